@@ -1,0 +1,1 @@
+"""{{ cookiecutter.project_name }}: event-driven trading backtests on SQLAlchemy."""

@@ -1,0 +1,1 @@
+"""In-memory SQLAlchemy dialect: `memory://` and `memory+asyncio://`."""

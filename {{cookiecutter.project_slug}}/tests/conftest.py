@@ -1,0 +1,98 @@
+"""Fixtures shared by every test tier: backends, isolated units of work, a clock and ids.
+
+Tests never read the developer's own database: the database variable is removed for the whole run,
+and PostgreSQL is only used through {{ cookiecutter.env_prefix }}_TEST_DATABASE_URL.
+"""
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from dependency_injector import providers
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from {{ cookiecutter.package_name }}.adapters.id_generators import SequentialIdGenerator
+from {{ cookiecutter.package_name }}.container import Container, configure
+from {{ cookiecutter.package_name }}.settings import (
+    DATABASE_URL_VAR,
+    TEST_DATABASE_URL_VAR,
+    DatabaseSettings,
+    parse_database_url,
+)
+
+BACKENDS = ["memory", "sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_developer_database() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(DATABASE_URL_VAR, raising=False)
+        yield
+
+
+def postgresql_test_url() -> str:
+    """The PostgreSQL test URL; a failure in CI when it is missing, a visible skip elsewhere."""
+    url = os.environ.get(TEST_DATABASE_URL_VAR, "").strip()
+    if url:
+        return url
+    message = f"{TEST_DATABASE_URL_VAR} is not set: the PostgreSQL tests cannot run"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (required in CI)", pytrace=False)
+    pytest.skip(message)
+
+
+def backend_settings(backend: str, tmp_dir: Path) -> DatabaseSettings:
+    if backend == "memory":
+        return parse_database_url("memory://")
+    if backend == "sqlite":
+        return parse_database_url(f"sqlite:///{tmp_dir / 'test.db'}")
+    return parse_database_url(postgresql_test_url(), source=TEST_DATABASE_URL_VAR)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend_container(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Container]:
+    """A container per backend for the whole run, its database migrated to head once."""
+    settings = backend_settings(request.param, tmp_path_factory.mktemp(request.param))
+    container = configure(Container(), settings)
+    if settings.needs_migrations:
+        container.migrator().upgrade("head")
+    yield container
+    container.shutdown_resources()
+
+
+@pytest.fixture
+def engine(backend_container: Container) -> Engine:
+    return backend_container.migrated_engine()
+
+
+@pytest.fixture
+def container(backend_container: Container, engine: Engine) -> Iterator[Container]:
+    """The backend's container with sessions joined to an outer transaction rolled back after the test."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        isolated = sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        with (
+            backend_container.session_factory.override(providers.Object(isolated)),
+            backend_container.ids.override(providers.Singleton(SequentialIdGenerator)),
+            backend_container.clock.override(providers.Singleton(SteppingClock)),
+        ):
+            yield backend_container
+        outer.rollback()
+
+
+class SteppingClock:
+    """A clock that moves one second forward at each reading, from a fixed instant."""
+
+    def __init__(self, start: datetime = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        self._now += timedelta(seconds=1)
+        return self._now

@@ -1,0 +1,1 @@
+"""SQLAlchemy adapters: tables, mapping, repositories and unit of work for every backend."""

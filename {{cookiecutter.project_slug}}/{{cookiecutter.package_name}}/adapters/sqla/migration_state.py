@@ -1,0 +1,44 @@
+"""Alembic plumbing: where the migrations live, and whether a database is at their head."""
+
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+from ...errors import SchemaNotCurrentError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration for the packaged migrations, optionally bound to a connection."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(connection: Connection) -> set[str]:
+    return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Raise `SchemaNotCurrentError` unless the database is at the head revision."""
+    with engine.connect() as connection:
+        current = current_revisions(connection)
+    heads = head_revisions()
+    if current == heads:
+        return
+    where = ", ".join(sorted(current)) or "an empty schema (no migration applied)"
+    raise SchemaNotCurrentError(
+        f"the database {engine.url.render_as_string(hide_password=True)} is at {where}, "
+        f"but the code needs revision {', '.join(sorted(heads))}: "
+        "run `{{ cookiecutter.project_slug }} db upgrade` (or `make migrate`) first"
+    )

@@ -1,0 +1,66 @@
+"""Repository statements, built once after the mappers start and executed with bind parameters."""
+
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy import Select, bindparam, func, select
+
+from ...domain import Order, Position, Trade
+from .tables import bars, orders, positions, trades
+
+
+@dataclass(frozen=True)
+class Statements:
+    """Every query the repositories run; their compiled form is cached by SQLAlchemy per shape."""
+
+    open_orders: Select[tuple[Order]]
+    orders_in_group: Select[tuple[Order]]
+    order_count: Select[tuple[int]]
+    trade_exists: Select[tuple[str]]
+    trades_for_order: Select[tuple[Trade]]
+    open_position: Select[tuple[Position]]
+    closed_positions: Select[tuple[Position]]
+    bar_count: Select[tuple[int]]
+    bar_range: Select[tuple[object, ...]]
+
+
+@cache
+def statements() -> Statements:
+    """Build the statements; call only after `start_mappers()`."""
+    return Statements(
+        open_orders=select(Order)
+        .where(
+            orders.c.symbol == bindparam("symbol"),
+            orders.c.strategy_id == bindparam("strategy_id"),
+            orders.c.status.in_(bindparam("statuses", expanding=True)),
+        )
+        .order_by(orders.c.ts_init, orders.c.order_id),
+        orders_in_group=select(Order)
+        .where(orders.c.order_list_id == bindparam("order_list_id"))
+        .order_by(orders.c.ts_init, orders.c.order_id),
+        order_count=select(func.count()).select_from(orders),
+        trade_exists=select(trades.c.trade_id).where(trades.c.trade_id == bindparam("trade_id")),
+        trades_for_order=select(Trade)
+        .where(trades.c.order_id == bindparam("order_id"))
+        .order_by(trades.c.ts_event, trades.c.trade_id),
+        open_position=select(Position).where(
+            positions.c.symbol == bindparam("symbol"),
+            positions.c.strategy_id == bindparam("strategy_id"),
+            positions.c.ts_closed.is_(None),
+        ),
+        closed_positions=select(Position)
+        .where(
+            positions.c.symbol == bindparam("symbol"),
+            positions.c.strategy_id == bindparam("strategy_id"),
+            positions.c.ts_closed.is_not(None),
+        )
+        .order_by(positions.c.ts_closed, positions.c.position_id),
+        bar_count=select(func.count()).select_from(bars).where(bars.c.symbol == bindparam("symbol")),
+        bar_range=select(bars)
+        .where(
+            bars.c.symbol == bindparam("symbol"),
+            bars.c.ts >= bindparam("start"),
+            bars.c.ts < bindparam("end"),
+        )
+        .order_by(bars.c.ts),
+    )

@@ -1,0 +1,60 @@
+"""Alembic environment: the URL comes from the application's settings, or a connection is passed in."""
+
+import os
+
+from alembic import context
+from sqlalchemy import Connection, create_engine, pool
+
+from {{ cookiecutter.package_name }}.adapters.sqla.tables import metadata
+from {{ cookiecutter.package_name }}.errors import ConfigurationError
+from {{ cookiecutter.package_name }}.settings import database_settings
+
+config = context.config
+
+
+def run_on(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def configured_url() -> str:
+    settings = database_settings(os.environ)
+    if not settings.needs_migrations:
+        raise ConfigurationError(
+            f"{settings.url} needs no migrations: the memory backend creates its schema at start"
+        )
+    return settings.url
+
+
+def run_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run_on(connection)
+        return
+    engine = create_engine(configured_url(), poolclass=pool.NullPool)
+    with engine.connect() as new_connection:
+        run_on(new_connection)
+    engine.dispose()
+
+
+def run_offline() -> None:
+    context.configure(
+        url=configured_url(),
+        target_metadata=metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

@@ -1,0 +1,101 @@
+"""Settings from environment variables, validated before anything is built from them."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from .errors import ConfigurationError
+
+ENV_PREFIX = "{{ cookiecutter.env_prefix }}"
+DATABASE_URL_VAR = f"{ENV_PREFIX}_DATABASE_URL"
+TEST_DATABASE_URL_VAR = f"{ENV_PREFIX}_TEST_DATABASE_URL"
+DEFAULT_DATABASE_URL = "memory://"
+
+ACCEPTED_FORMS = (
+    "memory://, sqlite:///PATH.db, sqlite:///:memory:, "
+    "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
+)
+
+
+class Backend(StrEnum):
+    """The storage backends the container can bind."""
+
+    MEMORY = "memory"
+    SQLITE = "sqlite"
+    POSTGRESQL = "postgresql"
+
+
+_DRIVERS = {
+    Backend.MEMORY: {"memory"},
+    Backend.SQLITE: {"pysqlite"},
+    Backend.POSTGRESQL: {"psycopg"},
+}
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+    backend: Backend
+
+    @property
+    def needs_migrations(self) -> bool:
+        return self.backend is not Backend.MEMORY
+
+
+def parse_database_url(raw: str, *, source: str = DATABASE_URL_VAR) -> DatabaseSettings:
+    """Validate a database URL and tell which backend it selects."""
+    text = raw.strip()
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"{source}={raw!r} is not a database URL; accepted forms: {ACCEPTED_FORMS}"
+        ) from None
+    backend = _backend_of(url, raw, source)
+    if backend is Backend.SQLITE and not url.database:
+        raise ConfigurationError(
+            f"{source}={raw!r} names no SQLite file; accepted forms: {ACCEPTED_FORMS}"
+        )
+    if backend is Backend.POSTGRESQL and not url.database:
+        raise ConfigurationError(
+            f"{source}={raw!r} names no PostgreSQL database; accepted forms: {ACCEPTED_FORMS}"
+        )
+    return DatabaseSettings(url=text, backend=backend)
+
+
+def _backend_of(url: URL, raw: str, source: str) -> Backend:
+    name = url.get_backend_name()
+    try:
+        backend = Backend(name)
+    except ValueError:
+        raise ConfigurationError(
+            f"{source}={raw!r} selects backend {name!r}, which is not supported; "
+            f"accepted forms: {ACCEPTED_FORMS}"
+        ) from None
+    driver = url.get_driver_name() if url.drivername != name else next(iter(_DRIVERS[backend]))
+    if backend is Backend.POSTGRESQL and url.drivername == name:
+        raise ConfigurationError(
+            f"{source}={raw!r} names no driver; use postgresql+psycopg://; "
+            f"accepted forms: {ACCEPTED_FORMS}"
+        )
+    if driver not in _DRIVERS[backend]:
+        raise ConfigurationError(
+            f"{source}={raw!r} selects driver {driver!r}, which is not supported; "
+            f"accepted forms: {ACCEPTED_FORMS}"
+        )
+    return backend
+
+
+def database_settings(
+    environ: Mapping[str, str], *, override: str | None = None
+) -> DatabaseSettings:
+    """The database settings from an explicit URL, else the environment, else the memory backend."""
+    if override is not None:
+        return parse_database_url(override, source="--database-url")
+    raw = environ.get(DATABASE_URL_VAR)
+    if raw is None or not raw.strip():
+        return parse_database_url(DEFAULT_DATABASE_URL)
+    return parse_database_url(raw)

@@ -7,8 +7,13 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.domain.bar import Bar, BarDataError
-from {{ cookiecutter.package_name }}.domain.errors import DomainError
+from {{ cookiecutter.package_name }}.domain.bar import (
+    Bar,
+    BarDataError,
+)
+from {{ cookiecutter.package_name }}.domain.errors import (
+    DomainError,
+)
 
 OPENING_MINUTE = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
 

@@ -12,8 +12,12 @@ from itertools import islice, pairwise
 
 import pytest
 
-from {{ cookiecutter.package_name }}.domain.bar import Bar
-from {{ cookiecutter.package_name }}.services.backtest.bar_generator import generate_bars
+from {{ cookiecutter.package_name }}.domain.bar import (
+    Bar,
+)
+from {{ cookiecutter.package_name }}.services.backtest.bar_generator import (
+    generate_bars,
+)
 
 FIRST_500_SHA256 = "440cdeae9fc656af1a487e3a79934c3776732bcaeadfb5a9fa46a979f62dd3b7"
 
@@ -38,7 +42,7 @@ def test_two_calls_yield_the_same_stream() -> None:
 def test_a_fresh_interpreter_yields_the_same_stream() -> None:
     code = (
         "import hashlib\n"
-        "from {{ cookiecutter.package_name }}.services.backtest.bar_generator import generate_bars\n"
+        f"from {generate_bars.__module__} import generate_bars\n"
         "sha = hashlib.sha256()\n"
         "for b in generate_bars(count=500):\n"
         "    line = f'{b.symbol},{b.ts.isoformat()},{b.open},{b.high},{b.low},{b.close}'\n"

@@ -4,9 +4,7 @@ Tests never read the developer's own database: the database variable is removed 
 and PostgreSQL is only used through {{ cookiecutter.env_prefix }}_TEST_DATABASE_URL.
 """
 
-import os
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,8 @@ from {{ cookiecutter.package_name }}.settings import (
     parse_database_url,
 )
 
+from .support import SteppingClock, postgresql_test_url
+
 BACKENDS = ["memory", "sqlite", "postgresql"]
 
 
@@ -31,17 +31,6 @@ def _no_developer_database() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv(DATABASE_URL_VAR, raising=False)
         yield
-
-
-def postgresql_test_url() -> str:
-    """The PostgreSQL test URL; a failure in CI when it is missing, a visible skip elsewhere."""
-    url = os.environ.get(TEST_DATABASE_URL_VAR, "").strip()
-    if url:
-        return url
-    message = f"{TEST_DATABASE_URL_VAR} is not set: the PostgreSQL tests cannot run"
-    if os.environ.get("CI"):
-        pytest.fail(message + " (required in CI)", pytrace=False)
-    pytest.skip(message)
 
 
 def backend_settings(backend: str, tmp_dir: Path) -> DatabaseSettings:
@@ -85,14 +74,3 @@ def container(backend_container: Container, engine: Engine) -> Iterator[Containe
         ):
             yield backend_container
         outer.rollback()
-
-
-class SteppingClock:
-    """A clock that moves one second forward at each reading, from a fixed instant."""
-
-    def __init__(self, start: datetime = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)) -> None:
-        self._now = start
-
-    def now(self) -> datetime:
-        self._now += timedelta(seconds=1)
-        return self._now

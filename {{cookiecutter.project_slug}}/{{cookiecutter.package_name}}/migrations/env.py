@@ -1,9 +1,12 @@
 """Alembic environment: the URL comes from the application's settings, or a connection is passed in."""
 
 import os
+from typing import Any
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection, create_engine, pool
+from sqlalchemy.types import TypeDecorator
 
 from {{ cookiecutter.package_name }}.adapters.sqla.tables import metadata
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
@@ -12,12 +15,20 @@ from {{ cookiecutter.package_name }}.settings import database_settings
 config = context.config
 
 
+def render_item(kind: str, item: Any, _context: AutogenContext) -> str | bool:
+    """Render the application's column types as their plain SQLAlchemy base in new revisions."""
+    if kind == "type" and isinstance(item, TypeDecorator):
+        return f"sa.{item.impl!r}"
+    return False
+
+
 def run_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from .mapping import start_mappers
 from .migration_state import require_current_schema
@@ -20,10 +20,11 @@ def memory_engine(url: str) -> Iterator[Engine]:
 
 
 def sqlite_engine(url: str) -> Iterator[Engine]:
-    """A SQLite database with foreign keys enforced, as every other backend does."""
+    """A SQLite database with foreign keys enforced and real transactions, savepoints included."""
     start_mappers()
     engine = create_engine(url)
-    event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_sqlite_transaction)
     yield engine
     engine.dispose()
 
@@ -43,7 +44,13 @@ def migrated(engine: Engine, needs_migrations: bool) -> Engine:
     return engine
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; SQLAlchemy emits it.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")

@@ -22,7 +22,7 @@ from ...domain.enums import (
 from .column_types import UTCDateTime, decimal_column, enum_column
 
 NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_N_label)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
@@ -105,6 +105,7 @@ positions = Table(
     Column("signed_qty", decimal_column(), nullable=False),
     Column("quantity", decimal_column(), nullable=False),
     Column("peak_qty", decimal_column(), nullable=False),
+    Column("closed_qty", decimal_column(), nullable=False),
     Column("avg_px_open", decimal_column(), nullable=False),
     Column("avg_px_close", decimal_column(), nullable=True),
     Column("realized_pnl", decimal_column(), nullable=False),

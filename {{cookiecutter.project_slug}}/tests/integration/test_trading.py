@@ -1,0 +1,191 @@
+"""The trading use cases through the unit of work, on every backend."""
+
+from decimal import Decimal
+
+import pytest
+
+from {{ cookiecutter.package_name }}.domain import (
+    DuplicateFillError,
+    InvalidTransitionError,
+    NotFoundError,
+    OffTickPriceError,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    OverfillError,
+    PositionSide,
+)
+from {{ cookiecutter.package_name }}.services import trading
+from {{ cookiecutter.package_name }}.services.commands import FillOrder, SubmitOrder
+from {{ cookiecutter.package_name }}.services.ports import Clock, IdGenerator, UnitOfWork
+
+
+def buy(quantity: int, price: str | None = None) -> SubmitOrder:
+    order_type = OrderType.MARKET if price is None else OrderType.LIMIT
+    return SubmitOrder(
+        symbol="ES",
+        side=OrderSide.BUY,
+        order_type=order_type,
+        quantity=Decimal(quantity),
+        price=None if price is None else Decimal(price),
+    )
+
+
+def sell(quantity: int) -> SubmitOrder:
+    return SubmitOrder(
+        symbol="ES", side=OrderSide.SELL, order_type=OrderType.MARKET, quantity=Decimal(quantity)
+    )
+
+
+def place(uow: UnitOfWork, command: SubmitOrder, clock: Clock, ids: IdGenerator) -> str:
+    with uow:
+        order = trading.submit_order(uow, command, clock=clock, ids=ids)
+        trading.accept_order(uow, order.order_id, clock=clock)
+        uow.commit()
+        return order.order_id
+
+
+def fill(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator, order_id: str, trade_id: str, qty: int, px: str
+) -> None:
+    with uow:
+        command = FillOrder(
+            order_id=order_id,
+            trade_id=trade_id,
+            quantity=Decimal(qty),
+            price=Decimal(px),
+            commission=Decimal("2.50") * qty,
+        )
+        trading.fill_order(uow, command, clock=clock, ids=ids)
+        uow.commit()
+
+
+def test_a_submitted_order_is_stored_as_submitted(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    with uow:
+        order = trading.submit_order(uow, buy(2, "5900.25"), clock=clock, ids=ids)
+        uow.commit()
+
+    with uow:
+        stored = uow.orders.get(order.order_id)
+        assert (stored.status, stored.leaves_qty, stored.price) == (
+            OrderStatus.SUBMITTED,
+            Decimal(2),
+            Decimal("5900.25"),
+        )
+
+
+def test_an_order_off_the_tick_grid_is_refused_and_nothing_is_stored(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    with uow, pytest.raises(OffTickPriceError, match="5900.10"):
+        trading.submit_order(uow, buy(1, "5900.10"), clock=clock, ids=ids)
+        uow.commit()
+
+    with uow:
+        assert uow.orders.count() == 0
+
+
+def test_an_order_for_an_unknown_instrument_is_refused(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    command = SubmitOrder(
+        symbol="ZZ", side=OrderSide.BUY, order_type=OrderType.MARKET, quantity=Decimal(1)
+    )
+    with uow, pytest.raises(NotFoundError, match="instrument 'ZZ'"):
+        trading.submit_order(uow, command, clock=clock, ids=ids)
+
+
+def test_partial_then_full_fill_opens_a_position_at_the_average_price(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    order_id = place(uow, buy(3, "5900.00"), clock, ids)
+
+    fill(uow, clock, ids, order_id, "T-1", 1, "5900.00")
+    with uow:
+        assert uow.orders.get(order_id).status is OrderStatus.PARTIALLY_FILLED
+    fill(uow, clock, ids, order_id, "T-2", 2, "5899.25")
+
+    with uow:
+        order = uow.orders.get(order_id)
+        assert (order.status, order.filled_qty, order.leaves_qty) == (
+            OrderStatus.FILLED,
+            Decimal(3),
+            Decimal(0),
+        )
+        assert order.avg_px == Decimal("5899.50")
+        assert order.commission == Decimal("7.50")
+        position = uow.positions.get_open("ES", "default")
+        assert position is not None
+        assert (position.side, position.signed_qty, position.avg_px_open) == (
+            PositionSide.LONG,
+            Decimal(3),
+            Decimal("5899.50"),
+        )
+        assert order.position_id == position.position_id
+
+
+def test_a_fill_id_seen_twice_is_refused_and_changes_nothing(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    order_id = place(uow, buy(3, "5900.00"), clock, ids)
+    fill(uow, clock, ids, order_id, "T-1", 1, "5900.00")
+
+    with pytest.raises(DuplicateFillError, match="T-1"):
+        fill(uow, clock, ids, order_id, "T-1", 1, "5900.00")
+
+    with uow:
+        assert uow.orders.get(order_id).filled_qty == Decimal(1)
+
+
+def test_a_fill_larger_than_what_is_left_is_refused(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    order_id = place(uow, buy(1, "5900.00"), clock, ids)
+
+    with pytest.raises(OverfillError):
+        fill(uow, clock, ids, order_id, "T-1", 2, "5900.00")
+
+
+def test_selling_more_than_the_long_flips_into_a_short(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    fill(uow, clock, ids, place(uow, buy(2), clock, ids), "T-1", 2, "5900.00")
+    fill(uow, clock, ids, place(uow, sell(3), clock, ids), "T-2", 3, "5910.00")
+
+    with uow:
+        [closed] = uow.positions.list_closed("ES", "default")
+        assert closed.side is PositionSide.FLAT
+        # 10 points x 2 contracts x 50, less 5.00 to open and 2/3 of the 7.50 to close
+        assert closed.realized_pnl == Decimal("990.00")
+        short = uow.positions.get_open("ES", "default")
+        assert short is not None
+        assert (short.side, short.signed_qty, short.avg_px_open) == (
+            PositionSide.SHORT,
+            Decimal(-1),
+            Decimal("5910.00"),
+        )
+        assert trading.mark_to_market(uow, "ES", "default", Decimal("5905.00")) == Decimal("250")
+
+
+def test_cancel_and_expire_end_an_order_and_a_filled_order_cannot_be_canceled(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    to_cancel = place(uow, buy(1, "5890.00"), clock, ids)
+    to_expire = place(uow, buy(1, "5890.00"), clock, ids)
+    filled = place(uow, buy(1), clock, ids)
+    fill(uow, clock, ids, filled, "T-1", 1, "5900.00")
+
+    with uow:
+        trading.cancel_order(uow, to_cancel, clock=clock, reason="strategy exit")
+        trading.expire_order(uow, to_expire, clock=clock)
+        uow.commit()
+    with uow, pytest.raises(InvalidTransitionError, match="FILLED"):
+        trading.cancel_order(uow, filled, clock=clock)
+
+    with uow:
+        assert uow.orders.get(to_cancel).status is OrderStatus.CANCELED
+        assert uow.orders.get(to_cancel).reason == "strategy exit"
+        assert uow.orders.get(to_expire).status is OrderStatus.EXPIRED
+        assert uow.orders.list_open("ES", "default") == []

@@ -1,0 +1,114 @@
+"""The memory suite: engine pairs, the Hypothesis profile, and the generated-case count."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from sqlalchemy import MetaData
+from sqlalchemy.exc import SAWarning
+
+from .casecount import CASE_FLOOR, PROFILE, Tally, snapshot
+from .diff_schema import Base, seed
+from .diffkit import BASELINE_VAR, EnginePair, baseline_mode, make_pair
+
+settings.register_profile(
+    PROFILE,
+    max_examples=100,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+PROPERTY_MODULES = sorted(path.stem for path in Path(__file__).parent.glob("test_prop_*.py"))
+_TALLY_KEY = "memory_suite_cases"
+
+# SQLite stores Numeric as floating point; the exact read-back is what the tests compare.
+warnings.filterwarnings("ignore", r".*does \*not\* support Decimal objects natively", SAWarning)
+
+
+@pytest.fixture
+def pair_factory() -> Iterator[Callable[..., EnginePair]]:
+    """Make engine pairs with the given metadata's tables; all are disposed after the test."""
+    made: list[EnginePair] = []
+
+    def factory(metadata: MetaData | None = None, **memory_kw: Any) -> EnginePair:
+        made.append(make_pair(metadata, **memory_kw))
+        return made[-1]
+
+    yield factory
+    for pair in made:
+        pair.dispose()
+
+
+@pytest.fixture
+def trading(pair_factory: Callable[..., EnginePair]) -> EnginePair:
+    """Both engines with the trading schema and the same seed rows."""
+    pair = pair_factory(Base.metadata)
+    pair.run(seed)
+    return pair
+
+
+# --- the generated-case count, summed over xdist workers when there are any ---------------------
+
+
+_snapshots_key = pytest.StashKey[list[dict[str, Any]]]()
+
+
+def _snapshots(config: pytest.Config) -> list[dict[str, Any]]:
+    return config.stash.setdefault(_snapshots_key, [])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    output = getattr(node, "workeroutput", {})
+    if _TALLY_KEY in output:
+        _snapshots(node.config).append(output[_TALLY_KEY])
+
+
+def _tally(config: pytest.Config) -> Tally:
+    return Tally.merge([snapshot(), *_snapshots(config)])
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output[_TALLY_KEY] = snapshot()
+        return
+    tally = _tally(session.config)
+    if (
+        tally.covers_suite(PROPERTY_MODULES)
+        and tally.total < CASE_FLOOR
+        and session.exitstatus == pytest.ExitCode.OK
+    ):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if getattr(config, "workeroutput", None) is not None:
+        return
+    tally = _tally(config)
+    if not tally.registered:
+        return
+    side = "a second SQLite engine (baseline)" if baseline_mode() else "memory://"
+    modules = ", ".join(f"{name} {cases}" for name, cases in tally.per_module().items())
+    reporter = terminalreporter
+    reporter.write_sep(
+        "-", f"memory suite: {tally.total} generated cases compared SQLite with {side}"
+    )
+    reporter.write_line(f"per module: {modules or 'none ran'}")
+    if not tally.covers_suite(PROPERTY_MODULES):
+        reporter.write_line(f"(a partial run: the {CASE_FLOOR:,}-case floor applies to full runs)")
+    elif tally.total < CASE_FLOOR:
+        reporter.write_line(
+            f"FAILED: fewer than {CASE_FLOOR:,} generated cases ran", red=True, bold=True
+        )
+    if baseline_mode():
+        reporter.write_line(f"{BASELINE_VAR}=sqlite: the side under test was SQLite itself")

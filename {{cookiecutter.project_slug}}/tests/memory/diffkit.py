@@ -1,0 +1,314 @@
+"""Run the same work on SQLite and on the in-memory dialect, and compare the answers exactly.
+
+SQLite is the reference. With ``MEMORY_DIFF_BASELINE=sqlite`` the side under test becomes a second
+SQLite engine, which proves the tests themselves are well-formed before the dialect exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import enum
+import os
+import pprint
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+T = TypeVar("T")
+
+BASELINE_VAR = "MEMORY_DIFF_BASELINE"
+MEMORY_URL = "memory://"
+MEMORY_ASYNC_URL = "memory+asyncio://"
+SQLITE_URL = "sqlite://"
+SQLITE_ASYNC_URL = "sqlite+aiosqlite://"
+
+
+def baseline_mode() -> bool:
+    """True when the side under test is a second SQLite engine instead of ``memory://``."""
+    value = os.environ.get(BASELINE_VAR, "").strip().lower()
+    if value in ("", "memory"):
+        return False
+    if value == "sqlite":
+        return True
+    raise RuntimeError(f"{BASELINE_VAR} must be 'sqlite' or unset, not {value!r}")
+
+
+# --- engines ---------------------------------------------------------------------------------
+
+
+def _make_faithful(sync_engine: Engine) -> None:
+    """Enforce foreign keys, and let SQLAlchemy emit BEGIN so savepoints nest correctly.
+
+    pysqlite otherwise begins transactions lazily on its own, which breaks SAVEPOINT semantics.
+    """
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def sqlite_engine(path: str | None = None, *, timeout: float | None = None, **kw: Any) -> Engine:
+    """SQLite in memory (one shared connection) or, given ``path``, in a file."""
+    connect_args: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+    if path is None:
+        engine = create_engine(SQLITE_URL, poolclass=StaticPool, connect_args=connect_args, **kw)
+    else:
+        engine = create_engine(f"sqlite:///{path}", connect_args=connect_args, **kw)
+    _make_faithful(engine)
+    return engine
+
+
+def memory_engine(
+    *, timeout: float | None = None, file_for_baseline: str | None = None, **kw: Any
+) -> Engine:
+    """The engine under test: ``memory://``, or SQLite in baseline mode.
+
+    Tests of concurrent connections pass ``file_for_baseline``: an in-memory SQLite database has a
+    single connection, so the baseline uses a file there.
+    """
+    if baseline_mode():
+        return sqlite_engine(file_for_baseline, timeout=timeout, **kw)
+    url = MEMORY_URL if timeout is None else f"{MEMORY_URL}?timeout={timeout}"
+    return create_engine(url, **kw)
+
+
+def sqlite_async_engine(**kw: Any) -> AsyncEngine:
+    engine = create_async_engine(SQLITE_ASYNC_URL, poolclass=StaticPool, **kw)
+    _make_faithful(engine.sync_engine)
+    return engine
+
+
+def memory_async_engine(**kw: Any) -> AsyncEngine:
+    if baseline_mode():
+        return sqlite_async_engine(**kw)
+    return create_async_engine(MEMORY_ASYNC_URL, **kw)
+
+
+# --- exact comparison ------------------------------------------------------------------------
+
+_SCALARS = (
+    type(None),
+    bool,
+    int,
+    float,
+    Decimal,
+    str,
+    bytes,
+    dt.datetime,
+    dt.date,
+    dt.time,
+    dt.timedelta,
+    uuid.UUID,
+    enum.Enum,
+)
+
+
+def canonical(value: object) -> object:
+    """A form in which equal means identical: every scalar is tagged with its type and repr.
+
+    ``Decimal('1.0')``, ``Decimal('1.00')``, ``1.0``, ``1`` and ``True`` all differ, and so do a
+    naive and an aware datetime of the same wall time.
+    """
+    if isinstance(value, _SCALARS):
+        return (type(value).__qualname__, repr(value))
+    if isinstance(value, Row | tuple):
+        return tuple(canonical(item) for item in value)
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    if isinstance(value, Mapping):
+        return {repr(key): canonical(item) for key, item in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((canonical(item) for item in value), key=repr)
+    raise TypeError(
+        f"cannot compare a {type(value).__qualname__} exactly; return plain values "
+        "(tuples, lists, dicts, scalars), not ORM objects or results"
+    )
+
+
+def _readable(value: object) -> object:
+    if isinstance(value, Row):
+        return tuple(_readable(item) for item in value)
+    if isinstance(value, tuple | list):
+        return type(value)(_readable(item) for item in value)
+    if isinstance(value, Mapping):
+        return {key: _readable(item) for key, item in value.items()}
+    return value
+
+
+def _lines(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [line for item in value for line in pprint.pformat(item, width=100).splitlines()]
+    return pprint.pformat(value, width=100).splitlines()
+
+
+def describe_difference(sqlite_answer: object, memory_answer: object) -> str:
+    """A unified diff of the two answers, one item per line, types visible through repr."""
+    left = _lines(_readable(sqlite_answer))
+    right = _lines(_readable(memory_answer))
+    diff = list(difflib.unified_diff(left, right, "sqlite", "memory", lineterm="", n=2))
+    if not diff:
+        diff = ["(the printed forms agree; the values differ in type or exact representation)"]
+        diff += [f"sqlite: {canonical(sqlite_answer)!r}", f"memory: {canonical(memory_answer)!r}"]
+    return "\n".join(diff)
+
+
+def assert_same(sqlite_answer: object, memory_answer: object, what: str = "") -> None:
+    if canonical(sqlite_answer) != canonical(memory_answer):
+        title = f"memory diverges from SQLite{f' on {what}' if what else ''}:"
+        raise AssertionError(f"{title}\n{describe_difference(sqlite_answer, memory_answer)}")
+
+
+def multiset(rows: Iterable[Any]) -> list[Any]:
+    """Rows in a canonical order, for answers whose order SQL leaves open."""
+    return sorted(rows, key=lambda row: repr(canonical(row)))
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+def database_message(exc: BaseException) -> str:
+    """The driver's own message, without the SQL text SQLAlchemy appends (it names every table)."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return str(exc.orig)
+    if isinstance(exc, StatementError):
+        return str(exc.orig) if exc.orig is not None else exc.args[0] if exc.args else ""
+    return str(exc).split("\n[SQL:")[0]
+
+
+def _raised(work: Callable[[], object]) -> BaseException | None:
+    try:
+        work()
+    except Exception as exc:
+        return exc
+    return None
+
+
+# --- the pair --------------------------------------------------------------------------------
+
+
+@dataclass
+class EnginePair:
+    """A SQLite reference engine and the engine under test, with the same tables."""
+
+    sqlite: Engine
+    memory: Engine
+    metadata: MetaData | None = None
+
+    def sides(self) -> tuple[tuple[str, Engine], tuple[str, Engine]]:
+        return (("sqlite", self.sqlite), ("memory", self.memory))
+
+    def check(self, work: Callable[[Engine], T], what: str = "") -> T:
+        """Run ``work`` on both engines, assert equal answers, return SQLite's."""
+        sqlite_answer = work(self.sqlite)
+        memory_answer = work(self.memory)
+        assert_same(sqlite_answer, memory_answer, what)
+        return sqlite_answer
+
+    def check_rows(
+        self,
+        statement: Any,
+        params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+        what: str = "",
+        *,
+        ordered: bool = True,
+    ) -> list[Any]:
+        """Execute a statement on a fresh connection of each engine; compare the rows.
+
+        Pass ``ordered=False`` when the statement leaves the order open.
+        """
+
+        def rows(engine: Engine) -> list[Any]:
+            with engine.connect() as conn:
+                result = [tuple(row) for row in conn.execute(statement, params)]
+            return result if ordered else multiset(result)
+
+        return self.check(rows, what or str(statement))
+
+    def check_session(self, work: Callable[[Session], T], what: str = "") -> T:
+        """Run ``work`` in a new Session on each engine; compare its answers."""
+
+        def in_session(engine: Engine) -> T:
+            with Session(engine) as session:
+                return work(session)
+
+        return self.check(in_session, what)
+
+    def run(self, work: Callable[[Engine], object]) -> None:
+        """Run set-up work on both engines, without comparing."""
+        for _, engine in self.sides():
+            work(engine)
+
+    def check_error(
+        self,
+        work: Callable[[Engine], object],
+        *,
+        names: Sequence[str],
+        sqlite_names_them: bool = True,
+    ) -> BaseException:
+        """Both engines raise the same exception class; memory's message names ``names``.
+
+        ``sqlite_names_them=False`` marks errors SQLite reports without naming table or column
+        (foreign keys): then the names are only required from ``memory://``.
+        """
+        sqlite_error = _raised(lambda: work(self.sqlite))
+        if sqlite_error is None:
+            raise AssertionError("the SQLite reference did not raise: the test is malformed")
+        memory_error = _raised(lambda: work(self.memory))
+        if memory_error is None:
+            raise AssertionError(
+                f"memory did not raise; SQLite raised {type(sqlite_error).__name__}: "
+                f"{database_message(sqlite_error)}"
+            )
+        if type(memory_error) is not type(sqlite_error):
+            raise AssertionError(
+                f"memory raised {type(memory_error).__module__}.{type(memory_error).__name__} "
+                f"({database_message(memory_error)}), SQLite raised "
+                f"{type(sqlite_error).__module__}.{type(sqlite_error).__name__} "
+                f"({database_message(sqlite_error)})"
+            )
+        if sqlite_names_them or not baseline_mode():
+            message = database_message(memory_error)
+            missing = [name for name in names if name not in message]
+            if missing:
+                raise AssertionError(f"the memory error {message!r} does not name {missing}")
+        return memory_error
+
+    def dispose(self) -> None:
+        for engine in (self.sqlite, self.memory):
+            engine.dispose()
+
+
+def make_pair(metadata: MetaData | None = None, **memory_kw: Any) -> EnginePair:
+    """Two fresh engines; ``metadata``'s tables are created on both."""
+    pair = EnginePair(sqlite_engine(), memory_engine(**memory_kw), metadata)
+    if metadata is not None:
+        for _, engine in pair.sides():
+            metadata.create_all(engine)
+    return pair
+
+
+@contextmanager
+def pair_of(metadata: MetaData | None = None, **memory_kw: Any) -> Iterator[EnginePair]:
+    pair = make_pair(metadata, **memory_kw)
+    try:
+        yield pair
+    finally:
+        pair.dispose()

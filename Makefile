@@ -21,7 +21,7 @@ demo: venv
 	$(MAKE) -C $(DEMO_DIR)/backtest-lab install backtest bench
 
 test: venv
-	scripts/with-postgres.sh $(BIN)/python -m pytest tests
+	scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 tests
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR)

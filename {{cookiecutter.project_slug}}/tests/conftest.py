@@ -74,3 +74,15 @@ def container(backend_container: Container, engine: Engine) -> Iterator[Containe
         ):
             yield backend_container
         outer.rollback()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line saying how many tests passed on each backend, so a skipped backend shows."""
+    counts = dict.fromkeys(BACKENDS, 0)
+    for report in terminalreporter.stats.get("passed", []):
+        params = report.nodeid.rpartition("[")[2].rstrip("]").split("-")
+        for backend in BACKENDS:
+            if backend in params:
+                counts[backend] += 1
+    summary = ", ".join(f"{backend} {count} passed" for backend, count in counts.items())
+    terminalreporter.write_line(f"backend tests: {summary}")

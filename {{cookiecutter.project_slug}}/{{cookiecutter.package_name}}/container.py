@@ -24,7 +24,7 @@ class Container(containers.DeclarativeContainer):
         postgresql=providers.Resource(engines.postgresql_engine, url=config.database.url),
     )
     migrator = providers.Factory(
-        AlembicMigrator, engine=engine, needs_migrations=config.database.needs_migrations
+        AlembicMigrator, url=config.database.url, needs_migrations=config.database.needs_migrations
     )
     migrated_engine = providers.Singleton(
         engines.migrated, engine=engine, needs_migrations=config.database.needs_migrations

@@ -1,0 +1,54 @@
+"""Each baked project installs, passes its own linters and its own full test suite."""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pytest_cookies.plugin import Cookies
+
+from .conftest import record_summary
+from .test_render import UNUSUAL_NAME
+
+VARIANTS = {
+    "default": {},
+    "unusual-name": {**UNUSUAL_NAME, "env_prefix": "ZQ_LAB"},
+}
+
+
+def run(command: list[str], project: Path, environ: dict[str, str]) -> str:
+    result = subprocess.run(
+        command, cwd=project, env=environ, capture_output=True, text=True, timeout=1800, check=False
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"{' '.join(command)} failed in {project}:\n{output[-6000:]}"
+    return output
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_baked_project_passes_its_lint_and_tests(
+    cookies: Cookies, variant: str, postgres_database: str | None
+) -> None:
+    result = cookies.bake(extra_context=VARIANTS[variant])
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    prefix = result.context["env_prefix"]
+    environ = {key: value for key, value in os.environ.items() if not key.startswith(prefix)}
+    environ.pop("VIRTUAL_ENV", None)
+    if postgres_database is not None:
+        environ[f"{prefix}_TEST_DATABASE_URL"] = postgres_database
+
+    run(["make", "install"], project, environ)
+    run(["make", "lint"], project, environ)
+    output = run(["make", "test"], project, environ)
+
+    summary = re.search(r"^backend tests: (.*)$", output, re.MULTILINE)
+    assert summary is not None, output[-3000:]
+    outcome = re.findall(r"^=+ (.*) in [\d.]+s", output, re.MULTILINE)[-1]
+    record_summary(f"{variant}: {outcome}; {summary.group(1)}")
+    counts = dict(re.findall(r"(\w+) (\d+) passed", summary.group(1)))
+    assert int(counts["memory"]) > 0
+    assert int(counts["sqlite"]) > 0
+    if postgres_database is not None:
+        assert int(counts["postgresql"]) > 0

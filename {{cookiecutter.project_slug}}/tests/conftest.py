@@ -61,7 +61,7 @@ def engine(backend_container: Container) -> Engine:
 
 @pytest.fixture
 def container(backend_container: Container, engine: Engine) -> Iterator[Container]:
-    """The backend's container with sessions joined to an outer transaction rolled back after the test."""
+    """The backend's container; its sessions run in an outer transaction rolled back at the end."""
     with engine.connect() as connection:
         outer = connection.begin()
         isolated = sessionmaker(

@@ -31,7 +31,7 @@ DatabaseUrl = Annotated[
 
 @contextmanager
 def running(database_url: str | None) -> Iterator[Container]:
-    """A configured container whose resources are released on the way out; errors become one line."""
+    """A configured container, released on the way out; known errors become one line."""
     try:
         container = build_container(database_url=database_url)
         try:
@@ -83,5 +83,3 @@ def _revisions(revisions: set[str]) -> str:
 
 def main() -> None:
     app()
-
-

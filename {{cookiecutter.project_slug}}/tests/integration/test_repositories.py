@@ -28,7 +28,9 @@ ORDER_FIELDS = [
 ]  # fmt: skip
 
 
-def limit_order(order_id: str, *, minutes: int = 0, strategy_id: str = "vwap", **extra: object) -> Order:
+def limit_order(
+    order_id: str, *, minutes: int = 0, strategy_id: str = "vwap", **extra: object
+) -> Order:
     order = Order(
         order_id=order_id,
         instrument=es_future(),

@@ -79,7 +79,7 @@ def test_a_submitted_order_is_stored_as_submitted(
 def test_an_order_off_the_tick_grid_is_refused_and_nothing_is_stored(
     uow: UnitOfWork, clock: Clock, ids: IdGenerator
 ) -> None:
-    with uow, pytest.raises(OffTickPriceError, match="5900.10"):
+    with uow, pytest.raises(OffTickPriceError, match=r"5900\.10"):
         trading.submit_order(uow, buy(1, "5900.10"), clock=clock, ids=ids)
         uow.commit()
 

@@ -1,4 +1,4 @@
-"""The migrations on SQLite and PostgreSQL: one head, up and down cleanly, and they match the models."""
+"""Migrations on SQLite and PostgreSQL: one head, clean up and down, and they match the models."""
 
 from collections.abc import Iterator
 from pathlib import Path

@@ -1,7 +1,7 @@
-"""Alembic environment: the URL comes from the application's settings, or a connection is passed in."""
+"""Alembic environment: the URL comes from the application's settings or a given connection."""
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -15,7 +15,7 @@ from {{ cookiecutter.package_name }}.settings import database_settings
 config = context.config
 
 
-def render_item(kind: str, item: Any, _context: AutogenContext) -> str | bool:
+def render_item(kind: str, item: Any, _context: AutogenContext) -> str | Literal[False]:
     """Render the application's column types as their plain SQLAlchemy base in new revisions."""
     if kind == "type" and isinstance(item, TypeDecorator):
         return f"sa.{item.impl!r}"

@@ -1,4 +1,4 @@
-"""Trading use cases. Each runs inside a unit of work the caller has opened; none commits by itself."""
+"""Trading use cases; each runs in a unit of work its caller opened, and none commits."""
 
 from decimal import Decimal
 
@@ -73,7 +73,7 @@ def trigger_order(uow: UnitOfWork, order_id: str, *, clock: Clock) -> Order:
 def fill_order(
     uow: UnitOfWork, command: FillOrder, *, clock: Clock, ids: IdGenerator
 ) -> tuple[Trade, list[Position]]:
-    """Record a fill, update its order and route it into the positions; a trade id seen twice is refused."""
+    """Record a fill, update its order, route it into the positions; refuse a repeated trade id."""
     if uow.trades.exists(command.trade_id):
         raise DuplicateFillError(command.trade_id)
     order = uow.orders.get(command.order_id)

@@ -8,7 +8,7 @@ from sqlalchemy import DateTime, Dialect, Enum, Numeric
 from sqlalchemy.types import TypeDecorator
 
 PRICE_SCALE = 8
-"""Decimal places kept for prices, quantities and money (SQLite keeps about 15 significant digits)."""
+"""Decimal places of prices, quantities and money (SQLite keeps ~15 significant digits)."""
 
 
 def decimal_column() -> Numeric[Decimal]:
@@ -17,7 +17,7 @@ def decimal_column() -> Numeric[Decimal]:
 
 
 def enum_column(enum_class: type[StrEnum]) -> Enum:
-    """A string enum stored as its value in a VARCHAR, so every backend stores the same text."""
+    """A string enum stored as its value in a VARCHAR: the same text on every backend."""
     return Enum(
         enum_class,
         native_enum=False,
@@ -29,7 +29,7 @@ def enum_column(enum_class: type[StrEnum]) -> Enum:
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, whether the backend keeps the zone or not."""
+    """Aware UTC datetimes in and out, whether the backend keeps the time zone or not."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -38,7 +38,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: only timezone-aware UTC datetimes are stored")
+            raise ValueError(
+                f"naive datetime {value!r}: only timezone-aware UTC datetimes are stored"
+            )
         value = value.astimezone(UTC)
         if dialect.name == "postgresql":
             return value

@@ -36,7 +36,8 @@ class AlembicMigrator:
     def _engine(self) -> Iterator[Engine]:
         if not self._needs_migrations:
             raise ConfigurationError(
-                f"{self._url} needs no migrations: the memory backend creates its schema when it starts"
+                f"{self._url} needs no migrations: "
+                "the memory backend creates its schema when it starts"
             )
         engine = create_engine(self._url, poolclass=pool.NullPool)
         try:

@@ -56,7 +56,8 @@ class SqlAlchemyOrderRepository:
         return self._session.scalars(statements().orders_in_group, params).all()
 
     def count(self) -> int:
-        return self._session.execute(statements().order_count).scalar_one()
+        count: int = self._session.execute(statements().order_count).scalar_one()
+        return count
 
 
 class SqlAlchemyTradeRepository:
@@ -114,7 +115,8 @@ class SqlAlchemyBarRepository:
         return written
 
     def count(self, symbol: str) -> int:
-        return self._session.execute(statements().bar_count, {"symbol": symbol}).scalar_one()
+        count: int = self._session.execute(statements().bar_count, {"symbol": symbol}).scalar_one()
+        return count
 
     def list_range(self, symbol: str, start: datetime, end: datetime) -> Sequence[Bar]:
         params = {"symbol": symbol, "start": start, "end": end}

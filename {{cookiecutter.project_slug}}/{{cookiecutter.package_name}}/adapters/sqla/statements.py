@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 
@@ -11,17 +12,17 @@ from .tables import bars, orders, positions, trades
 
 @dataclass(frozen=True)
 class Statements:
-    """Every query the repositories run; their compiled form is cached by SQLAlchemy per shape."""
+    """Every query the repositories run (typed loosely: SQLAlchemy 2.0 and 2.1 differ)."""
 
-    open_orders: Select[tuple[Order]]
-    orders_in_group: Select[tuple[Order]]
-    order_count: Select[tuple[int]]
-    trade_exists: Select[tuple[str]]
-    trades_for_order: Select[tuple[Trade]]
-    open_position: Select[tuple[Position]]
-    closed_positions: Select[tuple[Position]]
-    bar_count: Select[tuple[int]]
-    bar_range: Select[tuple[object, ...]]
+    open_orders: Select[Any]
+    orders_in_group: Select[Any]
+    order_count: Select[Any]
+    trade_exists: Select[Any]
+    trades_for_order: Select[Any]
+    open_position: Select[Any]
+    closed_positions: Select[Any]
+    bar_count: Select[Any]
+    bar_range: Select[Any]
 
 
 @cache
@@ -55,7 +56,9 @@ def statements() -> Statements:
             positions.c.ts_closed.is_not(None),
         )
         .order_by(positions.c.ts_closed, positions.c.position_id),
-        bar_count=select(func.count()).select_from(bars).where(bars.c.symbol == bindparam("symbol")),
+        bar_count=select(func.count())
+        .select_from(bars)
+        .where(bars.c.symbol == bindparam("symbol")),
         bar_range=select(bars)
         .where(
             bars.c.symbol == bindparam("symbol"),

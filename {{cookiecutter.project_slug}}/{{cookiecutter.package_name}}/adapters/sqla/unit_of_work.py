@@ -18,7 +18,7 @@ from .repositories import (
 
 
 class SqlAlchemyUnitOfWork:
-    """Commits only when asked, rolls back on exit, and turns integrity errors into `ConflictError`."""
+    """Commits only when asked, rolls back on exit, turns integrity errors into `ConflictError`."""
 
     def __init__(self, session_factory: Callable[[], Session]) -> None:
         self._session_factory = session_factory

@@ -1,0 +1,336 @@
+"""The backtest report: performance and trade statistics from an equity curve and round trips.
+
+Conventions:
+
+- The equity curve is one `(ts, equity)` point per bar, timestamps aware and non-decreasing.
+  The initial cash stands before the first point: it is the base of the first daily return and
+  the first peak of the drawdowns.
+- Daily figures use the last equity of each UTC calendar day; annualisation uses 252 trading
+  days a year (returns, volatility, Sharpe, Sortino) or calendar time (CAGR).
+- Percentages are in percent (12.5 means 12.5 %); drawdowns are zero or negative.
+- A figure that is undefined (no trades, no losing trade, fewer than two daily returns, no
+  variance, no drawdown) or too large for a float is None, never nan or infinity.
+- `RoundTrip.pnl` is net of its commission; a winning trade has a positive pnl.
+"""
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ...domain.enums import PositionSide
+
+TRADING_DAYS_PER_YEAR = 252
+SECONDS_PER_YEAR = 365.25 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """A position from open to flat, as the report sees it."""
+
+    symbol: str
+    side: PositionSide
+    quantity: Decimal
+    entry_ts: datetime
+    exit_ts: datetime
+    entry_price: Decimal
+    exit_price: Decimal
+    pnl: Decimal
+    commission: Decimal
+    return_pct: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.side, PositionSide) or self.side is PositionSide.FLAT:
+            raise ValueError(f"a round trip is LONG or SHORT, got {self.side!r}")
+        if self.quantity <= 0:
+            raise ValueError(f"round trip quantity must be positive, got {self.quantity}")
+        if self.exit_ts < self.entry_ts:
+            raise ValueError(
+                f"round trip exits at {self.exit_ts.isoformat()} "
+                f"before it enters at {self.entry_ts.isoformat()}"
+            )
+        if self.commission < 0:
+            raise ValueError(f"round trip commission must not be negative, got {self.commission}")
+
+    @property
+    def duration(self) -> timedelta:
+        return self.exit_ts - self.entry_ts
+
+
+def price_return_pct(side: PositionSide, entry_price: Decimal, exit_price: Decimal) -> float:
+    """Return of a trade on its entry price, in percent, positive when it made money."""
+    direction = 1 if side is PositionSide.LONG else -1
+    return direction * (float(exit_price) / float(entry_price) - 1.0) * 100.0
+
+
+@dataclass(frozen=True)
+class BacktestReport:
+    """Every figure of a backtest; see the module docstring for the conventions."""
+
+    start: datetime
+    end: datetime
+    duration: timedelta
+    exposure_pct: float
+    initial_cash: float
+    final_equity: float
+    peak_equity: float
+    commissions: float
+    return_pct: float
+    buy_and_hold_return_pct: float
+    annualized_return_pct: float | None
+    annualized_volatility_pct: float | None
+    cagr_pct: float | None
+    sharpe_ratio: float | None
+    sortino_ratio: float | None
+    calmar_ratio: float | None
+    max_drawdown_pct: float
+    avg_drawdown_pct: float
+    max_drawdown_duration: timedelta
+    avg_drawdown_duration: timedelta
+    trades: int
+    win_rate_pct: float | None
+    best_trade_pct: float | None
+    worst_trade_pct: float | None
+    avg_trade_pct: float | None
+    max_trade_duration: timedelta | None
+    avg_trade_duration: timedelta | None
+    profit_factor: float | None
+    expectancy: float | None
+    sqn: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: times as ISO-8601 text, durations as `<name>_seconds` numbers."""
+        result: dict[str, Any] = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, datetime):
+                result[field.name] = value.isoformat()
+            elif field.type in (timedelta, timedelta | None):
+                result[f"{field.name}_seconds"] = None if value is None else value.total_seconds()
+            else:
+                result[field.name] = value
+        return result
+
+
+@dataclass(frozen=True)
+class Drawdown:
+    """One fall below a previous peak, until equity is back at the peak (or the curve ends)."""
+
+    depth_pct: float
+    duration: timedelta
+
+
+def build_report(
+    *,
+    equity: Sequence[tuple[datetime, float]],
+    round_trips: Sequence[RoundTrip],
+    initial_cash: float | Decimal,
+    bars_in_position: int,
+    first_price: float | Decimal,
+    last_price: float | Decimal,
+    risk_free_rate: float = 0.0,
+) -> BacktestReport:
+    """The report of one run; `first_price`/`last_price` are for buy-and-hold."""
+    cash = float(initial_cash)
+    _check_inputs(equity, cash, bars_in_position, float(first_price))
+    values = [value for _, value in equity]
+    start, end = equity[0][0], equity[-1][0]
+    final = values[-1]
+    growth = final / cash
+    daily = daily_returns(equity, cash)
+    drawdowns = drawdown_periods(equity, cash)
+    max_drawdown = min((d.depth_pct for d in drawdowns), default=0.0)
+    annual_return = _power(growth, TRADING_DAYS_PER_YEAR / len(daily))
+    years = (end - start).total_seconds() / SECONDS_PER_YEAR
+    cagr = _power(growth, 1 / years) if years > 0 else None
+    return BacktestReport(
+        start=start,
+        end=end,
+        duration=end - start,
+        exposure_pct=100.0 * bars_in_position / len(equity),
+        initial_cash=cash,
+        final_equity=final,
+        peak_equity=max(cash, *values),
+        commissions=float(sum((trip.commission for trip in round_trips), Decimal(0))),
+        return_pct=(growth - 1.0) * 100.0,
+        buy_and_hold_return_pct=(float(last_price) / float(first_price) - 1.0) * 100.0,
+        annualized_return_pct=_percent(annual_return),
+        annualized_volatility_pct=_annual_volatility_pct(daily),
+        cagr_pct=_percent(cagr),
+        sharpe_ratio=sharpe_ratio(daily, risk_free_rate),
+        sortino_ratio=sortino_ratio(daily, risk_free_rate),
+        calmar_ratio=(
+            annual_return / (-max_drawdown / 100.0)
+            if annual_return is not None and max_drawdown < 0
+            else None
+        ),
+        max_drawdown_pct=max_drawdown,
+        avg_drawdown_pct=statistics.fmean(d.depth_pct for d in drawdowns) if drawdowns else 0.0,
+        max_drawdown_duration=max((d.duration for d in drawdowns), default=timedelta(0)),
+        avg_drawdown_duration=_mean_duration([d.duration for d in drawdowns]) or timedelta(0),
+        **_trade_statistics(round_trips),
+    )
+
+
+def daily_returns(equity: Sequence[tuple[datetime, float]], initial_cash: float) -> list[float]:
+    """Return of each UTC day's closing equity on the previous one (the first on the cash).
+
+    A return after a closing equity of zero or less is nan.
+    """
+    closes: dict[date, float] = {}
+    for ts, value in equity:
+        closes[ts.astimezone(UTC).date()] = value
+    returns = []
+    previous = initial_cash
+    for value in closes.values():
+        returns.append(value / previous - 1.0 if previous > 0 else math.nan)
+        previous = value
+    return returns
+
+
+def drawdown_series(equity: Sequence[tuple[datetime, float]], initial_cash: float) -> list[float]:
+    """Drawdown in percent (zero or negative) at each point of the curve."""
+    peak = initial_cash
+    series = []
+    for _, value in equity:
+        peak = max(peak, value)
+        series.append((value / peak - 1.0) * 100.0 if peak > 0 else 0.0)
+    return series
+
+
+def drawdown_periods(
+    equity: Sequence[tuple[datetime, float]], initial_cash: float
+) -> list[Drawdown]:
+    """Each drawdown: its deepest point and the time from its peak to recovery (or the end)."""
+    periods = []
+    peak, peak_ts = initial_cash, equity[0][0]
+    depth: float | None = None  # deepest fall of the current drawdown, None when at a peak
+    for (ts, value), drawdown in zip(equity, drawdown_series(equity, initial_cash), strict=True):
+        if value >= peak:
+            if depth is not None:
+                periods.append(Drawdown(depth, ts - peak_ts))
+                depth = None
+            peak, peak_ts = value, ts
+        else:
+            depth = drawdown if depth is None else min(depth, drawdown)
+    if depth is not None:
+        periods.append(Drawdown(depth, equity[-1][0] - peak_ts))
+    return periods
+
+
+def sharpe_ratio(daily: Sequence[float], risk_free_rate: float = 0.0) -> float | None:
+    """Annualised mean excess daily return over its standard deviation."""
+    excess = _excess(daily, risk_free_rate)
+    if excess is None:
+        return None
+    spread = statistics.stdev(excess)
+    if spread == 0:
+        return None
+    return statistics.fmean(excess) / spread * math.sqrt(TRADING_DAYS_PER_YEAR)
+
+
+def sortino_ratio(daily: Sequence[float], risk_free_rate: float = 0.0) -> float | None:
+    """Like Sharpe, over the downside deviation (root mean square of the losing excess days)."""
+    excess = _excess(daily, risk_free_rate)
+    if excess is None:
+        return None
+    downside = math.sqrt(statistics.fmean(min(r, 0.0) ** 2 for r in excess))
+    if downside == 0:
+        return None
+    return statistics.fmean(excess) / downside * math.sqrt(TRADING_DAYS_PER_YEAR)
+
+
+def _trade_statistics(trips: Sequence[RoundTrip]) -> dict[str, Any]:
+    if not trips:
+        return {
+            "trades": 0,
+            "win_rate_pct": None,
+            "best_trade_pct": None,
+            "worst_trade_pct": None,
+            "avg_trade_pct": None,
+            "max_trade_duration": None,
+            "avg_trade_duration": None,
+            "profit_factor": None,
+            "expectancy": None,
+            "sqn": None,
+        }
+    pnls = [float(trip.pnl) for trip in trips]
+    returns = [trip.return_pct for trip in trips]
+    gross_loss = -sum(p for p in pnls if p < 0)
+    spread = statistics.stdev(pnls) if len(pnls) > 1 else 0.0
+    return {
+        "trades": len(trips),
+        "win_rate_pct": 100.0 * sum(1 for p in pnls if p > 0) / len(pnls),
+        "best_trade_pct": max(returns),
+        "worst_trade_pct": min(returns),
+        "avg_trade_pct": statistics.fmean(returns),
+        "max_trade_duration": max(trip.duration for trip in trips),
+        "avg_trade_duration": _mean_duration([trip.duration for trip in trips]),
+        "profit_factor": sum(p for p in pnls if p > 0) / gross_loss if gross_loss else None,
+        "expectancy": statistics.fmean(pnls),
+        "sqn": math.sqrt(len(pnls)) * statistics.fmean(pnls) / spread if spread else None,
+    }
+
+
+def _check_inputs(
+    equity: Sequence[tuple[datetime, float]],
+    initial_cash: float,
+    bars_in_position: int,
+    first_price: float,
+) -> None:
+    if not equity:
+        raise ValueError("the equity curve is empty; a report needs at least one point")
+    if not math.isfinite(initial_cash) or initial_cash <= 0:
+        raise ValueError(f"initial cash must be positive, got {initial_cash}")
+    if not 0 <= bars_in_position <= len(equity):
+        raise ValueError(
+            f"bars in position must be between 0 and the {len(equity)} bars, got {bars_in_position}"
+        )
+    if not math.isfinite(first_price) or first_price <= 0:
+        raise ValueError(f"buy-and-hold first price must be positive, got {first_price}")
+    previous: datetime | None = None
+    for index, (ts, value) in enumerate(equity):
+        if ts.utcoffset() is None:
+            raise ValueError(f"equity point {index} has a naive timestamp {ts.isoformat()}")
+        if previous is not None and ts < previous:
+            raise ValueError(f"equity point {index} at {ts.isoformat()} goes back in time")
+        if not math.isfinite(value):
+            raise ValueError(f"equity point {index} is not a finite number: {value}")
+        previous = ts
+
+
+def _excess(daily: Sequence[float], risk_free_rate: float) -> list[float] | None:
+    """Daily returns over the risk-free rate; None when fewer than two or any is undefined."""
+    if len(daily) < 2 or any(math.isnan(r) for r in daily):
+        return None
+    daily_rate = risk_free_rate / TRADING_DAYS_PER_YEAR
+    return [r - daily_rate for r in daily]
+
+
+def _annual_volatility_pct(daily: Sequence[float]) -> float | None:
+    if len(daily) < 2 or any(math.isnan(r) for r in daily):
+        return None
+    return statistics.stdev(daily) * math.sqrt(TRADING_DAYS_PER_YEAR) * 100.0
+
+
+def _power(growth: float, exponent: float) -> float | None:
+    """`growth ** exponent - 1`, or None when growth is not positive or the result overflows."""
+    if growth <= 0:
+        return None
+    try:
+        return math.exp(math.log(growth) * exponent) - 1.0
+    except OverflowError:
+        return None
+
+
+def _percent(fraction: float | None) -> float | None:
+    return None if fraction is None else fraction * 100.0
+
+
+def _mean_duration(durations: Sequence[timedelta]) -> timedelta | None:
+    if not durations:
+        return None
+    return sum(durations, timedelta(0)) / len(durations)

@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from {{ cookiecutter.package_name }}.domain.bar import (
-    Bar,
-)
-from {{ cookiecutter.package_name }}.domain.enums import (
+from {{ cookiecutter.package_name }}.domain import (
+    Instrument,
+    Order,
     OrderSide,
     OrderType,
+)
+from {{ cookiecutter.package_name }}.domain.bar import (
+    Bar,
 )
 from {{ cookiecutter.package_name }}.services.backtest.fill_model import (
     SimulatedFill,
@@ -205,6 +207,33 @@ class TestStopLimit:
         fills = simulate_fills(below_the_trigger, [order], triggered_ids={"sl1"})
         assert fills == [SimulatedFill("sl1", d("5903"), Decimal(2), 0)]
         assert triggered_stop_limits(below_the_trigger, [order], triggered_ids={"sl1"}) == []
+
+
+def test_domain_orders_are_working_orders() -> None:
+    es = Instrument(symbol="ES", tick_size=Decimal("0.25"), multiplier=Decimal(50))
+    placed = datetime(2025, 1, 2, 14, 59, tzinfo=UTC)
+    stop_loss = Order(
+        order_id="sl",
+        instrument=es,
+        side=SELL,
+        order_type=STOP,
+        quantity=Decimal(1),
+        trigger_price=d("5896"),
+        ts_init=placed,
+    )
+    take_profit = Order(
+        order_id="tp",
+        instrument=es,
+        side=SELL,
+        order_type=LIMIT,
+        quantity=Decimal(1),
+        price=d("5909"),
+        ts_init=placed,
+    )
+    assert simulate_fills(UP_CLOSE, [take_profit, stop_loss]) == [
+        SimulatedFill("sl", d("5896"), Decimal(1), 1),
+        SimulatedFill("tp", d("5909"), Decimal(1), 2),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -76,13 +76,28 @@ def container(backend_container: Container, engine: Engine) -> Iterator[Containe
         outer.rollback()
 
 
+BACKEND_PARAMETERS = ("backend_container", "empty_engine")
+
+
+@pytest.fixture(autouse=True)
+def _record_backend(request: pytest.FixtureRequest) -> None:
+    """Tag each test with the backend it ran on, from its parameters or a `backend` marker."""
+    callspec = getattr(request.node, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    backends = [params[name] for name in BACKEND_PARAMETERS if name in params]
+    backends += [marker.args[0] for marker in request.node.iter_markers("backend")]
+    for backend in backends:
+        request.node.user_properties.append(("backend", backend))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """One line saying how many tests passed on each backend, so a skipped backend shows."""
     counts = dict.fromkeys(BACKENDS, 0)
     for report in terminalreporter.stats.get("passed", []):
-        params = report.nodeid.rpartition("[")[2].rstrip("]").split("-")
-        for backend in BACKENDS:
-            if backend in params:
-                counts[backend] += 1
+        if report.when != "call":
+            continue
+        for key, value in report.user_properties:
+            if key == "backend":
+                counts[value] += 1
     summary = ", ".join(f"{backend} {count} passed" for backend, count in counts.items())
     terminalreporter.write_line(f"backend tests: {summary}")

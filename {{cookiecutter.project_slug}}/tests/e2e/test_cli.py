@@ -41,6 +41,7 @@ def test_help_lists_the_commands() -> None:
         assert command in cli("db", "--help").stdout
 
 
+@pytest.mark.backend("sqlite")
 def test_db_upgrade_creates_the_schema_of_a_new_sqlite_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'trading.db'}"
 
@@ -88,6 +89,7 @@ def test_the_option_overrides_the_environment(tmp_path: Path) -> None:
     assert (tmp_path / "chosen.db").is_file()
 
 
+@pytest.mark.backend("postgresql")
 def test_the_same_command_migrates_postgresql_with_no_code_change() -> None:
     url = postgresql_test_url()
 

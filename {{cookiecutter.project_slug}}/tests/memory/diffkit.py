@@ -47,7 +47,7 @@ def baseline_mode() -> bool:
 # --- engines ---------------------------------------------------------------------------------
 
 
-def _make_faithful(sync_engine: Engine) -> None:
+def _make_faithful(sync_engine: Engine, begin: str = "BEGIN") -> None:
     """Enforce foreign keys, and let SQLAlchemy emit BEGIN so savepoints nest correctly.
 
     pysqlite otherwise begins transactions lazily on its own, which breaks SAVEPOINT semantics.
@@ -62,22 +62,32 @@ def _make_faithful(sync_engine: Engine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(begin)
 
 
-def sqlite_engine(path: str | None = None, *, timeout: float | None = None, **kw: Any) -> Engine:
-    """SQLite in memory (one shared connection) or, given ``path``, in a file."""
+def sqlite_engine(
+    path: str | None = None, *, timeout: float | None = None, begin: str = "BEGIN", **kw: Any
+) -> Engine:
+    """SQLite in memory (one shared connection) or, given ``path``, in a file.
+
+    ``begin="BEGIN IMMEDIATE"`` takes the write lock up front, which concurrent writers need to
+    wait for each other instead of failing on a lock upgrade.
+    """
     connect_args: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
     if path is None:
         engine = create_engine(SQLITE_URL, poolclass=StaticPool, connect_args=connect_args, **kw)
     else:
         engine = create_engine(f"sqlite:///{path}", connect_args=connect_args, **kw)
-    _make_faithful(engine)
+    _make_faithful(engine, begin)
     return engine
 
 
 def memory_engine(
-    *, timeout: float | None = None, file_for_baseline: str | None = None, **kw: Any
+    *,
+    timeout: float | None = None,
+    file_for_baseline: str | None = None,
+    baseline_begin: str = "BEGIN",
+    **kw: Any,
 ) -> Engine:
     """The engine under test: ``memory://``, or SQLite in baseline mode.
 
@@ -85,7 +95,7 @@ def memory_engine(
     single connection, so the baseline uses a file there.
     """
     if baseline_mode():
-        return sqlite_engine(file_for_baseline, timeout=timeout, **kw)
+        return sqlite_engine(file_for_baseline, timeout=timeout, begin=baseline_begin, **kw)
     url = MEMORY_URL if timeout is None else f"{MEMORY_URL}?timeout={timeout}"
     return create_engine(url, **kw)
 

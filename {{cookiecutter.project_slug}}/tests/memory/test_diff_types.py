@@ -142,7 +142,7 @@ LOOKUPS = {
 }
 
 
-def round_trip(column: str) -> Callable[[Engine], list[object]]:
+def round_trip(column: str) -> Callable[[Engine], list[Any]]:
     values = VALUES[column]
 
     def work(engine: Engine) -> list[Any]:

@@ -1,0 +1,291 @@
+"""Constraints: primary keys, UNIQUE, NOT NULL, foreign keys and their ON DELETE actions.
+
+A violation raises the same ``sqlalchemy.exc`` class on both engines, the memory message names
+the table and column(s), and a failing statement leaves no trace of itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .diff_schema import Account, accounts, fills, instruments, orders
+from .diffkit import EnginePair
+
+PairFactory = Callable[..., EnginePair]
+
+metadata = MetaData()
+desks = Table(
+    "desks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(16), nullable=False, unique=True),
+)
+traders = Table(
+    "traders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("desk_id", ForeignKey("desks.id"), nullable=False),
+    Column("backup_desk_id", ForeignKey("desks.id", ondelete="SET NULL")),
+    Column("login", String(16), nullable=False),
+    Column("region", String(8), nullable=False),
+    Column("badge", String(8), unique=True),
+    UniqueConstraint("login", "region", name="uq_traders_login_region"),
+)
+limits = Table(
+    "limits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("trader_id", ForeignKey("traders.id", ondelete="CASCADE"), nullable=False),
+    Column("amount", Integer, nullable=False),
+)
+
+
+def rows_of(engine: Engine, *tables: Any) -> list[list[tuple[Any, ...]]]:
+    with engine.connect() as conn:
+        return [
+            [tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key))]
+            for table in tables
+        ]
+
+
+def desk_pair(pair_factory: PairFactory) -> EnginePair:
+    pair = pair_factory(metadata)
+
+    def seed(engine: Engine) -> None:
+        with engine.begin() as conn:
+            conn.execute(insert(desks), [{"id": 1, "name": "rates"}, {"id": 2, "name": "fx"}])
+            conn.execute(
+                insert(traders),
+                [
+                    {"id": 1, "desk_id": 1, "backup_desk_id": 2, "login": "ann", "region": "EU"},
+                    {"id": 2, "desk_id": 2, "backup_desk_id": 2, "login": "ann", "region": "US"},
+                    {"id": 3, "desk_id": 2, "backup_desk_id": None, "login": "bob", "region": "EU"},
+                ],
+            )
+            conn.execute(
+                insert(limits), [{"trader_id": t, "amount": 100 * t} for t in (1, 2, 2, 3)]
+            )
+
+    pair.run(seed)
+    return pair
+
+
+def committing(statement: Any, params: Any = None) -> Callable[[Engine], object]:
+    def work(engine: Engine) -> object:
+        with engine.begin() as conn:
+            return conn.execute(statement, params)
+
+    return work
+
+
+ALL = (desks, traders, limits)
+
+
+def then_rows(statement: Any, *tables: Any) -> Callable[[Engine], object]:
+    """Commit ``statement``; answer its rowcount and the tables' rows."""
+
+    def work(engine: Engine) -> object:
+        with engine.begin() as conn:
+            count = conn.execute(statement).rowcount
+        return [count, rows_of(engine, *tables)]
+
+    return work
+
+
+def test_duplicate_primary_key(pair_factory: PairFactory) -> None:
+    pair = desk_pair(pair_factory)
+    error = pair.check_error(
+        committing(insert(desks).values(id=1, name="equities")), names=("desks", "id")
+    )
+    assert isinstance(error, IntegrityError)
+    pair.check(lambda engine: rows_of(engine, desks))
+
+
+def test_duplicate_primary_key_through_the_session(trading: EnginePair) -> None:
+    def work(engine: Engine) -> None:
+        with Session(engine) as session:
+            session.add(Account(id=2, code="OTHER"))
+            session.commit()
+
+    trading.check_error(work, names=("accounts", "id"))
+
+
+def test_unique_single_column(pair_factory: PairFactory) -> None:
+    pair = desk_pair(pair_factory)
+    pair.check_error(committing(insert(desks).values(name="fx")), names=("desks", "name"))
+    pair.check_error(
+        committing(update(desks).where(desks.c.id == 1).values(name="fx")), names=("desks", "name")
+    )
+
+
+def test_unique_allows_several_nulls(pair_factory: PairFactory) -> None:
+    pair = desk_pair(pair_factory)
+    pair.check(then_rows(update(traders).values(badge=None), traders))
+    pair.check(then_rows(insert(traders).values(desk_id=1, login="x", region="EU"), traders))
+
+
+def test_unique_composite(pair_factory: PairFactory) -> None:
+    pair = desk_pair(pair_factory)
+    duplicate = insert(traders).values(desk_id=1, login="ann", region="US")
+    pair.check_error(committing(duplicate), names=("traders", "login", "region"))
+    moved = update(traders).where(traders.c.id == 3).values(login="ann")
+    pair.check_error(committing(moved), names=("traders", "login", "region"))
+    allowed = insert(traders).values(desk_id=1, login="ann", region="APAC")
+    pair.check(then_rows(allowed, traders))
+
+
+def test_not_null_on_insert_and_update(pair_factory: PairFactory) -> None:
+    pair = desk_pair(pair_factory)
+    pair.check_error(
+        committing(insert(traders).values(desk_id=1, region="EU")), names=("traders", "login")
+    )
+    pair.check_error(
+        committing(update(traders).where(traders.c.id == 1).values(region=None)),
+        names=("traders", "region"),
+    )
+    pair.check(lambda engine: rows_of(engine, *ALL))
+
+
+def test_foreign_key_on_insert_and_update(pair_factory: PairFactory) -> None:
+    # SQLite says only "FOREIGN KEY constraint failed"; memory must also name the column.
+    pair = desk_pair(pair_factory)
+    pair.check_error(
+        committing(insert(traders).values(desk_id=9, login="eve", region="EU")),
+        names=("traders", "desk_id"),
+        sqlite_names_them=False,
+    )
+    pair.check_error(
+        committing(update(limits).where(limits.c.id == 1).values(trader_id=42)),
+        names=("limits", "trader_id"),
+        sqlite_names_them=False,
+    )
+    pair.check(lambda engine: rows_of(engine, *ALL))
+
+
+def test_foreign_key_blocks_deleting_a_referenced_row(pair_factory: PairFactory) -> None:
+    pair = desk_pair(pair_factory)
+    pair.check_error(
+        committing(delete(desks).where(desks.c.id == 2)),
+        names=("traders", "desk_id"),
+        sqlite_names_them=False,
+    )
+    pair.check(lambda engine: rows_of(engine, *ALL))
+
+
+def test_null_foreign_key_needs_no_parent(pair_factory: PairFactory) -> None:
+    pair = desk_pair(pair_factory)
+    statement = insert(traders).values(desk_id=1, backup_desk_id=None, login="zoe", region="EU")
+    pair.check(then_rows(statement, traders))
+
+
+def test_on_delete_cascade_and_set_null(pair_factory: PairFactory) -> None:
+    pair = desk_pair(pair_factory)
+
+    def work(engine: Engine) -> object:
+        with engine.begin() as conn:
+            conn.execute(delete(traders).where(traders.c.id == 2))  # cascades to its limits
+            conn.execute(update(traders).values(desk_id=1))
+            conn.execute(delete(desks).where(desks.c.id == 2))  # backups become NULL
+        return rows_of(engine, *ALL)
+
+    answer: Any = pair.check(work)
+    assert [row[2] for row in answer[1]] == [None, None]
+    assert [row[1] for row in answer[2]] == [1, 3]
+
+
+def test_cascade_chain_in_the_trading_schema(trading: EnginePair) -> None:
+    def work(engine: Engine) -> object:
+        with engine.begin() as conn:
+            deleted = conn.execute(delete(instruments).where(instruments.c.id == 1)).rowcount
+            conn.execute(delete(accounts).where(accounts.c.id == 2))
+        return [deleted, rows_of(engine, orders, fills)]
+
+    trading.check(work)
+
+
+def test_executemany_stops_at_the_failing_row(pair_factory: PairFactory) -> None:
+    # SQLite: executemany is one statement per parameter set, each atomic on its own, so the
+    # rows before the failing one stay in the transaction until it is rolled back.
+    pair = desk_pair(pair_factory)
+    batch = [{"name": "a"}, {"name": "b"}, {"name": "fx"}, {"name": "c"}]
+
+    def work(engine: Engine) -> list[object]:
+        with engine.connect() as conn:
+            conn.begin()
+            try:
+                conn.execute(insert(desks), batch)
+            except IntegrityError as error:
+                failed = type(error).__name__
+            inside = [tuple(row) for row in conn.execute(select(desks).order_by(desks.c.id))]
+            conn.rollback()
+        return [failed, inside, rows_of(engine, desks)]
+
+    answer = pair.check(work)
+    assert answer[2] == [[(1, "rates"), (2, "fx")]]
+
+
+def test_a_failing_multi_row_statement_has_no_partial_effect(pair_factory: PairFactory) -> None:
+    pair = desk_pair(pair_factory)
+
+    def work(engine: Engine) -> list[object]:
+        outcomes: list[object] = []
+        with engine.connect() as conn:
+            conn.begin()
+            for statement in (
+                insert(desks).values([{"name": "a"}, {"name": "b"}, {"name": "fx"}]),
+                update(traders).values(badge="same"),
+                update(traders).where(traders.c.id > 1).values(login="ann", region="EU"),
+                delete(desks),
+            ):
+                try:
+                    conn.execute(statement)
+                    outcomes.append("ok")
+                except IntegrityError as error:
+                    outcomes.append(type(error).__name__)
+                outcomes.append(rows_of_connection(conn))
+            conn.commit()
+        return [outcomes, rows_of(engine, *ALL)]
+
+    answer = pair.check(work)
+    assert answer[0][0::2] == ["IntegrityError"] * 4
+
+
+def test_a_failed_flush_leaves_nothing_after_rollback(trading: EnginePair) -> None:
+    def work(session: Session) -> list[object]:
+        session.add_all([Account(code="NEW1"), Account(code="NEW2"), Account(code="ALPHA")])
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+        session.add(Account(code="NEW3"))
+        session.commit()
+        return [
+            tuple(row) for row in session.execute(select(accounts).order_by(accounts.c.id)).all()
+        ]
+
+    trading.check_session(work)
+
+
+def rows_of_connection(conn: Any) -> list[list[tuple[Any, ...]]]:
+    return [
+        [tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key))]
+        for table in ALL
+    ]

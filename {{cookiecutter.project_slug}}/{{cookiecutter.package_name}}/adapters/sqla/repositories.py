@@ -68,8 +68,7 @@ class SqlAlchemyTradeRepository:
         self._session.add(trade)
 
     def exists(self, trade_id: str) -> bool:
-        if self._session.identity_map.get(self._session.identity_key(Trade, trade_id)) is not None:
-            return True
+        self._session.flush()  # a Core statement does not autoflush pending trades
         found = self._session.execute(statements().trade_exists, {"trade_id": trade_id})
         return found.first() is not None
 

@@ -35,10 +35,12 @@ def cli(*args: str, database_url: str | None = None) -> subprocess.CompletedProc
 def test_help_lists_the_commands() -> None:
     result = cli("--help")
 
+    db_help = cli("db", "--help")
+
     assert result.returncode == 0
     assert "db" in result.stdout
     for command in ("upgrade", "downgrade", "current"):
-        assert command in cli("db", "--help").stdout
+        assert command in db_help.stdout
 
 
 @pytest.mark.backend("sqlite")

@@ -1,0 +1,275 @@
+"""Access paths: choose an index for the WHERE conjuncts that touch one table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.sql import elements, operators, selectable
+
+from .expressions import Env, ExprCompiler, Fn, Scope, Source
+from .indexes import HashIndex
+from .storage import TableStore
+
+RowidsFn = Callable[[TableStore, Env], Iterable[int] | None]
+
+_RANGE_OPS = {operators.lt, operators.le, operators.gt, operators.ge}
+_FLIP = {operators.lt: operators.gt, operators.le: operators.ge,
+         operators.gt: operators.lt, operators.ge: operators.le}
+
+
+def conjuncts(el: Any) -> list[Any]:
+    """Flatten nested ANDs into a list of terms."""
+    out: list[Any] = []
+    stack = [el]
+    while stack:
+        e = stack.pop()
+        while isinstance(e, elements.Grouping):
+            e = e.element
+        if isinstance(e, elements.BooleanClauseList) and e.operator is operators.and_:
+            stack.extend(reversed(e.clauses))
+        else:
+            out.append(e)
+    return out
+
+
+def references_scope(el: Any, scope: Scope) -> bool:
+    """True when `el` reads a column of `scope`'s own sources (or can't be sure)."""
+    stack = [el]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, elements.ColumnClause):
+            if getattr(e, "is_literal", False) or e.table is None:
+                if not getattr(e, "is_literal", False):
+                    return True
+                continue
+            if scope.find(e) is not None:
+                return True
+            continue
+        if isinstance(e, selectable.SelectBase | selectable.ScalarSelect | selectable.Exists):
+            return True
+        stack.extend(e.get_children())
+    return False
+
+
+def _column_of(el: Any, scope: Scope, src: Source) -> int | None:
+    while isinstance(el, elements.Grouping | elements.Label):
+        el = el.element
+    if not isinstance(el, elements.ColumnClause) or getattr(el, "is_literal", False):
+        return None
+    found = scope.find(el)
+    if found is None or found[0] is not src:
+        return None
+    return found[1]
+
+
+@dataclass
+class _Term:
+    kind: str  # "eq", "in", "null", "range"
+    position: int
+    value: Fn | None = None
+    low: Fn | None = None
+    low_inclusive: bool = True
+    high: Fn | None = None
+    high_inclusive: bool = True
+
+
+def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) -> list[_Term]:
+    terms: list[_Term] = []
+    for p in preds:
+        if not isinstance(p, elements.BinaryExpression):
+            continue
+        oper = p.operator
+        left, right = p.left, p.right
+        if oper is operators.eq or oper in _RANGE_OPS:
+            pos = _column_of(left, scope, src)
+            other = right
+            if pos is None:
+                pos = _column_of(right, scope, src)
+                other = left
+                oper = _FLIP.get(oper, oper)
+            if pos is None or references_scope(other, scope):
+                continue
+            fn = compiler.compile(other)
+            if oper is operators.eq:
+                terms.append(_Term("eq", pos, value=fn))
+            elif oper in (operators.gt, operators.ge):
+                terms.append(_Term("range", pos, low=fn, low_inclusive=oper is operators.ge))
+            else:
+                terms.append(_Term("range", pos, high=fn, high_inclusive=oper is operators.le))
+        elif oper is operators.in_op:
+            pos = _column_of(left, scope, src)
+            if pos is None or references_scope(right, scope):
+                continue
+            in_fn = compiler.in_values(p)
+            terms.append(_Term("in", pos, value=in_fn))
+        elif oper is operators.is_ and isinstance(right, elements.Null):
+            pos = _column_of(left, scope, src)
+            if pos is not None:
+                terms.append(_Term("null", pos))
+        elif oper is operators.between_op and not p.modifiers.get("symmetric"):
+            pos = _column_of(left, scope, src)
+            if pos is None or references_scope(right, scope):
+                continue
+            lo, hi = right.clauses
+            terms.append(_Term("range", pos, low=compiler.compile(lo),
+                               high=compiler.compile(hi)))
+    return terms
+
+
+def plan_access(
+    preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler, store: TableStore
+) -> RowidsFn | None:
+    """A function giving candidate row ids from an index, or None for a full scan.
+
+    Candidates are a superset of the matching rows; the caller still applies the
+    whole predicate. Chosen once per plan from the indexes the table has.
+    """
+    terms = _terms(preds, scope, src, compiler)
+    if not terms:
+        return None
+    eq = {t.position: t for t in terms if t.kind == "eq"}
+    alias = store.rowid_alias
+    if alias is not None and alias in eq:
+        return _rowid_eq(eq[alias].value)
+    best: tuple[int, HashIndex] | None = None
+    for idx in store.indexes:
+        if all(p in eq for p in idx.positions):
+            rank = 0 if idx.unique else 1
+            if best is None or rank < best[0] or (
+                rank == best[0] and len(idx.positions) > len(best[1].positions)
+            ):
+                best = (rank, idx)
+    if best is not None:
+        return _index_eq(best[1], [eq[p].value for p in best[1].positions])
+    for t in terms:
+        if t.kind == "in":
+            idx = _single_index(store, t.position)
+            if idx is not None or t.position == alias:
+                return _index_in(idx, t.value, t.position == alias)
+    for t in terms:
+        if t.kind == "null":
+            idx = _single_index(store, t.position)
+            if idx is not None:
+                return lambda s, env, idx=idx: idx.lookup(None)
+    ranges = [t for t in terms if t.kind == "range"]
+    for t in ranges:
+        idx = _single_index(store, t.position)
+        if idx is None:
+            continue
+        lows = [r for r in ranges if r.position == t.position and r.low is not None]
+        highs = [r for r in ranges if r.position == t.position and r.high is not None]
+        return _index_range(idx, lows[:1], highs[:1])
+    return None
+
+
+def _single_index(store: TableStore, position: int) -> HashIndex | None:
+    for idx in store.indexes:
+        if idx.positions == (position,):
+            return idx
+    return None
+
+
+def _rowid_eq(value: Fn | None) -> RowidsFn:
+    assert value is not None
+
+    def rowids(store: TableStore, env: Env) -> Iterable[int]:
+        v = value(None, env)
+        if v is None:
+            return ()
+        try:
+            return (v,) if v in store.rows else ()
+        except TypeError:
+            return ()
+
+    return rowids
+
+
+def _index_eq(idx: HashIndex, fns: list[Fn | None]) -> RowidsFn:
+    name = idx.name
+    if len(fns) == 1:
+        (fn,) = fns
+        assert fn is not None
+
+        def single(store: TableStore, env: Env) -> Iterable[int]:
+            v = fn(None, env)
+            if v is None:
+                return ()
+            found = _current_index(store, name, idx)
+            try:
+                return found.lookup(v)
+            except TypeError:
+                return ()
+
+        return single
+
+    def composite(store: TableStore, env: Env) -> Iterable[int]:
+        key = tuple(f(None, env) for f in fns if f is not None)
+        if None in key:
+            return ()
+        found = _current_index(store, name, idx)
+        try:
+            return found.lookup(key)
+        except TypeError:
+            return ()
+
+    return composite
+
+
+def _current_index(store: TableStore, name: str, planned: HashIndex) -> HashIndex:
+    if planned in store.indexes:
+        return planned
+    for idx in store.indexes:
+        if idx.positions == planned.positions:
+            return idx
+    raise LookupError(name)
+
+
+def _index_in(idx: HashIndex | None, fn: Fn | None, is_rowid: bool) -> RowidsFn:
+    assert fn is not None
+    in_fn: Any = fn
+
+    def rowids(store: TableStore, env: Env) -> Iterable[int] | None:
+        members = _members(in_fn, env)
+        if members is None:
+            return None
+        if is_rowid:
+            rows = store.rows
+            return sorted(v for v in members if v in rows)
+        assert idx is not None
+        out: list[int] = []
+        for v in members:
+            out.extend(idx.lookup(v))
+        return out
+
+    return rowids
+
+
+def _members(in_fn: Any, env: Env) -> Any:
+    members, _has_null, _empty = in_fn(None, env)
+    return members
+
+
+def _index_range(idx: HashIndex, lows: list[_Term], highs: list[_Term]) -> RowidsFn:
+    def rowids(store: TableStore, env: Env) -> Iterable[int] | None:
+        low = high = None
+        low_inc = high_inc = True
+        if lows:
+            t = lows[0]
+            assert t.low is not None
+            low, low_inc = t.low(None, env), t.low_inclusive
+            if low is None:
+                return ()
+        if highs:
+            t = highs[0]
+            assert t.high is not None
+            high, high_inc = t.high(None, env), t.high_inclusive
+            if high is None:
+                return ()
+        keys = idx.range_keys(low, low_inc, high, high_inc)
+        if keys is None:
+            return None
+        return sorted(idx.rowids_for_keys(keys))
+
+    return rowids

@@ -1,0 +1,160 @@
+"""Run a compiled statement: find or build its plan, execute it, fill the cursor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.sql import dml as sql_dml
+from sqlalchemy.sql import elements, selectable
+
+from .dml import DeletePlan, DMLResult, InsertPlan, UpdatePlan
+from .errors import NotSupportedError
+from .expressions import Binds, Env
+from .queries import Planner, QueryPlan, StalePlan
+from .schema import execute_ddl
+from .storage import WriteContext
+
+if TYPE_CHECKING:
+    from .dbapi import Connection, Cursor
+
+
+class StatementPlan:
+    """The executable form of one compiled statement, cached on the `Compiled` object."""
+
+    def __init__(self, db: Any, compiled: Any, dialect: Any) -> None:
+        self.db = db
+        self.schema_version = db.schema_version
+        stmt = compiled.statement
+        state = compiled.compile_state
+        core = state.statement if state is not None else stmt
+        _reject(stmt, core)
+        self.binds = Binds(compiled)
+        planner = Planner(db, compiled, self.binds)
+        self.query: QueryPlan | None = None
+        self.dml: InsertPlan | UpdatePlan | DeletePlan | None = None
+        self.for_update = False
+        if compiled.isinsert:
+            self.dml = InsertPlan(planner, compiled, core, dialect)
+        elif compiled.isupdate:
+            self.dml = UpdatePlan(planner, compiled, core, dialect)
+        elif compiled.isdelete:
+            self.dml = DeletePlan(planner, compiled, core)
+        elif isinstance(core, selectable.SelectBase):
+            self.query = planner.plan_query(stmt, None)
+            self.for_update = getattr(core, "_for_update_arg", None) is not None
+        else:
+            raise NotSupportedError(
+                f"statement {type(stmt).__name__} is not supported by the memory dialect"
+            )
+        result_columns = getattr(compiled, "_result_columns", None) or []
+        self.names = [rc[0] for rc in result_columns]
+        self.needs_param_fixup = bool(self.binds.expanding or self.binds.literal_execute)
+        self.writes = self.dml is not None or self.for_update
+
+    def params(self, context: Any, index: int) -> dict[str, Any]:
+        params: dict[str, Any] = context.parameters[index]
+        if not self.needs_param_fixup:
+            return params
+        params = dict(params)
+        expanded = getattr(context, "_expanded_parameters", {}) or {}
+        for name in self.binds.expanding:
+            params[name] = [params[k] for k in expanded.get(name, ())]
+        if self.binds.literal_execute:
+            compiled = context.compiled
+            raw = compiled.construct_params(
+                extracted_parameters=context.extracted_parameters, escape_names=False
+            )
+            processors = compiled._bind_processors
+            for name in self.binds.literal_execute:
+                value = raw.get(name)
+                proc = processors.get(name)
+                params[name] = proc(value) if proc is not None and value is not None else value
+        return params
+
+    def run(self, conn: Connection, cursor: Cursor, context: Any) -> None:
+        if self.query is not None:
+            env = Env(self.params(context, 0), conn)
+            rows = self.query.run(env)
+            names = self.names if len(self.names) == len(self.query.names) else self.query.names
+            cursor.set_result(names, rows, -1, None)
+            return
+        assert self.dml is not None
+        result = DMLResult()
+        txn = conn.txn
+        for i in range(len(context.parameters)):
+            env = Env(self.params(context, i), conn)
+            mark = len(txn.undo)
+            wctx = WriteContext(txn)
+            try:
+                self.dml.execute(conn, env, wctx, result)
+                wctx.finish()
+            except BaseException:
+                txn.rollback_to(mark)
+                raise
+        if self.dml.returning:
+            cursor.set_result(self.names, result.returned, result.rowcount, result.lastrowid)
+        else:
+            cursor.set_result(None, [], result.rowcount, result.lastrowid)
+
+
+def _reject(stmt: Any, core: Any) -> None:
+    if isinstance(stmt, elements.TextClause) or isinstance(core, selectable.TextualSelect):
+        raise NotSupportedError(
+            f"text() SQL is not supported by the memory dialect: {str(stmt)[:80]!r}"
+        )
+    if getattr(core, "_post_values_clause", None) is not None:
+        raise NotSupportedError(
+            f"{type(core.__class__).__name__} {core._post_values_clause.__class__.__name__} "
+            "(dialect-specific INSERT) is not supported by the memory dialect"
+        )
+    if isinstance(core, sql_dml.UpdateBase) and type(core).__module__.startswith(
+        "sqlalchemy.dialects"
+    ):
+        raise NotSupportedError(
+            f"dialect-specific statement {type(core).__module__}.{type(core).__name__} "
+            "is not supported by the memory dialect"
+        )
+
+
+def plan_for(conn: Connection, compiled: Any, dialect: Any) -> StatementPlan:
+    plan: StatementPlan | None = getattr(compiled, "memory_plan", None)
+    if plan is None or plan.db is not conn.db:
+        plan = StatementPlan(conn.db, compiled, dialect)
+        compiled.memory_plan = plan
+    return plan
+
+
+def execute(conn: Connection, cursor: Cursor, context: Any) -> None:
+    """Execute the statement of `context` on `conn`, leaving results on `cursor`."""
+    compiled = getattr(context, "compiled", None)
+    if compiled is None or getattr(context, "is_text", False) and not context.isddl:
+        statement = getattr(context, "statement", "")
+        raise NotSupportedError(
+            f"SQL text is not supported by the memory dialect: {str(statement)[:80]!r}"
+        )
+    db = conn.db
+    with db.mutex:
+        if context.isddl:
+            db.begin_write(conn.txn, conn.timeout)
+            mark = len(conn.txn.undo)
+            try:
+                execute_ddl(db, compiled.statement, conn.txn)
+            except BaseException:
+                conn.txn.rollback_to(mark)
+                raise
+            cursor.set_result(None, [], -1, None)
+            conn.after_statement()
+            return
+        plan = plan_for(conn, compiled, context.dialect)
+        if plan.writes:
+            db.begin_write(conn.txn, conn.timeout)
+        conn.current_context = context
+        try:
+            plan.run(conn, cursor, context)
+        except StalePlan:
+            plan = StatementPlan(db, compiled, context.dialect)
+            compiled.memory_plan = plan
+            plan.run(conn, cursor, context)
+        finally:
+            conn.current_context = None
+        conn.after_statement()

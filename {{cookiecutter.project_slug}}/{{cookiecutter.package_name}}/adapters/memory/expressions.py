@@ -1,0 +1,893 @@
+"""Compile SQLAlchemy column expressions into closures `fn(row, env) -> value`.
+
+Expressions are compiled once per cached statement; per row only the closures run.
+NULL is Python `None` and predicates use SQL's three-valued logic (`None` = unknown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator as op
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.sql import elements, functions, operators, selectable, sqltypes
+
+from . import values as V
+from .errors import NotSupportedError, ProgrammingError
+from .functions import (
+    AGGREGATES,
+    SCALAR_FUNCTIONS,
+    STATEMENT_CONSTANTS,
+    utc_now,
+)
+from .types import convert
+
+Fn = Callable[[Any, "Env"], Any]
+
+
+class Env:
+    """Per-execution state: parameters, outer rows of enclosing queries, caches."""
+
+    __slots__ = ("_now", "cache", "params", "session", "stack")
+
+    def __init__(self, params: dict[str, Any], session: Any = None) -> None:
+        self.params = params
+        self.session = session
+        self.stack: list[Any] = []
+        self.cache: dict[int, Any] = {}
+        self._now: dt.datetime | None = None
+
+    def now(self) -> dt.datetime:
+        if self._now is None:
+            self._now = utc_now()
+        return self._now
+
+
+class SubPlan(Protocol):
+    """A planned subquery: its rows for an environment, and whether it is correlated."""
+
+    correlated: bool
+
+    def run(self, env: Env) -> list[tuple[Any, ...]]: ...
+
+
+class SubPlanner(Protocol):
+    def plan_subquery(self, element: Any, scope: Scope | None) -> SubPlan: ...
+
+
+# binds ---------------------------------------------------------------------------------
+class Binds:
+    """Maps BindParameter objects of a compiled statement to parameter keys."""
+
+    def __init__(self, compiled: Any | None) -> None:
+        self.compiled = compiled
+        if compiled is None:
+            self.names: dict[Any, str] = {}
+            self.escaped: dict[str, str] = {}
+        else:
+            self.names = compiled.bind_names
+            self.escaped = compiled.escaped_bind_names or {}
+        self.by_key = {bp.key: name for bp, name in self.names.items()}
+        self.expanding: dict[str, Any] = {}
+        self.literal_execute: dict[str, Any] = {}
+
+    def name_of(self, bp: elements.BindParameter[Any]) -> str | None:
+        name = self.names.get(bp)
+        if name is None:
+            name = self.by_key.get(bp.key)
+        return name
+
+    def getter(self, bp: elements.BindParameter[Any]) -> Fn:
+        name = self.name_of(bp)
+        if name is None:
+            value = bp.effective_value
+            if bp.expanding:
+                value = list(value or ())
+            return lambda row, env: value
+        if bp.expanding:
+            self.expanding[name] = bp
+            return lambda row, env: env.params[name]
+        if bp.literal_execute:
+            self.literal_execute[name] = bp
+            return lambda row, env: env.params[name]
+        key = self.escaped.get(name, name)
+
+        def get(row: Any, env: Env) -> Any:
+            return env.params[key]
+
+        return get
+
+
+# scopes --------------------------------------------------------------------------------
+@dataclass(eq=False)
+class Source:
+    """One FROM item (table, alias, derived table) and where its row sits in a frame row."""
+
+    from_obj: Any
+    slot: int
+    nullable: bool
+    columns: dict[Any, int] = field(default_factory=dict)
+    names: dict[str, int] = field(default_factory=dict)
+
+    def position(self, column: Any) -> int | None:
+        pos = self.columns.get(column)
+        if pos is None:
+            pos = self.names.get(getattr(column, "name", None) or "")
+        return pos
+
+
+class Scope:
+    """FROM items visible at one SELECT level; a frame row holds one row per source
+    (or is the source row itself when there is a single source)."""
+
+    def __init__(self, parent: Scope | None, sources: list[Source]) -> None:
+        self.parent = parent
+        self.depth = 0 if parent is None else parent.depth + 1
+        self.sources = sources
+        self.single = len(sources) == 1
+        self.uses_outer = False
+
+    def find(self, column: Any) -> tuple[Source, int] | None:
+        table = getattr(column, "table", None)
+        if table is None:
+            return None
+        for src in self.sources:
+            if src.from_obj is table or _same_from(src.from_obj, table):
+                pos = src.position(column)
+                if pos is not None:
+                    return src, pos
+        return None
+
+
+def _same_from(a: Any, b: Any) -> bool:
+    try:
+        return hash(a) == hash(b) and (a is b or a._deannotate() is b._deannotate())
+    except (AttributeError, TypeError):
+        return False
+
+
+def source_accessor(scope: Scope, src: Source, pos: int, from_depth: int) -> Fn:
+    """Read column `pos` of `src` for a row of `scope`, from a scope at `from_depth`."""
+    slot = src.slot
+    if scope.depth == from_depth:
+        if scope.single:
+            return lambda row, env: row[pos]
+        if src.nullable:
+
+            def nullable_get(row: Any, env: Env) -> Any:
+                r = row[slot]
+                return None if r is None else r[pos]
+
+            return nullable_get
+        return lambda row, env: row[slot][pos]
+    depth = scope.depth
+    if scope.single:
+        return lambda row, env: env.stack[depth][pos]
+    if src.nullable:
+
+        def outer_nullable_get(row: Any, env: Env) -> Any:
+            r = env.stack[depth][slot]
+            return None if r is None else r[pos]
+
+        return outer_nullable_get
+    return lambda row, env: env.stack[depth][slot][pos]
+
+
+# aggregates ----------------------------------------------------------------------------
+@dataclass(eq=False)
+class AggSpec:
+    """One aggregate call found in a grouped query."""
+
+    name: str
+    arg: Fn | None
+    distinct: bool
+    filter: Fn | None
+    separator: str = ","
+
+
+class AggCollector:
+    """Collects the aggregates of a grouped query; group rows are `(rep_row, values)`."""
+
+    def __init__(self) -> None:
+        self.specs: list[AggSpec] = []
+
+    def add(self, spec: AggSpec) -> int:
+        self.specs.append(spec)
+        return len(self.specs) - 1
+
+
+def is_aggregate_call(el: Any) -> bool:
+    if isinstance(el, functions.FunctionFilter):
+        return True
+    if not isinstance(el, functions.FunctionElement):
+        return False
+    name = getattr(el, "name", "").lower()
+    if name not in AGGREGATES:
+        return False
+    nargs = len(el.clauses.clauses)
+    return not (name in ("min", "max") and nargs > 1)
+
+
+def contains_aggregate(el: Any) -> bool:
+    """True when `el` calls an aggregate outside any nested subquery."""
+    stack = [el]
+    while stack:
+        e = stack.pop()
+        if is_aggregate_call(e):
+            return True
+        if isinstance(e, selectable.SelectBase | selectable.ScalarSelect | selectable.Exists):
+            continue
+        stack.extend(e.get_children())
+    return False
+
+
+# the compiler --------------------------------------------------------------------------
+_COMPARATORS: dict[Any, Callable[[Any, Any], bool]] = {
+    operators.eq: op.eq,
+    operators.ne: op.ne,
+    operators.lt: V.lt,
+    operators.le: V.le,
+    operators.gt: V.gt,
+    operators.ge: V.ge,
+}
+
+_ARITHMETIC: dict[Any, Callable[[Any, Any], Any]] = {
+    operators.add: V.add,
+    operators.sub: V.sub,
+    operators.mul: V.mul,
+    operators.truediv: V.truediv,
+    operators.mod: V.mod,
+    operators.concat_op: V.concat,
+}
+
+_LIKE_OPS: dict[Any, tuple[str, bool]] = {
+    operators.like_op: ("", False),
+    operators.not_like_op: ("", True),
+    operators.ilike_op: ("", False),
+    operators.not_ilike_op: ("", True),
+    operators.startswith_op: ("start", False),
+    operators.not_startswith_op: ("start", True),
+    operators.istartswith_op: ("start", False),
+    operators.not_istartswith_op: ("start", True),
+    operators.endswith_op: ("end", False),
+    operators.not_endswith_op: ("end", True),
+    operators.iendswith_op: ("end", False),
+    operators.not_iendswith_op: ("end", True),
+    operators.contains_op: ("contains", False),
+    operators.not_contains_op: ("contains", True),
+    operators.icontains_op: ("contains", False),
+    operators.not_icontains_op: ("contains", True),
+}
+
+
+def _not(value: Any) -> Any:
+    return None if value is None else not value
+
+
+def _truth(value: Any) -> bool:
+    """Whether a WHERE/ON/HAVING value selects the row (unknown does not)."""
+    return value is not None and bool(value)
+
+
+def unsupported(what: str) -> NotSupportedError:
+    return NotSupportedError(f"{what} is not supported by the memory dialect")
+
+
+class ExprCompiler:
+    """Compiles column expressions against a scope."""
+
+    def __init__(
+        self,
+        binds: Binds,
+        scope: Scope | None,
+        planner: SubPlanner | None = None,
+        aggregates: AggCollector | None = None,
+        labels: dict[str, Any] | None = None,
+    ) -> None:
+        self.binds = binds
+        self.scope = scope
+        self.planner = planner
+        self.aggregates = aggregates
+        self.labels = labels or {}
+
+    def row_mode(self) -> ExprCompiler:
+        """A compiler for aggregate arguments (plain frame rows)."""
+        return ExprCompiler(self.binds, self.scope, self.planner, None, self.labels)
+
+    # entry -----------------------------------------------------------------------------
+    def compile(self, el: Any) -> Fn:
+        if isinstance(el, selectable.ScalarSelect):
+            return self._scalar_subquery(el.element)
+        if isinstance(el, selectable.Exists):
+            return self._exists(el)
+        if isinstance(el, selectable.SelectBase):
+            return self._scalar_subquery(el)
+        if self.aggregates is not None and is_aggregate_call(el):
+            return self._aggregate(el)
+        visit = getattr(self, "visit_" + el.__visit_name__, None)
+        if visit is None:
+            raise unsupported(f"SQL construct {type(el).__name__} ({el})")
+        fn: Fn = visit(el)
+        return fn
+
+    def predicate(self, el: Any) -> Callable[[Any, Env], bool]:
+        fn = self.compile(el)
+        return lambda row, env: _truth(fn(row, env))
+
+    # leaves ----------------------------------------------------------------------------
+    def visit_column(self, el: Any) -> Fn:
+        if getattr(el, "is_literal", False):
+            return self._literal_column(el)
+        scope = self.scope
+        depth = scope.depth if scope is not None else 0
+        s = scope
+        while s is not None:
+            found = s.find(el)
+            if found is not None:
+                src, pos = found
+                fn = source_accessor(s, src, pos, depth)
+                if s is not scope:
+                    inner = scope
+                    while inner is not None and inner is not s:
+                        inner.uses_outer = True
+                        inner = inner.parent
+                if self.aggregates is not None and s is scope:
+                    return _on_representative(fn)
+                return fn
+            s = s.parent
+        label = self.labels.get(getattr(el, "name", None) or "")
+        if label is not None and getattr(el, "table", None) is None:
+            return self.compile(label)
+        raise ProgrammingError(f"no such column: {el}")
+
+    def _literal_column(self, el: Any) -> Fn:
+        text = el.name.strip()
+        upper = text.upper()
+        if upper == "NULL":
+            return lambda row, env: None
+        if upper in ("CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME"):
+            make = STATEMENT_CONSTANTS[upper.lower()]
+            return lambda row, env: make(env.now())
+        try:
+            value: Any = int(text)
+        except ValueError:
+            try:
+                value = float(text)
+            except ValueError:
+                if len(text) >= 2 and text[0] == text[-1] == "'":
+                    value = text[1:-1].replace("''", "'")
+                else:
+                    raise unsupported(f"literal_column({text!r})") from None
+        return lambda row, env: value
+
+    def visit_table(self, el: Any) -> Fn:
+        raise unsupported(f"table {el} used as a value")
+
+    def visit_bindparam(self, el: Any) -> Fn:
+        return self.binds.getter(el)
+
+    def visit_null(self, el: Any) -> Fn:
+        return lambda row, env: None
+
+    def visit_true(self, el: Any) -> Fn:
+        return lambda row, env: True
+
+    def visit_false(self, el: Any) -> Fn:
+        return lambda row, env: False
+
+    def visit_label(self, el: Any) -> Fn:
+        return self.compile(el.element)
+
+    def visit_grouping(self, el: Any) -> Fn:
+        return self.compile(el.element)
+
+    def visit_type_coerce(self, el: Any) -> Fn:
+        return self.compile(el.clause)
+
+    def visit_label_reference(self, el: Any) -> Fn:
+        return self.compile(el.element)
+
+    def visit_textual_label_reference(self, el: Any) -> Fn:
+        target = self.labels.get(el.element)
+        if target is None:
+            raise ProgrammingError(f"no such column: {el.element}")
+        return self.compile(target)
+
+    def visit_textclause(self, el: Any) -> Fn:
+        raise unsupported(f"text() SQL fragment {el.text!r}")
+
+    def visit_cast(self, el: Any) -> Fn:
+        inner = self.compile(el.clause)
+        type_ = el.type
+        return lambda row, env: convert(inner(row, env), type_)
+
+    def visit_tuple(self, el: Any) -> Fn:
+        parts = [self.compile(c) for c in el.clauses]
+        return lambda row, env: tuple([p(row, env) for p in parts])
+
+    def visit_clauselist(self, el: Any) -> Fn:
+        if el.operator is operators.comma_op or el.operator is None:
+            return self.visit_tuple(el)
+        return self.visit_expression_clauselist(el)
+
+    def visit_expression_clauselist(self, el: Any) -> Fn:
+        parts = [self.compile(c) for c in el.clauses]
+        if el.operator is operators.and_:
+            return _and(parts)
+        if el.operator is operators.or_:
+            return _or(parts)
+        if el.operator is operators.comma_op:
+            return lambda row, env: tuple([p(row, env) for p in parts])
+        raise unsupported(f"clause list with operator {el.operator}")
+
+    def visit_case(self, el: Any) -> Fn:
+        whens = [(self.compile(c), self.compile(r)) for c, r in el.whens]
+        else_ = self.compile(el.else_) if el.else_ is not None else None
+        if el.value is not None:
+            value = self.compile(el.value)
+
+            def simple_case(row: Any, env: Env) -> Any:
+                v = value(row, env)
+                if v is not None:
+                    for cond, result in whens:
+                        c = cond(row, env)
+                        if c is not None and V.compare(v, c) == 0:
+                            return result(row, env)
+                return else_(row, env) if else_ is not None else None
+
+            return simple_case
+
+        def searched_case(row: Any, env: Env) -> Any:
+            for cond, result in whens:
+                if _truth(cond(row, env)):
+                    return result(row, env)
+            return else_(row, env) if else_ is not None else None
+
+        return searched_case
+
+    def visit_extract(self, el: Any) -> Fn:
+        inner = self.compile(el.expr)
+        field_name = el.field.lower()
+        getters: dict[str, Callable[[Any], Any]] = {
+            "year": lambda d: d.year,
+            "month": lambda d: d.month,
+            "day": lambda d: d.day,
+            "hour": lambda d: d.hour,
+            "minute": lambda d: d.minute,
+            "second": lambda d: d.second,
+            "dow": lambda d: (d.weekday() + 1) % 7,
+            "doy": lambda d: d.timetuple().tm_yday,
+        }
+        getter = getters.get(field_name)
+        if getter is None:
+            raise unsupported(f"extract({field_name!r})")
+        return lambda row, env: None if (v := inner(row, env)) is None else getter(v)
+
+    # operators -------------------------------------------------------------------------
+    def visit_unary(self, el: Any) -> Fn:
+        oper = el.operator
+        modifier = el.modifier
+        if oper is operators.inv:
+            inner = self.compile(el.element)
+            return lambda row, env: _not(inner(row, env))
+        if oper is operators.neg:
+            inner = self.compile(el.element)
+            return lambda row, env: V.negate(inner(row, env))
+        if oper is operators.exists:
+            return self._exists(el)
+        if oper is None and modifier in (
+            operators.asc_op,
+            operators.desc_op,
+            operators.nulls_first_op,
+            operators.nulls_last_op,
+        ):
+            return self.compile(el.element)
+        if oper in (operators.is_true, operators.is_false):
+            inner = self.compile(el.element)
+            want = oper is operators.is_true
+            return lambda row, env: None if (v := inner(row, env)) is None else bool(v) == want
+        raise unsupported(f"unary operator {getattr(oper or modifier, '__name__', oper)}")
+
+    def visit_binary(self, el: Any) -> Fn:
+        oper = el.operator
+        if oper in _COMPARATORS:
+            left, right = el.left, el.right
+            if isinstance(left, elements.Tuple) or isinstance(right, elements.Tuple):
+                return self._tuple_compare(oper, left, right)
+            return _comparison(_COMPARATORS[oper], self.compile(left), self.compile(right))
+        if oper in _ARITHMETIC:
+            return _binary_value(_ARITHMETIC[oper], self.compile(el.left), self.compile(el.right))
+        if oper is operators.floordiv:
+            left_int = el.left.type._type_affinity is sqltypes.Integer
+            right_int = el.right.type._type_affinity is sqltypes.Integer
+            fn = V.intdiv if left_int and right_int else V.floordiv
+            return _binary_value(fn, self.compile(el.left), self.compile(el.right))
+        if oper in (operators.in_op, operators.not_in_op):
+            return self._in(el, negate=oper is operators.not_in_op)
+        if oper in _LIKE_OPS:
+            return self._like(el, *_LIKE_OPS[oper])
+        if oper in (operators.is_, operators.is_not_distinct_from):
+            return _is(self.compile(el.left), self.compile(el.right), False)
+        if oper in (operators.is_not, operators.is_distinct_from):
+            return _is(self.compile(el.left), self.compile(el.right), True)
+        if oper in (operators.between_op, operators.not_between_op):
+            return self._between(el, negate=oper is operators.not_between_op)
+        if oper is operators.collate:
+            raise unsupported(f"COLLATE {el.right}")
+        name = getattr(oper, "opstring", None) or getattr(oper, "__name__", str(oper))
+        raise unsupported(f"operator {name!r}")
+
+    def _tuple_compare(self, oper: Any, left: Any, right: Any) -> Fn:
+        if oper not in (operators.eq, operators.ne):
+            raise unsupported("ordering comparison of tuples")
+        fl, fr = self.compile(left), self.compile(right)
+        negate = oper is operators.ne
+
+        def compare_tuples(row: Any, env: Env) -> Any:
+            a, b = fl(row, env), fr(row, env)
+            result: Any = True
+            for x, y in zip(a, b, strict=True):
+                if x is None or y is None:
+                    result = None
+                elif x != y:
+                    return negate
+            return _not(result) if negate else result
+
+        return compare_tuples
+
+    def _between(self, el: Any, negate: bool) -> Fn:
+        value = self.compile(el.left)
+        low_el, high_el = el.right.clauses
+        low, high = self.compile(low_el), self.compile(high_el)
+        symmetric = el.modifiers.get("symmetric", False)
+
+        def between(row: Any, env: Env) -> Any:
+            v, lo, hi = value(row, env), low(row, env), high(row, env)
+            if symmetric and lo is not None and hi is not None and V.gt(lo, hi):
+                lo, hi = hi, lo
+            a = None if v is None or lo is None else V.ge(v, lo)
+            b = None if v is None or hi is None else V.le(v, hi)
+            r = _and_values(a, b)
+            return _not(r) if negate else r
+
+        return between
+
+    def _like(self, el: Any, kind: str, negate: bool) -> Fn:
+        value = self.compile(el.left)
+        pattern = self.compile(el.right)
+        escape = el.modifiers.get("escape")
+        if kind == "start":
+            pat = pattern
+            pattern = lambda row, env: V.concat(pat(row, env), "%")  # noqa: E731
+        elif kind == "end":
+            pat = pattern
+            pattern = lambda row, env: V.concat("%", pat(row, env))  # noqa: E731
+        elif kind == "contains":
+            pat = pattern
+            pattern = lambda row, env: V.concat(V.concat("%", pat(row, env)), "%")  # noqa: E731
+
+        def like(row: Any, env: Env) -> Any:
+            r = V.like(value(row, env), pattern(row, env), escape)
+            return _not(r) if negate else r
+
+        return like
+
+    def in_values(self, el: Any) -> Callable[[Any, Env], Any]:
+        """For `x IN (...)`: a function giving (members, has NULL, is empty)."""
+        right = el.right
+        if isinstance(right, elements.Grouping) and isinstance(
+            right.element, selectable.SelectBase | selectable.ScalarSelect
+        ):
+            right = right.element
+        if isinstance(right, selectable.ScalarSelect):
+            right = right.element
+        if isinstance(right, selectable.SelectBase):
+            return self._subquery_values(right)
+        if isinstance(right, elements.BindParameter) and right.expanding:
+            getter = self.binds.getter(right)
+            arity = _tuple_arity(right)
+            if arity:
+                raw = getter
+
+                def tuple_values(row: Any, env: Env) -> Any:
+                    flat = raw(row, env)
+                    if flat and not isinstance(flat[0], tuple):
+                        return [tuple(flat[i : i + arity]) for i in range(0, len(flat), arity)]
+                    return flat
+
+                getter = tuple_values
+            return _cached_values(getter, id(right))
+        clauses = right.clauses if hasattr(right, "clauses") else [right]
+        parts = [self.compile(c) for c in clauses]
+
+        def list_values(row: Any, env: Env) -> tuple[frozenset[Any] | list[Any], bool, bool]:
+            return _value_set([p(row, env) for p in parts])
+
+        return list_values
+
+    def _in(self, el: Any, negate: bool) -> Fn:
+        left = self.compile(el.left)
+        values_fn = self.in_values(el)
+
+        def in_(row: Any, env: Env) -> Any:
+            members, has_null, empty = values_fn(row, env)
+            if empty:
+                return negate
+            v = left(row, env)
+            if v is None or (type(v) is tuple and None in v):
+                return None
+            if v in members:
+                return not negate
+            if has_null:
+                return None
+            return negate
+
+        return in_
+
+    def _subquery_values(self, select: Any) -> Callable[[Any, Env], Any]:
+        if self.planner is None:
+            raise unsupported("subquery here")
+        sub = self.planner.plan_subquery(select, self.scope)
+        key = id(sub)
+        agg_mode = self.aggregates is not None
+
+        def values(row: Any, env: Env) -> Any:
+            if not sub.correlated:
+                cached = env.cache.get(key)
+                if cached is None:
+                    rows = sub.run(env)
+                    cached = env.cache[key] = _value_set(
+                        [r[0] if len(r) == 1 else r for r in rows]
+                    )
+                return cached
+            env.stack.append(row[0] if agg_mode else row)
+            try:
+                rows = sub.run(env)
+            finally:
+                env.stack.pop()
+            return _value_set([r[0] if len(r) == 1 else r for r in rows])
+
+        return values
+
+    def _scalar_subquery(self, select: Any) -> Fn:
+        if self.planner is None:
+            raise unsupported("scalar subquery here")
+        sub = self.planner.plan_subquery(select, self.scope)
+        key = id(sub)
+        agg_mode = self.aggregates is not None
+
+        def scalar(row: Any, env: Env) -> Any:
+            if not sub.correlated:
+                if key in env.cache:
+                    return env.cache[key]
+                rows = sub.run(env)
+                value = rows[0][0] if rows else None
+                env.cache[key] = value
+                return value
+            env.stack.append(row[0] if agg_mode else row)
+            try:
+                rows = sub.run(env)
+            finally:
+                env.stack.pop()
+            return rows[0][0] if rows else None
+
+        return scalar
+
+    def _exists(self, el: Any) -> Fn:
+        element = el.element
+        while isinstance(element, elements.Grouping | selectable.ScalarSelect):
+            element = element.element
+        if self.planner is None:
+            raise unsupported("EXISTS here")
+        sub = self.planner.plan_subquery(element, self.scope)
+        key = id(sub)
+        agg_mode = self.aggregates is not None
+
+        def exists(row: Any, env: Env) -> Any:
+            if not sub.correlated:
+                if key not in env.cache:
+                    env.cache[key] = bool(sub.run(env))
+                return env.cache[key]
+            env.stack.append(row[0] if agg_mode else row)
+            try:
+                return bool(sub.run(env))
+            finally:
+                env.stack.pop()
+
+        return exists
+
+    # functions -------------------------------------------------------------------------
+    def visit_function(self, el: Any) -> Fn:
+        name = el.name.lower()
+        args = list(el.clauses.clauses)
+        if is_aggregate_call(el):
+            raise ProgrammingError(f"misuse of aggregate function {name}()")
+        if name in STATEMENT_CONSTANTS and not args:
+            make = STATEMENT_CONSTANTS[name]
+            return lambda row, env: make(env.now())
+        impl = SCALAR_FUNCTIONS.get(name)
+        if impl is None and name in ("max", "min"):
+            from .functions import fn_scalar_max, fn_scalar_min
+
+            impl = fn_scalar_max if name == "max" else fn_scalar_min
+        if impl is None:
+            raise unsupported(f"SQL function {name}()")
+        parts = [self.compile(a) for a in args]
+        if len(parts) == 1:
+            (p0,) = parts
+            return lambda row, env: impl(p0(row, env))
+        if len(parts) == 2:
+            p0, p1 = parts
+            return lambda row, env: impl(p0(row, env), p1(row, env))
+        return lambda row, env: impl(*[p(row, env) for p in parts])
+
+    def visit_funcfilter(self, el: Any) -> Fn:
+        raise ProgrammingError(f"misuse of aggregate function {el.func.name}()")
+
+    def visit_over(self, el: Any) -> Fn:
+        raise unsupported("window function (OVER)")
+
+    def visit_withingroup(self, el: Any) -> Fn:
+        raise unsupported("WITHIN GROUP")
+
+    def _aggregate(self, el: Any) -> Fn:
+        assert self.aggregates is not None
+        filter_fn = None
+        if isinstance(el, functions.FunctionFilter):
+            row_compiler = self.row_mode()
+            crit = el.criterion
+            filter_fn = row_compiler.predicate(crit) if crit is not None else None
+            el = el.func
+        name = el.name.lower()
+        args = list(el.clauses.clauses)
+        distinct = False
+        arg_fn: Fn | None = None
+        separator = ","
+        if args:
+            first = args[0]
+            if isinstance(first, elements.UnaryExpression) and first.operator is operators.distinct_op:
+                distinct = True
+                first = first.element
+            if not (name == "count" and _is_star(first)):
+                arg_fn = self.row_mode().compile(first)
+            if name in ("group_concat", "string_agg") and len(args) > 1:
+                sep_fn = self.row_mode().compile(args[1])
+                separator = sep_fn(None, Env({}))
+        elif name != "count":
+            raise ProgrammingError(f"wrong number of arguments to function {name}()")
+        idx = self.aggregates.add(AggSpec(name, arg_fn, distinct, filter_fn, separator))
+        return lambda g, env: g[1][idx]
+
+
+def _tuple_arity(bp: Any) -> int:
+    type_ = bp.type
+    if isinstance(type_, sqltypes.TupleType):
+        return len(type_.types)
+    return 0
+
+
+def _is_star(el: Any) -> bool:
+    return isinstance(el, elements.ColumnClause) and el.is_literal and el.name == "*"
+
+
+def _on_representative(fn: Fn) -> Fn:
+    def get(g: Any, env: Env) -> Any:
+        rep = g[0]
+        return None if rep is None else fn(rep, env)
+
+    return get
+
+
+def _value_set(vals: Sequence[Any]) -> tuple[frozenset[Any] | list[Any], bool, bool]:
+    has_null = any(v is None for v in vals)
+    present = [v for v in vals if v is not None]
+    try:
+        return frozenset(present), has_null, not vals
+    except TypeError:
+        return present, has_null, not vals
+
+
+def _cached_values(getter: Fn, key: int) -> Callable[[Any, Env], Any]:
+    def values(row: Any, env: Env) -> Any:
+        cached = env.cache.get(key)
+        if cached is None:
+            cached = env.cache[key] = _value_set(list(getter(row, env)))
+        return cached
+
+    return values
+
+
+def _comparison(cmp: Callable[[Any, Any], bool], fa: Fn, fb: Fn) -> Fn:
+    def compare(row: Any, env: Env) -> Any:
+        a = fa(row, env)
+        if a is None:
+            return None
+        b = fb(row, env)
+        if b is None:
+            return None
+        return cmp(a, b)
+
+    return compare
+
+
+def _binary_value(fn: Callable[[Any, Any], Any], fa: Fn, fb: Fn) -> Fn:
+    return lambda row, env: fn(fa(row, env), fb(row, env))
+
+
+def _is(fa: Fn, fb: Fn, negate: bool) -> Fn:
+    def is_(row: Any, env: Env) -> bool:
+        a, b = fa(row, env), fb(row, env)
+        if a is None or b is None:
+            same = a is b
+        else:
+            same = V.compare(a, b) == 0
+        return not same if negate else same
+
+    return is_
+
+
+def _and_values(a: Any, b: Any) -> Any:
+    if a is False or b is False or (a is not None and not a) or (b is not None and not b):
+        return False
+    if a is None or b is None:
+        return None
+    return True
+
+
+def _and(parts: list[Fn]) -> Fn:
+    if not parts:
+        return lambda row, env: True
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        p0, p1 = parts
+
+        def and2(row: Any, env: Env) -> Any:
+            a = p0(row, env)
+            if a is not None and not a:
+                return False
+            b = p1(row, env)
+            if b is not None and not b:
+                return False
+            return None if a is None or b is None else True
+
+        return and2
+
+    def and_n(row: Any, env: Env) -> Any:
+        result: Any = True
+        for p in parts:
+            v = p(row, env)
+            if v is None:
+                result = None
+            elif not v:
+                return False
+        return result
+
+    return and_n
+
+
+def _or(parts: list[Fn]) -> Fn:
+    if not parts:
+        return lambda row, env: False
+    if len(parts) == 1:
+        return parts[0]
+
+    def or_n(row: Any, env: Env) -> Any:
+        result: Any = False
+        for p in parts:
+            v = p(row, env)
+            if v is None:
+                result = None
+            elif v:
+                return True
+        return result
+
+    return or_n
+
+
+def constant_function(el: Any) -> Callable[[], Any]:
+    """Evaluate an expression that reads no rows (DDL defaults); binds use their values."""
+    fn = ExprCompiler(Binds(None), None).compile(el)
+    return lambda: fn(None, Env({}))

@@ -1,0 +1,279 @@
+"""SQL functions: scalar functions and aggregates, with SQLite's results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .types import sqlite_real_text, to_text
+from .values import SortKey, compare
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def utc_now() -> dt.datetime:
+    """CURRENT_TIMESTAMP as SQLite gives it: naive UTC, whole seconds."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _text_arg(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else to_text(value)
+
+
+def fn_lower(value: Any) -> Any:
+    value = _text_arg(value)
+    return None if value is None else value.translate(_ASCII_LOWER)
+
+
+def fn_upper(value: Any) -> Any:
+    value = _text_arg(value)
+    return None if value is None else value.translate(_ASCII_UPPER)
+
+
+def fn_length(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return len(value)
+    return len(_text_arg(value))
+
+
+def fn_abs(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        from .types import to_real
+
+        return abs(to_real(value))
+    return abs(value)
+
+
+def fn_round(value: Any, digits: Any = 0) -> Any:
+    """SQLite's round(): half away from zero on the decimal text, always REAL."""
+    if value is None or digits is None:
+        return None
+    n = max(0, int(digits))
+    x = float(value)
+    if math.isinf(x) or math.isnan(x):
+        return x
+    if n == 0:
+        r = float(int(abs(x) + 0.5))
+        return -r if x < 0 else r
+    quantum = Decimal(1).scaleb(-n)
+    return float(Decimal(repr(x)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def fn_nullif(a: Any, b: Any) -> Any:
+    if a is None:
+        return None
+    if b is not None and compare(a, b) == 0:
+        return None
+    return a
+
+
+def fn_coalesce(*args: Any) -> Any:
+    for a in args:
+        if a is not None:
+            return a
+    return None
+
+
+def fn_trim(value: Any, chars: Any = None) -> Any:
+    value = _text_arg(value)
+    return None if value is None else value.strip(chars if chars is not None else " ")
+
+
+def fn_ltrim(value: Any, chars: Any = None) -> Any:
+    value = _text_arg(value)
+    return None if value is None else value.lstrip(chars if chars is not None else " ")
+
+
+def fn_rtrim(value: Any, chars: Any = None) -> Any:
+    value = _text_arg(value)
+    return None if value is None else value.rstrip(chars if chars is not None else " ")
+
+
+def fn_substr(value: Any, start: Any, length: Any = None) -> Any:
+    """SQLite substr(): 1-based, negative start counts from the end."""
+    if value is None or start is None:
+        return None
+    text = value if isinstance(value, str | bytes) else to_text(value)
+    start = int(start)
+    size = len(text)
+    if start > 0:
+        begin = start - 1
+    elif start < 0:
+        begin = size + start
+    else:
+        begin = -1
+    if length is None:
+        end = size
+    else:
+        n = int(length)
+        if n < 0:
+            begin, end = begin + n, begin
+        else:
+            end = begin + n
+    begin = max(begin, 0)
+    end = max(end, 0)
+    return text[begin:end]
+
+
+def fn_replace(value: Any, old: Any, new: Any) -> Any:
+    if value is None or old is None or new is None:
+        return None
+    value, old, new = _text_arg(value), _text_arg(old), _text_arg(new)
+    return value if old == "" else value.replace(old, new)
+
+
+def fn_instr(value: Any, sub: Any) -> Any:
+    if value is None or sub is None:
+        return None
+    return _text_arg(value).find(_text_arg(sub)) + 1
+
+
+def fn_concat(*args: Any) -> Any:
+    return "".join(to_text(a) for a in args if a is not None)
+
+
+def fn_scalar_max(*args: Any) -> Any:
+    if any(a is None for a in args):
+        return None
+    return max(args, key=SortKey)
+
+
+def fn_scalar_min(*args: Any) -> Any:
+    if any(a is None for a in args):
+        return None
+    return min(args, key=SortKey)
+
+
+def fn_random() -> int:
+    return random.randint(-(2**63), 2**63 - 1)
+
+
+def fn_sign(value: Any) -> Any:
+    if value is None:
+        return None
+    return (value > 0) - (value < 0)
+
+
+def fn_typeof(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool | int):
+        return "integer"
+    if isinstance(value, float):
+        return "real"
+    if isinstance(value, bytes):
+        return "blob"
+    return "text"
+
+
+def fn_printf_text(value: Any) -> Any:
+    return None if value is None else sqlite_real_text(float(value))
+
+
+SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "lower": fn_lower,
+    "upper": fn_upper,
+    "length": fn_length,
+    "char_length": fn_length,
+    "abs": fn_abs,
+    "round": fn_round,
+    "nullif": fn_nullif,
+    "coalesce": fn_coalesce,
+    "ifnull": fn_coalesce,
+    "trim": fn_trim,
+    "ltrim": fn_ltrim,
+    "rtrim": fn_rtrim,
+    "substr": fn_substr,
+    "substring": fn_substr,
+    "replace": fn_replace,
+    "instr": fn_instr,
+    "concat": fn_concat,
+    "random": fn_random,
+    "sign": fn_sign,
+    "typeof": fn_typeof,
+}
+
+#: functions whose value is fixed for the duration of one statement
+STATEMENT_CONSTANTS: dict[str, Callable[[dt.datetime], Any]] = {
+    "now": lambda now: now,
+    "current_timestamp": lambda now: now,
+    "localtimestamp": lambda now: now,
+    "sysdate": lambda now: now,
+    "current_date": lambda now: now.date(),
+    "current_time": lambda now: now.time(),
+}
+
+#: names that are aggregates when called with one argument
+AGGREGATES = {"count", "sum", "avg", "min", "max", "total", "group_concat", "string_agg"}
+
+
+def agg_count(values: Sequence[Any]) -> int:
+    return sum(1 for v in values if v is not None)
+
+
+def agg_sum(values: Sequence[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    if all(type(v) is int or type(v) is bool for v in present):
+        return sum(present)
+    return math.fsum(float(v) for v in present)
+
+
+def agg_total(values: Sequence[Any]) -> float:
+    return math.fsum(float(v) for v in values if v is not None)
+
+
+def agg_avg(values: Sequence[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    if all(type(v) is int or type(v) is bool for v in present):
+        return sum(present) / len(present)
+    return math.fsum(float(v) for v in present) / len(present)
+
+
+def agg_min(values: Sequence[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    try:
+        return min(present)
+    except TypeError:
+        return min(present, key=SortKey)
+
+
+def agg_max(values: Sequence[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    try:
+        return max(present)
+    except TypeError:
+        return max(present, key=SortKey)
+
+
+AGGREGATE_FUNCTIONS: dict[str, Callable[[Sequence[Any]], Any]] = {
+    "count": agg_count,
+    "sum": agg_sum,
+    "total": agg_total,
+    "avg": agg_avg,
+    "min": agg_min,
+    "max": agg_max,
+}
+
+
+def agg_group_concat(values: Sequence[Any], separator: str) -> Any:
+    present = [to_text(v) for v in values if v is not None]
+    if not present:
+        return None
+    return separator.join(present)

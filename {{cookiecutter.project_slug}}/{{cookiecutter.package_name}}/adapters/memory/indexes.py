@@ -1,0 +1,181 @@
+"""Hash indexes with a lazily maintained sorted key list for ranges and ordering."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+Bucket = int | dict[int, None]
+
+_REBUILD_RATIO = 16
+
+
+def bucket_rowids(bucket: Bucket | None) -> Iterable[int]:
+    """The row ids held by one index bucket (an int for one row, a dict for several)."""
+    if bucket is None:
+        return ()
+    if type(bucket) is int:
+        return (bucket,)
+    return bucket  # type: ignore[return-value]
+
+
+class HashIndex:
+    """Maps a key (one value, or a tuple for several columns) to the row ids holding it.
+
+    NULL keys are stored like any other key (for `IS NULL` look-ups) but never take
+    part in uniqueness checks, as in SQL.
+    """
+
+    __slots__ = (
+        "_pending_add",
+        "_pending_del",
+        "_sorted",
+        "_unsortable",
+        "columns",
+        "map",
+        "name",
+        "origin",
+        "positions",
+        "single",
+        "unique",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        positions: tuple[int, ...],
+        columns: tuple[str, ...],
+        unique: bool,
+        origin: str = "index",
+    ) -> None:
+        self.name = name
+        self.origin = origin
+        self.positions = positions
+        self.columns = columns
+        self.unique = unique
+        self.single = len(positions) == 1
+        self.map: dict[Any, Bucket] = {}
+        self._sorted: list[Any] | None = None
+        self._pending_add: list[Any] = []
+        self._pending_del: list[Any] = []
+        self._unsortable = False
+
+    def key(self, row: tuple[Any, ...]) -> Any:
+        """The index key of a stored row."""
+        if self.single:
+            return row[self.positions[0]]
+        return tuple([row[p] for p in self.positions])
+
+    def key_has_null(self, key: Any) -> bool:
+        if self.single:
+            return key is None
+        return None in key
+
+    def conflicts(self, key: Any, rowid: int | None = None) -> bool:
+        """True when a unique index already holds `key` for a row other than `rowid`."""
+        bucket = self.map.get(key)
+        if bucket is None or self.key_has_null(key):
+            return False
+        if type(bucket) is int:
+            return bucket != rowid
+        return any(r != rowid for r in bucket)  # type: ignore[union-attr]
+
+    def add(self, key: Any, rowid: int) -> None:
+        m = self.map
+        bucket = m.get(key)
+        if bucket is None:
+            m[key] = rowid
+            if self._sorted is not None:
+                self._pending_add.append(key)
+        elif type(bucket) is int:
+            m[key] = {bucket: None, rowid: None}
+        else:
+            bucket[rowid] = None  # type: ignore[index]
+
+    def remove(self, key: Any, rowid: int) -> None:
+        m = self.map
+        bucket = m[key]
+        if type(bucket) is int:
+            del m[key]
+            if self._sorted is not None:
+                self._pending_del.append(key)
+        else:
+            del bucket[rowid]  # type: ignore[union-attr]
+            if len(bucket) == 1:  # type: ignore[arg-type]
+                m[key] = next(iter(bucket))  # type: ignore[call-overload]
+
+    def clear(self) -> None:
+        self.map.clear()
+        self._sorted = None
+        self._pending_add.clear()
+        self._pending_del.clear()
+        self._unsortable = False
+
+    def lookup(self, key: Any) -> Iterable[int]:
+        """Row ids whose key equals `key` (NULL matches only an explicit IS NULL look-up)."""
+        return bucket_rowids(self.map.get(key))
+
+    # ordered access -------------------------------------------------------------
+    def sorted_keys(self) -> list[Any] | None:
+        """The distinct non-NULL keys in ascending order, or None when keys do not sort."""
+        if self._unsortable:
+            return None
+        keys = self._sorted
+        try:
+            if keys is None:
+                keys = sorted(k for k in self.map if not self.key_has_null(k))
+            elif len(self._pending_add) + len(self._pending_del) > (
+                len(keys) // _REBUILD_RATIO + 32
+            ):
+                keys = sorted(k for k in self.map if not self.key_has_null(k))
+            else:
+                for k in self._pending_del:
+                    if k in self.map:
+                        continue
+                    i = bisect_left(keys, k)
+                    if i < len(keys) and keys[i] == k:
+                        del keys[i]
+                for k in self._pending_add:
+                    if self.key_has_null(k) or k not in self.map:
+                        continue
+                    i = bisect_left(keys, k)
+                    if i == len(keys) or keys[i] != k:
+                        insort(keys, k)
+        except TypeError:
+            self._unsortable = True
+            self._sorted = None
+            return None
+        self._pending_add.clear()
+        self._pending_del.clear()
+        self._sorted = keys
+        return keys
+
+    def range_keys(
+        self, low: Any, low_inclusive: bool, high: Any, high_inclusive: bool
+    ) -> list[Any] | None:
+        """Keys between the bounds (None bound = open), ascending; None if unsortable."""
+        keys = self.sorted_keys()
+        if keys is None:
+            return None
+        try:
+            start = 0
+            if low is not None:
+                start = bisect_left(keys, low) if low_inclusive else bisect_right(keys, low)
+            stop = len(keys)
+            if high is not None:
+                stop = bisect_right(keys, high) if high_inclusive else bisect_left(keys, high)
+        except TypeError:
+            return None
+        return keys[start:stop]
+
+    def rowids_for_keys(self, keys: Iterable[Any]) -> Iterator[int]:
+        m = self.map
+        for k in keys:
+            bucket = m.get(k)
+            if bucket is None:
+                continue
+            if type(bucket) is int:
+                yield bucket
+            else:
+                yield from bucket  # type: ignore[misc]

@@ -1,0 +1,633 @@
+"""Plans for SELECT and compound SELECT: FROM/joins, WHERE, grouping, ordering, limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy.sql import elements, operators, selectable
+
+from .access import conjuncts, plan_access, references_scope
+from .errors import OperationalError
+from .expressions import (
+    AggCollector,
+    AggSpec,
+    Binds,
+    Env,
+    ExprCompiler,
+    Fn,
+    Scope,
+    Source,
+    contains_aggregate,
+    unsupported,
+)
+from .functions import AGGREGATE_FUNCTIONS, agg_group_concat
+from .storage import TableStore
+from .values import SortKey
+
+
+class StalePlan(Exception):
+    """A table's layout changed since the plan was built; the plan must be rebuilt."""
+
+
+# FROM leaves -----------------------------------------------------------------------------
+class TableLeaf:
+    """Rows of one stored table, through an index when the WHERE clause allows."""
+
+    def __init__(self, src: Source, name: str, layout: tuple[str, ...]) -> None:
+        self.src = src
+        self.name = name
+        self.layout = layout
+        self.access: Callable[[TableStore, Env], Iterable[int] | None] | None = None
+
+    def store(self, env: Env) -> TableStore:
+        store = env.session.db.tables.get(self.name)
+        if store is None:
+            raise OperationalError(f"no such table: {self.name}")
+        if store.column_names != self.layout:
+            raise StalePlan(self.name)
+        return store
+
+    def rows(self, env: Env) -> Iterable[tuple[Any, ...]]:
+        store = self.store(env)
+        session = env.session
+        if session.db.reads_committed_only(store, session.txn):
+            return list(store.committed_rows(session.db.write_lock.owner).values())
+        if self.access is not None:
+            rowids = self.access(store, env)
+            if rowids is not None:
+                rows = store.rows
+                return [rows[r] for r in rowids if r in rows]
+        return store.scan()
+
+
+class DerivedLeaf:
+    """Rows of a derived table or CTE, computed once per execution."""
+
+    def __init__(self, src: Source, plan: QueryPlan) -> None:
+        self.src = src
+        self.plan = plan
+
+    def rows(self, env: Env) -> Iterable[tuple[Any, ...]]:
+        key = id(self.plan)
+        cached = env.cache.get(key)
+        if cached is None:
+            cached = env.cache[key] = self.plan.run(env)
+        return cached  # type: ignore[no-any-return]
+
+
+Leaf = TableLeaf | DerivedLeaf
+
+
+class JoinNode:
+    """A join of two FROM subtrees (slots of `right` follow those of `left`)."""
+
+    def __init__(self, left: Any, right: Any, on: Any, outer: bool, full: bool) -> None:
+        self.left = left
+        self.right = right
+        self.on_el = on
+        self.outer = outer
+        self.full = full
+        self.on: Fn | None = None
+        self.hash_key: tuple[Fn, int] | None = None
+        self.start = 0
+        self.width = 0
+
+
+def _leaves(node: Any) -> list[Leaf]:
+    if isinstance(node, JoinNode):
+        return _leaves(node.left) + _leaves(node.right)
+    return [node]
+
+
+def _truth(v: Any) -> bool:
+    return v is not None and bool(v)
+
+
+# query plans ----------------------------------------------------------------------------
+class QueryPlan:
+    """Common interface of SELECT and compound plans."""
+
+    correlated: bool = False
+    names: list[str]
+
+    def run(self, env: Env) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+
+class SelectPlan(QueryPlan):
+    """One SELECT: frames from FROM, then WHERE, GROUP BY/HAVING, projection, ORDER BY."""
+
+    def __init__(self, planner: Planner, select: Any, parent: Scope | None) -> None:
+        core, compile_state, froms = planner.select_info(select)
+        self.core = core
+        _reject_select_features(core)
+        self.tree: Any = None
+        sources: list[Source] = []
+        trees = [planner.from_tree(f, sources, False) for f in froms]
+        if trees:
+            tree = trees[0]
+            for t in trees[1:]:
+                tree = JoinNode(tree, t, None, False, False)
+            self.tree = tree
+        scope = Scope(parent, sources)
+        self.scope = scope
+        columns = [c for (_n, _p, _f, c, _r) in compile_state.columns_plus_names]
+        self.names = [n or f"column{i}" for i, (n, *_rest) in
+                      enumerate(compile_state.columns_plus_names)]
+        labels: dict[str, Any] = {}
+        for (name, _p, _f, col, _r) in compile_state.columns_plus_names:
+            if name:
+                labels.setdefault(name, col)
+            if isinstance(col, elements.Label):
+                labels.setdefault(col.name, col.element)
+        compiler = ExprCompiler(planner.binds, scope, planner, None, labels)
+        self._setup_joins(compiler)
+        where = list(core._where_criteria)
+        preds = [c for w in where for c in conjuncts(w)]
+        self.where = compiler.predicate(elements.and_(*where)) if where else None
+        self._setup_access(planner, compiler, preds)
+        group_by = list(core._group_by_clauses)
+        having = list(core._having_criteria)
+        order_by = list(core._order_by_clauses)
+        self.grouped = bool(group_by) or any(
+            contains_aggregate(c) for c in [*columns, *having, *order_by]
+        )
+        if self.grouped:
+            self.aggs = AggCollector()
+            out_compiler = ExprCompiler(planner.binds, scope, planner, self.aggs, labels)
+            self.group_keys = [compiler.compile(g) for g in group_by]
+            self.having = out_compiler.predicate(elements.and_(*having)) if having else None
+        else:
+            out_compiler = compiler
+            self.group_keys = []
+            self.having = None
+        self.outputs = [out_compiler.compile(c) for c in columns]
+        self.project = self._projection(columns)
+        self.order = [_order_term(out_compiler, o) for o in order_by]
+        self.limit = _limit_fn(compiler, core._limit_clause)
+        self.offset = _limit_fn(compiler, core._offset_clause)
+        self.distinct = bool(core._distinct)
+        self.correlated = scope.uses_outer
+
+    # setup ---------------------------------------------------------------------------
+    def _setup_joins(self, compiler: ExprCompiler) -> None:
+        def walk(node: Any, start: int) -> int:
+            if isinstance(node, JoinNode):
+                node.start = start
+                mid = walk(node.left, start)
+                end = walk(node.right, mid)
+                node.width = end - start
+                if node.on_el is not None:
+                    node.on = compiler.compile(node.on_el)
+                    node.hash_key = self._hash_key(compiler, node, mid)
+                return end
+            return start + 1
+
+        if self.tree is not None:
+            walk(self.tree, 0)
+
+    def _hash_key(self, compiler: ExprCompiler, node: JoinNode, mid: int) -> tuple[Fn, int] | None:
+        if isinstance(node.right, JoinNode) or node.full:
+            return None
+        right_src = node.right.src
+        for term in conjuncts(node.on_el):
+            if not isinstance(term, elements.BinaryExpression) or term.operator is not operators.eq:
+                continue
+            for col, other in ((term.left, term.right), (term.right, term.left)):
+                found = self.scope.find(col) if isinstance(col, elements.ColumnClause) else None
+                if found is None or found[0] is not right_src:
+                    continue
+                if _slots(other, self.scope, mid):
+                    return compiler.compile(other), found[1]
+        return None
+
+    def _setup_access(self, planner: Planner, compiler: ExprCompiler, preds: list[Any]) -> None:
+        if self.tree is None or not preds:
+            return
+        first = _leaves(self.tree)[0]
+        if not isinstance(first, TableLeaf) or first.src.nullable:
+            return
+        store = planner.db.tables.get(first.name)
+        if store is None:
+            return
+        mine = [p for p in preds if _slots(p, self.scope, 1)]
+        first.access = plan_access(mine, self.scope, first.src, compiler, store)
+
+    def _projection(self, columns: list[Any]) -> Callable[[Any, Env], tuple[Any, ...]]:
+        outputs = self.outputs
+        if not self.grouped and self.scope.single and columns:
+            positions: list[int] = []
+            src = self.scope.sources[0]
+            for c in columns:
+                inner = c.element if isinstance(c, elements.Label) else c
+                found = self.scope.find(inner) if isinstance(inner, elements.ColumnClause) else None
+                if found is None or found[0] is not src or getattr(inner, "is_literal", False):
+                    break
+                positions.append(found[1])
+            else:
+                if len(positions) == 1:
+                    p0 = positions[0]
+                    return lambda row, env: (row[p0],)
+                getter = itemgetter(*positions)
+                return lambda row, env: getter(row)
+        return lambda row, env: tuple([f(row, env) for f in outputs])
+
+    # execution ----------------------------------------------------------------------------
+    def frames(self, env: Env) -> Iterable[Any]:
+        tree = self.tree
+        if tree is None:
+            return [()]
+        if self.scope.single:
+            return tree.rows(env)  # type: ignore[no-any-return]
+        return self._run_node(tree, env)
+
+    def _run_node(self, node: Any, env: Env) -> list[tuple[Any, ...]]:
+        if not isinstance(node, JoinNode):
+            return [(r,) for r in node.rows(env)]
+        left = self._run_node(node.left, env)
+        on = node.on
+        right = node.right
+        if isinstance(right, JoinNode):
+            k = right.start
+            right_frames = [f[k:] for f in self._run_node(right, env)]
+            width = right.width
+        else:
+            right_frames = None
+            width = 1
+        out: list[tuple[Any, ...]] = []
+        matched_right: set[int] = set()
+        if right_frames is None and node.hash_key is not None:
+            key_fn, pos = node.hash_key
+            table: dict[Any, list[int]] = {}
+            right_rows = list(right.rows(env))
+            for i, r in enumerate(right_rows):
+                v = r[pos]
+                if v is not None:
+                    table.setdefault(v, []).append(i)
+            for lf in left:
+                hit = False
+                k = key_fn(lf, env)
+                for i in table.get(k, ()) if k is not None else ():
+                    frame = (*lf, right_rows[i])
+                    if on is None or _truth(on(frame, env)):
+                        out.append(frame)
+                        hit = True
+                if not hit and node.outer:
+                    out.append((*lf, None))
+            return out
+        if right_frames is None:
+            right_frames = [(r,) for r in right.rows(env)]
+        for lf in left:
+            hit = False
+            for i, rf in enumerate(right_frames):
+                frame = lf + rf
+                if on is None or _truth(on(frame, env)):
+                    out.append(frame)
+                    hit = True
+                    if node.full:
+                        matched_right.add(i)
+            if not hit and (node.outer or node.full):
+                out.append(lf + (None,) * width)
+        if node.full:
+            pad = (None,) * (len(left[0]) if left else right.start - node.start)
+            for i, rf in enumerate(right_frames):
+                if i not in matched_right:
+                    out.append(pad + rf)
+        return out
+
+    def run(self, env: Env) -> list[tuple[Any, ...]]:
+        rows: Iterable[Any] = self.frames(env)
+        where = self.where
+        if where is not None:
+            rows = [r for r in rows if where(r, env)]
+        if self.grouped:
+            rows = self._group(rows, env)
+            if self.having is not None:
+                having = self.having
+                rows = [g for g in rows if having(g, env)]
+        project = self.project
+        if not self.order:
+            out = [project(r, env) for r in rows]
+            if self.distinct:
+                out = list(dict.fromkeys(out))
+        else:
+            pairs = [(project(r, env), tuple(k(r, env) for k, _d, _n in self.order))
+                     for r in rows]
+            if self.distinct:
+                seen: dict[Any, Any] = {}
+                for o, k in pairs:
+                    seen.setdefault(o, k)
+                pairs = list(seen.items())
+            pairs = sort_pairs(pairs, [(d, n) for _k, d, n in self.order])
+            out = [p[0] for p in pairs]
+        return apply_limits(out, self.limit, self.offset, env)
+
+    def _group(self, frames: Iterable[Any], env: Env) -> list[tuple[Any, list[Any]]]:
+        keys = self.group_keys
+        groups: dict[Any, list[Any]] = {}
+        if not keys:
+            all_rows = list(frames)
+            groups[()] = all_rows
+        elif len(keys) == 1:
+            k0 = keys[0]
+            for f in frames:
+                groups.setdefault(k0(f, env), []).append(f)
+        else:
+            for f in frames:
+                groups.setdefault(tuple(k(f, env) for k in keys), []).append(f)
+        items = list(groups.items())
+        if keys:
+            try:
+                items.sort(key=lambda kv: SortKey(kv[0]) if len(keys) == 1 else
+                           tuple(SortKey(v) for v in kv[0]))
+            except TypeError:
+                pass
+        specs = self.aggs.specs
+        extreme = [s for s in specs if s.name in ("min", "max") and not s.distinct]
+        out: list[tuple[Any, list[Any]]] = []
+        for _key, rows in items:
+            values = [_aggregate(s, rows, env) for s in specs]
+            rep = rows[-1] if rows else None
+            if len(extreme) == 1 and rows and extreme[0].arg is not None:
+                spec = extreme[0]
+                target = values[specs.index(spec)]
+                if target is not None:
+                    for r in rows:
+                        if spec.arg(r, env) == target:
+                            rep = r
+                            break
+            out.append((rep, values))
+        return out
+
+
+def _aggregate(spec: AggSpec, rows: list[Any], env: Env) -> Any:
+    if spec.filter is not None:
+        flt = spec.filter
+        rows = [r for r in rows if flt(r, env)]
+    if spec.arg is None:
+        return len(rows)
+    arg = spec.arg
+    values = [arg(r, env) for r in rows]
+    if spec.distinct:
+        values = list(dict.fromkeys(v for v in values if v is not None))
+    if spec.name in ("group_concat", "string_agg"):
+        return agg_group_concat(values, spec.separator)
+    fn = AGGREGATE_FUNCTIONS.get(spec.name)
+    if fn is None:
+        raise unsupported(f"aggregate {spec.name}()")
+    return fn(values)
+
+
+def _slots(el: Any, scope: Scope, limit: int) -> bool:
+    """True when every column of `el` from `scope` lives in a slot below `limit`."""
+    stack = [el]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, elements.ColumnClause):
+            if getattr(e, "is_literal", False):
+                continue
+            found = scope.find(e)
+            if found is not None and found[0].slot >= limit:
+                return False
+            if found is None and e.table is None:
+                return False
+            continue
+        if isinstance(e, selectable.SelectBase | selectable.ScalarSelect | selectable.Exists):
+            if references_scope(e, scope):
+                return False
+            continue
+        stack.extend(e.get_children())
+    return True
+
+
+def _reject_select_features(core: Any) -> None:
+    if getattr(core, "_distinct_on", None):
+        raise unsupported("DISTINCT ON")
+    if getattr(core, "_fetch_clause", None) is not None:
+        raise unsupported("FETCH FIRST")
+    if getattr(core, "_prefixes", None):
+        raise unsupported("SELECT prefixes")
+    if getattr(core, "_suffixes", None):
+        raise unsupported("SELECT suffixes")
+    if getattr(core, "_hints", None) or getattr(core, "_statement_hints", None):
+        raise unsupported("query hints")
+
+
+def _order_term(compiler: ExprCompiler, el: Any) -> tuple[Fn, bool, bool | None]:
+    desc = False
+    nulls_first: bool | None = None
+    while isinstance(el, elements.UnaryExpression) and el.modifier in (
+        operators.asc_op,
+        operators.desc_op,
+        operators.nulls_first_op,
+        operators.nulls_last_op,
+    ):
+        if el.modifier is operators.desc_op:
+            desc = True
+        elif el.modifier is operators.nulls_first_op:
+            nulls_first = True
+        elif el.modifier is operators.nulls_last_op:
+            nulls_first = False
+        el = el.element
+    return compiler.compile(el), desc, nulls_first
+
+
+def sort_pairs(pairs: list[Any], terms: list[tuple[bool, bool | None]]) -> list[Any]:
+    """Sort (output, keys) pairs; NULLs first ascending and last descending by default."""
+    for i in range(len(terms) - 1, -1, -1):
+        desc, nulls_first = terms[i]
+        if nulls_first is None:
+            nulls_first = not desc
+        null_rank = 0 if nulls_first != desc else 2
+
+        def key(p: Any, i: int = i, null_rank: int = null_rank) -> Any:
+            v = p[1][i]
+            return (null_rank,) if v is None else (1, v)
+
+        try:
+            pairs.sort(key=key, reverse=desc)
+        except TypeError:
+
+            def safe_key(p: Any, i: int = i, null_rank: int = null_rank) -> Any:
+                v = p[1][i]
+                return (null_rank,) if v is None else (1, SortKey(v))
+
+            pairs.sort(key=safe_key, reverse=desc)
+    return pairs
+
+
+def _limit_fn(compiler: ExprCompiler, clause: Any) -> Fn | None:
+    if clause is None:
+        return None
+    return compiler.compile(clause)
+
+
+def apply_limits(rows: list[Any], limit: Fn | None, offset: Fn | None, env: Env) -> list[Any]:
+    start = 0
+    if offset is not None:
+        v = offset(None, env)
+        start = max(int(v), 0) if v is not None else 0
+    if limit is not None:
+        v = limit(None, env)
+        if v is not None and int(v) >= 0:
+            return rows[start : start + int(v)]
+    return rows[start:] if start else rows
+
+
+class CompoundPlan(QueryPlan):
+    """UNION / UNION ALL / INTERSECT / EXCEPT of several SELECTs."""
+
+    def __init__(self, planner: Planner, compound: Any, parent: Scope | None) -> None:
+        self.keyword = compound.keyword.name if hasattr(compound.keyword, "name") else str(
+            compound.keyword
+        )
+        self.parts = [planner.plan_query(s, parent) for s in compound.selects]
+        self.correlated = any(p.correlated for p in self.parts)
+        self.names = self.parts[0].names
+        positions: dict[Any, int] = {}
+        for i, col in enumerate(compound.selected_columns):
+            positions.setdefault(col.key, i)
+            positions.setdefault(getattr(col, "name", col.key), i)
+        first = compound.selects[0]
+        while isinstance(first, elements.Grouping):
+            first = first.element
+        for i, col in enumerate(getattr(first, "selected_columns", [])):
+            positions.setdefault(col.key, i)
+        self.order = [self._order_term(o, positions) for o in compound._order_by_clauses]
+        binds = planner.binds
+        const = ExprCompiler(binds, parent, planner)
+        self.limit = _limit_fn(const, compound._limit_clause)
+        self.offset = _limit_fn(const, compound._offset_clause)
+
+    def _order_term(self, el: Any, positions: dict[Any, int]) -> tuple[Fn, bool, bool | None]:
+        desc = False
+        nulls_first: bool | None = None
+        while isinstance(el, elements.UnaryExpression) and el.modifier is not None:
+            if el.modifier is operators.desc_op:
+                desc = True
+            elif el.modifier is operators.nulls_first_op:
+                nulls_first = True
+            elif el.modifier is operators.nulls_last_op:
+                nulls_first = False
+            el = el.element
+        while isinstance(el, elements.Label | elements._label_reference):
+            el = el.element
+        name = el if isinstance(el, str) else getattr(el, "element", None)
+        if isinstance(el, elements._textual_label_reference):
+            name = el.element
+        key = name if isinstance(name, str) else getattr(el, "key", None)
+        pos = positions.get(key)
+        if pos is None:
+            pos = positions.get(getattr(el, "name", None))
+        if pos is None:
+            raise unsupported(f"ORDER BY {el} on a compound SELECT")
+        return (lambda row, env, p=pos: row[p]), desc, nulls_first
+
+    def run(self, env: Env) -> list[tuple[Any, ...]]:
+        results = [p.run(env) for p in self.parts]
+        kw = self.keyword.upper()
+        if kw == "UNION_ALL" or kw == "UNION ALL":
+            rows = [r for part in results for r in part]
+        elif kw == "UNION":
+            rows = _sorted_rows(list(dict.fromkeys(r for part in results for r in part)))
+        elif kw.startswith("INTERSECT"):
+            common = set(results[0])
+            for part in results[1:]:
+                common &= set(part)
+            rows = _sorted_rows([r for r in dict.fromkeys(results[0]) if r in common])
+        elif kw.startswith("EXCEPT"):
+            removed: set[Any] = set()
+            for part in results[1:]:
+                removed |= set(part)
+            rows = _sorted_rows([r for r in dict.fromkeys(results[0]) if r not in removed])
+        else:
+            raise unsupported(f"compound SELECT {kw}")
+        if self.order:
+            pairs = [(r, tuple(k(r, env) for k, _d, _n in self.order)) for r in rows]
+            rows = [p[0] for p in sort_pairs(pairs, [(d, n) for _k, d, n in self.order])]
+        return apply_limits(rows, self.limit, self.offset, env)
+
+
+def _sorted_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    try:
+        return sorted(rows, key=lambda r: tuple(SortKey(v) for v in r))
+    except TypeError:
+        return rows
+
+
+# the planner -----------------------------------------------------------------------------
+class Planner:
+    """Builds plans for the queries of one compiled statement."""
+
+    def __init__(self, db: Any, compiled: Any, binds: Binds) -> None:
+        self.db = db
+        self.compiled = compiled
+        self.binds = binds
+        self.info: dict[Any, Any] = getattr(compiled, "memory_select_info", {}) or {}
+
+    def select_info(self, select: Any) -> tuple[Any, Any, list[Any]]:
+        info = self.info.get(select)
+        if info is None:
+            for key, value in self.info.items():
+                if value[0] is select:
+                    return value  # type: ignore[no-any-return]
+            raise unsupported(f"SELECT that was not compiled ({select})")
+        return info  # type: ignore[no-any-return]
+
+    def plan_query(self, el: Any, parent: Scope | None) -> QueryPlan:
+        while isinstance(el, elements.Grouping):
+            el = el.element
+        if isinstance(el, selectable.CompoundSelect):
+            return CompoundPlan(self, el, parent)
+        if isinstance(el, selectable.Select):
+            return SelectPlan(self, el, parent)
+        if isinstance(el, selectable.TextualSelect):
+            raise unsupported("text() SELECT")
+        raise unsupported(f"query {type(el).__name__}")
+
+    def plan_subquery(self, element: Any, scope: Scope | None) -> QueryPlan:
+        return self.plan_query(element, scope)
+
+    def from_tree(self, from_obj: Any, sources: list[Source], nullable: bool) -> Any:
+        if isinstance(from_obj, selectable.Join):
+            left = self.from_tree(from_obj.left, sources, nullable or from_obj.full)
+            right = self.from_tree(
+                from_obj.right, sources, nullable or from_obj.isouter or from_obj.full
+            )
+            return JoinNode(left, right, from_obj.onclause, from_obj.isouter, from_obj.full)
+        slot = len(sources)
+        if isinstance(from_obj, selectable.Lateral):
+            raise unsupported("LATERAL")
+        if isinstance(from_obj, selectable.TableValuedAlias | selectable.Values):
+            raise unsupported(f"FROM {type(from_obj).__name__}")
+        base = from_obj
+        while isinstance(base, selectable.Alias) and not isinstance(
+            base, selectable.Subquery | selectable.CTE
+        ):
+            base = base.element
+        if isinstance(base, selectable.TableClause):
+            store = self.db.tables.get(base.name)
+            if store is None:
+                raise OperationalError(f"no such table: {base.name}")
+            src = Source(from_obj, slot, nullable)
+            src.names = dict(store.positions)
+            for col in from_obj.c:
+                pos = store.positions.get(col.name)
+                if pos is not None:
+                    src.columns[col] = pos
+            sources.append(src)
+            return TableLeaf(src, base.name, store.column_names)
+        if isinstance(from_obj, selectable.CTE) and from_obj.recursive:
+            raise unsupported("recursive CTE")
+        if isinstance(from_obj, selectable.Subquery | selectable.CTE | selectable.Alias):
+            inner = from_obj.element
+            src = Source(from_obj, slot, nullable)
+            sources.append(src)
+            for i, col in enumerate(from_obj.c):
+                src.columns[col] = i
+                src.names.setdefault(col.key, i)
+            plan = self.plan_query(inner, None)
+            return DerivedLeaf(src, plan)
+        raise unsupported(f"FROM item {type(from_obj).__name__}")

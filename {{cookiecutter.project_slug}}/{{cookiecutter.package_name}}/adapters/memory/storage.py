@@ -1,0 +1,385 @@
+"""Row storage of one table: rows as tuples keyed by row id, indexes and constraints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import IntegrityError, OperationalError
+from .indexes import HashIndex, bucket_rowids
+from .transactions import Transaction
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    """One stored column."""
+
+    name: str
+    position: int
+    nullable: bool
+    server_default: Callable[[], Any] | None
+    type_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKeySpec:
+    """A foreign key from `child` columns to `parent` columns."""
+
+    child: str
+    child_columns: tuple[str, ...]
+    child_positions: tuple[int, ...]
+    parent: str
+    parent_columns: tuple[str, ...]
+    ondelete: str
+    onupdate: str
+
+    def describe(self) -> str:
+        cols = ", ".join(f"{self.child}.{c}" for c in self.child_columns)
+        pcols = ", ".join(f"{self.parent}.{c}" for c in self.parent_columns)
+        return f"{cols} -> {pcols}"
+
+
+@dataclass(slots=True)
+class WriteContext:
+    """State of one executing write statement: its transaction and deferred checks."""
+
+    txn: Transaction
+    deferred: list[Callable[[], None]] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Run the checks SQL defers to the end of the statement."""
+        checks, self.deferred = self.deferred, []
+        for check in checks:
+            check()
+
+
+def _fk_error(fk: ForeignKeySpec) -> IntegrityError:
+    return IntegrityError(f"FOREIGN KEY constraint failed: {fk.describe()}")
+
+
+class TableStore:
+    """Rows of one table plus the indexes and constraints that guard them."""
+
+    def __init__(
+        self,
+        name: str,
+        columns: list[ColumnSpec],
+        rowid_alias: int | None,
+        indexes: list[HashIndex],
+        foreign_keys: list[ForeignKeySpec],
+        catalog: dict[str, TableStore],
+    ) -> None:
+        self.name = name
+        self.columns = columns
+        self.column_names = tuple(c.name for c in columns)
+        self.positions = {c.name: c.position for c in columns}
+        self.width = len(columns)
+        self.rowid_alias = rowid_alias
+        self.indexes = indexes
+        self.unique_indexes = [i for i in indexes if i.unique]
+        self.foreign_keys = foreign_keys
+        self.catalog = catalog
+        self.not_null = tuple(c.position for c in columns if not c.nullable)
+        self.server_defaults = tuple(c.server_default for c in columns)
+        self.rows: dict[int, Row] = {}
+        self._next_hidden_rowid = 1
+        self._max_rowid = 0
+        self._max_stale = False
+        self._ordered = True
+        for fk in foreign_keys:
+            if self.index_on(fk.child_positions) is None:
+                self.indexes.append(
+                    HashIndex(f"_fk_{'_'.join(fk.child_columns)}", fk.child_positions,
+                              fk.child_columns, unique=False, origin="fk")
+                )
+
+    def __repr__(self) -> str:
+        return f"<TableStore {self.name} rows={len(self.rows)}>"
+
+    # look-ups ---------------------------------------------------------------------
+    def index_on(self, positions: tuple[int, ...]) -> HashIndex | None:
+        for idx in self.indexes:
+            if idx.positions == positions:
+                return idx
+        return None
+
+    def scan(self) -> Iterable[Row]:
+        """All rows in row id order (SQLite's full-scan order)."""
+        if not self._ordered:
+            self.rows = dict(sorted(self.rows.items()))
+            self._ordered = True
+        return self.rows.values()
+
+    def scan_items(self) -> Iterable[tuple[int, Row]]:
+        if not self._ordered:
+            self.rows = dict(sorted(self.rows.items()))
+            self._ordered = True
+        return self.rows.items()
+
+    def rowids_with_key(self, positions: tuple[int, ...], key: tuple[Any, ...]) -> Iterator[int]:
+        """Row ids whose columns at `positions` equal `key` (no NULLs in key)."""
+        if self.rowid_alias is not None and positions == (self.rowid_alias,):
+            if key[0] in self.rows:
+                yield key[0]
+            return
+        idx = self.index_on(positions)
+        if idx is not None:
+            yield from bucket_rowids(idx.map.get(key[0] if idx.single else key))
+            return
+        for rowid, row in self.scan_items():
+            if all(row[p] == k for p, k in zip(positions, key, strict=True)):
+                yield rowid
+
+    def has_key(self, positions: tuple[int, ...], key: tuple[Any, ...]) -> bool:
+        return next(self.rowids_with_key(positions, key), None) is not None
+
+    def committed_rows(self, writer: Transaction) -> dict[int, Row]:
+        """This table as last committed, hiding the uncommitted writes of `writer`."""
+        images: dict[int, Row | None] = {}
+        restore = self._restore
+        for fn, rowid, old in writer.undo:
+            if fn == restore and rowid not in images:
+                images[rowid] = old
+        view = {rid: row for rid, row in self.scan_items() if rid not in images}
+        for rid, old in images.items():
+            if old is not None:
+                view[rid] = old
+        return dict(sorted(view.items()))
+
+    # row id allocation ------------------------------------------------------------
+    def _next_rowid(self) -> int:
+        if self._max_stale:
+            self._max_rowid = max(self.rows, default=0)
+            self._max_stale = False
+        return self._max_rowid + 1
+
+    def _note_rowid(self, rowid: int) -> None:
+        if self._max_stale:
+            return
+        if rowid > self._max_rowid:
+            self._max_rowid = rowid
+        elif rowid < self._max_rowid:
+            self._ordered = False
+
+    # raw mutation (no checks), used by undo ------------------------------------------
+    def _put(self, rowid: int, row: Row) -> None:
+        self.rows[rowid] = row
+        for idx in self.indexes:
+            idx.add(idx.key(row), rowid)
+
+    def _drop(self, rowid: int) -> Row:
+        row = self.rows.pop(rowid)
+        for idx in self.indexes:
+            idx.remove(idx.key(row), rowid)
+        if rowid >= self._max_rowid:
+            self._max_stale = True
+        return row
+
+    def _restore(self, rowid: int, old: Row | None) -> None:
+        """Undo entry: put `rowid` back to `old` (None: the row did not exist)."""
+        if rowid in self.rows:
+            self._drop(rowid)
+        if old is not None:
+            self._put(rowid, old)
+            self._ordered = False
+            if not self._max_stale and rowid > self._max_rowid:
+                self._max_rowid = rowid
+
+    # checked mutation ---------------------------------------------------------------
+    def _check_not_null(self, row: Row) -> None:
+        for pos in self.not_null:
+            if row[pos] is None:
+                raise IntegrityError(
+                    f"NOT NULL constraint failed: {self.name}.{self.column_names[pos]}"
+                )
+
+    def _unique_error(self, idx: HashIndex) -> IntegrityError:
+        cols = ", ".join(f"{self.name}.{c}" for c in idx.columns)
+        return IntegrityError(f"UNIQUE constraint failed: {cols}")
+
+    def insert(self, row: Row, ctx: WriteContext) -> int:
+        """Insert a full row; returns its row id."""
+        alias = self.rowid_alias
+        if alias is not None:
+            rowid = row[alias]
+            if rowid is None:
+                rowid = self._next_rowid()
+                row = (*row[:alias], rowid, *row[alias + 1 :])
+            else:
+                if type(rowid) is not int:
+                    rowid = self._coerce_rowid(rowid)
+                    row = (*row[:alias], rowid, *row[alias + 1 :])
+                if rowid in self.rows:
+                    raise IntegrityError(
+                        f"UNIQUE constraint failed: {self.name}.{self.column_names[alias]}"
+                    )
+        else:
+            rowid = self._next_hidden_rowid
+            self._next_hidden_rowid += 1
+        if self.not_null:
+            self._check_not_null(row)
+        for idx in self.unique_indexes:
+            if idx.conflicts(idx.key(row)):
+                raise self._unique_error(idx)
+        for fk in self.foreign_keys:
+            self._defer_parent_check(fk, rowid, ctx)
+        self._put(rowid, row)
+        self._note_rowid(rowid)
+        ctx.txn.record(self._restore, rowid, None)
+        ctx.txn.touched.add(self)
+        return rowid
+
+    def _coerce_rowid(self, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, bool):
+            return int(value)
+        raise IntegrityError(
+            f"datatype mismatch: {self.name}.{self.column_names[self.rowid_alias or 0]} "
+            f"must be an integer, got {value!r}"
+        )
+
+    def update(self, rowid: int, new: Row, ctx: WriteContext) -> int:
+        """Replace the row at `rowid`; returns its (possibly moved) row id."""
+        old = self.rows[rowid]
+        if self.not_null:
+            self._check_not_null(new)
+        new_rowid = rowid
+        alias = self.rowid_alias
+        if alias is not None and new[alias] != old[alias]:
+            new_rowid = new[alias]
+            if new_rowid is None:
+                new_rowid = self._next_rowid()
+                new = (*new[:alias], new_rowid, *new[alias + 1 :])
+            elif type(new_rowid) is not int:
+                new_rowid = self._coerce_rowid(new_rowid)
+                new = (*new[:alias], new_rowid, *new[alias + 1 :])
+            if new_rowid in self.rows:
+                raise IntegrityError(
+                    f"UNIQUE constraint failed: {self.name}.{self.column_names[alias]}"
+                )
+        for idx in self.unique_indexes:
+            key = idx.key(new)
+            if key != idx.key(old) and idx.conflicts(key, rowid):
+                raise self._unique_error(idx)
+        for fk in self.foreign_keys:
+            if any(old[p] != new[p] for p in fk.child_positions):
+                self._defer_parent_check(fk, new_rowid, ctx)
+        self._parent_key_changes(old, new, ctx)
+        txn = ctx.txn
+        if new_rowid == rowid:
+            for idx in self.indexes:
+                ko, kn = idx.key(old), idx.key(new)
+                if ko != kn or (ko is None) != (kn is None):
+                    idx.remove(ko, rowid)
+                    idx.add(kn, rowid)
+            self.rows[rowid] = new
+            txn.record(self._restore, rowid, old)
+        else:
+            self._drop(rowid)
+            txn.record(self._restore, rowid, old)
+            self._put(new_rowid, new)
+            self._note_rowid(new_rowid)
+            txn.record(self._restore, new_rowid, None)
+        txn.touched.add(self)
+        return new_rowid
+
+    def delete(self, rowid: int, ctx: WriteContext) -> None:
+        old = self.rows.get(rowid)
+        if old is None:
+            return
+        self._drop(rowid)
+        ctx.txn.record(self._restore, rowid, old)
+        ctx.txn.touched.add(self)
+        self._parent_key_removed(old, ctx)
+
+    # foreign keys ------------------------------------------------------------------
+    def _parent_store(self, fk: ForeignKeySpec) -> TableStore:
+        parent = self.catalog.get(fk.parent)
+        if parent is None:
+            raise OperationalError(f"no such table: {fk.parent} (foreign key {fk.describe()})")
+        return parent
+
+    def _defer_parent_check(self, fk: ForeignKeySpec, rowid: int, ctx: WriteContext) -> None:
+        def check() -> None:
+            row = self.rows.get(rowid)
+            if row is None:
+                return
+            key = tuple(row[p] for p in fk.child_positions)
+            if None in key:
+                return
+            parent = self._parent_store(fk)
+            ppos = tuple(parent.positions[c] for c in fk.parent_columns)
+            if not parent.has_key(ppos, key):
+                raise _fk_error(fk)
+
+        ctx.deferred.append(check)
+
+    def _referencing(self) -> Iterator[tuple[TableStore, ForeignKeySpec]]:
+        for store in self.catalog.values():
+            for fk in store.foreign_keys:
+                if fk.parent == self.name:
+                    yield store, fk
+
+    def _parent_key_removed(self, old: Row, ctx: WriteContext) -> None:
+        for child, fk in self._referencing():
+            key = tuple(old[self.positions[c]] for c in fk.parent_columns)
+            if None in key:
+                continue
+            self._apply_parent_action(child, fk, fk.ondelete, key, None, ctx)
+
+    def _parent_key_changes(self, old: Row, new: Row, ctx: WriteContext) -> None:
+        for child, fk in self._referencing():
+            ppos = [self.positions[c] for c in fk.parent_columns]
+            okey = tuple(old[p] for p in ppos)
+            nkey = tuple(new[p] for p in ppos)
+            if okey == nkey or None in okey:
+                continue
+            self._apply_parent_action(child, fk, fk.onupdate, okey, nkey, ctx)
+
+    def _apply_parent_action(
+        self,
+        child: TableStore,
+        fk: ForeignKeySpec,
+        action: str,
+        key: tuple[Any, ...],
+        new_key: tuple[Any, ...] | None,
+        ctx: WriteContext,
+    ) -> None:
+        rowids = list(child.rowids_with_key(fk.child_positions, key))
+        if action == "CASCADE":
+            for rid in rowids:
+                if new_key is None:
+                    child.delete(rid, ctx)
+                else:
+                    row = list(child.rows[rid])
+                    for p, v in zip(fk.child_positions, new_key, strict=True):
+                        row[p] = v
+                    child.update(rid, tuple(row), ctx)
+        elif action in ("SET NULL", "SET DEFAULT"):
+            for rid in rowids:
+                row = list(child.rows[rid])
+                for p in fk.child_positions:
+                    default = child.server_defaults[p] if action == "SET DEFAULT" else None
+                    row[p] = default() if default is not None else None
+                child.update(rid, tuple(row), ctx)
+        elif action == "RESTRICT":
+            if rowids:
+                raise _fk_error(fk)
+        elif rowids:
+
+            def check() -> None:
+                if child.has_key(fk.child_positions, key) and not self.has_key(
+                    tuple(self.positions[c] for c in fk.parent_columns), key
+                ):
+                    raise _fk_error(fk)
+
+            ctx.deferred.append(check)
+
+    def truncate_for_drop(self) -> None:
+        self.rows.clear()
+        for idx in self.indexes:
+            idx.clear()

@@ -1,0 +1,286 @@
+"""Type handling: how each SQL type is stored, and conversions SQL performs on values.
+
+Stored representation (what the DBAPI layer keeps, chosen so that reads match SQLite):
+Integer -> int; Float and Numeric -> float (SQLite stores REAL; SQLAlchemy turns it back
+into a `Decimal` quantized to the scale); String/Text/Enum -> str; Boolean -> bool;
+DateTime -> naive datetime (tzinfo dropped, as SQLite does); Date -> date; Time -> naive
+time; Interval -> timedelta; Uuid -> uuid.UUID; JSON -> its serialized text (reads
+deserialize a fresh copy); LargeBinary -> bytes. Every stored value is immutable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import types as sqltypes
+from sqlalchemy.engine.interfaces import Dialect
+
+from .errors import NotSupportedError
+
+_BindProc = Callable[[Any], Any] | None
+
+
+class MemoryDateTime(sqltypes.DateTime):
+    """Stores naive datetimes; a date is taken as its midnight, as SQLite does."""
+
+    def bind_processor(self, dialect: Dialect) -> _BindProc:
+        def process(value: Any) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, dt.datetime):
+                return value.replace(tzinfo=None) if value.tzinfo is not None else value
+            if isinstance(value, dt.date):
+                return dt.datetime(value.year, value.month, value.day)
+            raise TypeError("DateTime type only accepts Python datetime and date objects")
+
+        return process
+
+
+class MemoryDate(sqltypes.Date):
+    """Stores dates; a datetime keeps only its date part, as SQLite does."""
+
+    def bind_processor(self, dialect: Dialect) -> _BindProc:
+        def process(value: Any) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, dt.datetime):
+                return value.date()
+            if isinstance(value, dt.date):
+                return value
+            raise TypeError("Date type only accepts Python date objects")
+
+        return process
+
+
+class MemoryTime(sqltypes.Time):
+    """Stores naive times."""
+
+    def bind_processor(self, dialect: Dialect) -> _BindProc:
+        def process(value: Any) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, dt.time):
+                return value.replace(tzinfo=None) if value.tzinfo is not None else value
+            raise TypeError("Time type only accepts Python time objects")
+
+        return process
+
+
+class MemoryUuid(sqltypes.Uuid):  # type: ignore[type-arg]
+    """Stores `uuid.UUID` values whatever form the caller uses."""
+
+    def bind_processor(self, dialect: Dialect) -> _BindProc:
+        def process(value: Any) -> Any:
+            if value is None or isinstance(value, uuid.UUID):
+                return value
+            return uuid.UUID(str(value))
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> _BindProc:
+        if self.as_uuid:
+            return None
+
+        def process(value: Any) -> Any:
+            return None if value is None else str(value)
+
+        return process
+
+
+COLSPECS: dict[type[Any], type[Any]] = {
+    sqltypes.DateTime: MemoryDateTime,
+    sqltypes.Date: MemoryDate,
+    sqltypes.Time: MemoryTime,
+    sqltypes.Uuid: MemoryUuid,
+}
+
+
+# conversions -------------------------------------------------------------------------
+def affinity(type_: Any) -> str:
+    """A coarse storage class for a SQLAlchemy type."""
+    t = getattr(type_, "_type_affinity", None)
+    if t is None:
+        return "none"
+    if isinstance(type_, sqltypes.Enum):
+        return "text"
+    for klass, name in _AFFINITIES:
+        if issubclass(t, klass):
+            return name
+    return "none"
+
+
+_AFFINITIES: list[tuple[type[Any], str]] = [
+    (sqltypes.Boolean, "boolean"),
+    (sqltypes.Integer, "integer"),
+    (sqltypes.Float, "real"),
+    (sqltypes.Numeric, "real"),
+    (sqltypes.DateTime, "datetime"),
+    (sqltypes.Date, "date"),
+    (sqltypes.Time, "time"),
+    (sqltypes.Interval, "interval"),
+    (sqltypes.Uuid, "uuid"),
+    (sqltypes.JSON, "json"),
+    (sqltypes._Binary, "blob"),
+    (sqltypes.String, "text"),
+]
+
+_INT_PREFIX = re.compile(r"\s*[+-]?\d+")
+_NUM_PREFIX = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _parse_datetime(text: str) -> dt.datetime:
+    text = text.strip()
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError as err:
+        raise NotSupportedError(f"cannot convert {text!r} to a datetime") from err
+
+
+def to_integer(value: Any) -> Any:
+    """SQL `CAST(x AS INTEGER)` as SQLite performs it."""
+    if value is None or type(value) is int:
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float | Decimal):
+        return int(value)
+    if isinstance(value, str):
+        m = _INT_PREFIX.match(value)
+        return int(m.group()) if m else 0
+    if isinstance(value, bytes):
+        return to_integer(value.decode("utf-8", "replace"))
+    raise NotSupportedError(f"cannot cast {type(value).__name__} to INTEGER")
+
+
+def to_real(value: Any) -> Any:
+    """SQL `CAST(x AS REAL)` as SQLite performs it."""
+    if value is None or type(value) is float:
+        return value
+    if isinstance(value, int | Decimal):
+        return float(value)
+    if isinstance(value, str):
+        m = _NUM_PREFIX.match(value)
+        return float(m.group()) if m else 0.0
+    if isinstance(value, bytes):
+        return to_real(value.decode("utf-8", "replace"))
+    raise NotSupportedError(f"cannot cast {type(value).__name__} to REAL")
+
+
+def to_text(value: Any) -> Any:
+    """SQL `CAST(x AS TEXT)` as SQLite renders values as text."""
+    if value is None or type(value) is str:
+        return value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return sqlite_real_text(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    return str(value)
+
+
+def sqlite_real_text(value: float) -> str:
+    """How SQLite renders a REAL as text (15 significant digits, always a '.0')."""
+    text = f"{value:.15g}"
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        if "." not in mantissa:
+            mantissa += ".0"
+        return f"{mantissa}e{int(exp):+03d}"
+    if "." not in text and "inf" not in text and "nan" not in text:
+        text += ".0"
+    return text
+
+
+def convert(value: Any, type_: Any) -> Any:
+    """Convert `value` to the stored representation of `type_` (CAST semantics)."""
+    if value is None:
+        return None
+    kind = affinity(type_)
+    if kind == "integer":
+        return to_integer(value)
+    if kind == "real":
+        return to_real(value)
+    if kind == "text":
+        return to_text(value)
+    if kind == "boolean":
+        if isinstance(value, str):
+            return to_integer(value) != 0
+        return bool(value)
+    if kind == "datetime":
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None)
+        if isinstance(value, dt.date):
+            return dt.datetime(value.year, value.month, value.day)
+        if isinstance(value, str):
+            return _parse_datetime(value).replace(tzinfo=None)
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            return _parse_datetime(value).date()
+    if kind == "time":
+        if isinstance(value, dt.time):
+            return value
+        if isinstance(value, str):
+            return dt.time.fromisoformat(value.strip())
+    if kind == "uuid":
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    if kind == "blob":
+        if isinstance(value, str):
+            return value.encode()
+        return bytes(value)
+    if kind in ("none", "json", "interval"):
+        return value
+    raise NotSupportedError(f"cannot convert {value!r} to {type_}")
+
+
+def literal_text_value(text: str, type_: Any) -> Any:
+    """The stored value of a SQL literal written as DDL text (`server_default`)."""
+    stripped = text.strip()
+    while stripped.startswith("(") and stripped.endswith(")"):
+        stripped = stripped[1:-1].strip()
+    upper = stripped.upper()
+    if upper == "NULL":
+        return None
+    if upper in ("TRUE", "FALSE"):
+        return convert(upper == "TRUE", type_)
+    if len(stripped) >= 2 and stripped[0] == stripped[-1] == "'":
+        return coerce_affinity(stripped[1:-1].replace("''", "'"), type_)
+    if _NUM_PREFIX.fullmatch(stripped):
+        number: Any = float(stripped) if any(c in stripped for c in ".eE") else int(stripped)
+        return coerce_affinity(number, type_)
+    raise NotSupportedError(
+        f"server_default text {text!r} is not a literal the memory dialect can evaluate"
+    )
+
+
+def coerce_affinity(value: Any, type_: Any) -> Any:
+    """Store a literal in a typed column as SQLite's column affinity would."""
+    kind = affinity(type_)
+    if isinstance(value, str):
+        if kind in ("integer", "real", "boolean"):
+            stripped = value.strip()
+            if _NUM_PREFIX.fullmatch(stripped):
+                number: Any = float(stripped) if any(c in stripped for c in ".eE") else int(
+                    stripped
+                )
+                return convert(number, type_)
+            return value
+        if kind in ("datetime", "date", "time", "uuid", "blob"):
+            return convert(value, type_)
+        if kind == "json":
+            return value
+        return value
+    return convert(value, type_)

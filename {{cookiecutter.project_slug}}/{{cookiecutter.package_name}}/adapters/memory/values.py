@@ -1,0 +1,245 @@
+"""SQL value semantics: comparison with NULL, SQLite's cross-type order, LIKE, arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from .types import to_text
+
+_NUMERIC = (int, float, Decimal)
+
+
+def type_rank(value: Any) -> int:
+    """SQLite's storage-class order: NULL < numbers < text < blob."""
+    if value is None:
+        return 0
+    if isinstance(value, _NUMERIC):
+        return 1
+    if isinstance(value, bytes):
+        return 3
+    return 2
+
+
+def _rank_key(value: Any) -> tuple[int, Any]:
+    rank = type_rank(value)
+    if rank == 2 and not isinstance(value, str):
+        return rank, str(value) if not isinstance(value, dt.datetime) else value.isoformat(" ")
+    return rank, value
+
+
+def compare(a: Any, b: Any) -> int:
+    """-1/0/1 comparing two non-NULL values, falling back to SQLite's cross-type order."""
+    try:
+        if a < b:
+            return -1
+        if a > b:
+            return 1
+        return 0
+    except TypeError:
+        ka, kb = _rank_key(a), _rank_key(b)
+        try:
+            return -1 if ka < kb else (1 if ka > kb else 0)
+        except TypeError:
+            sa, sb = str(ka[1]), str(kb[1])
+            return -1 if sa < sb else (1 if sa > sb else 0)
+
+
+def lt(a: Any, b: Any) -> bool:
+    try:
+        return bool(a < b)
+    except TypeError:
+        return compare(a, b) < 0
+
+
+def le(a: Any, b: Any) -> bool:
+    try:
+        return bool(a <= b)
+    except TypeError:
+        return compare(a, b) <= 0
+
+
+def gt(a: Any, b: Any) -> bool:
+    try:
+        return bool(a > b)
+    except TypeError:
+        return compare(a, b) > 0
+
+
+def ge(a: Any, b: Any) -> bool:
+    try:
+        return bool(a >= b)
+    except TypeError:
+        return compare(a, b) >= 0
+
+
+class SortKey:
+    """Wraps a value so that mixed types sort in SQLite's order (NULLs first)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: SortKey) -> bool:
+        a, b = self.value, other.value
+        if a is None:
+            return b is not None
+        if b is None:
+            return False
+        return compare(a, b) < 0
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SortKey):
+            return NotImplemented
+        a, b = self.value, other.value
+        if a is None or b is None:
+            return a is b
+        return compare(a, b) == 0
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+# LIKE ----------------------------------------------------------------------------------
+@lru_cache(maxsize=512)
+def like_matcher(pattern: str, escape: str | None) -> Callable[[str], Any]:
+    """A matcher for a SQL LIKE pattern, ASCII case-insensitive as in SQLite."""
+    out: list[str] = []
+    i = 0
+    n = len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if escape is not None and ch == escape and i + 1 < n:
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        if ch == "%":
+            out.append(".*")
+        elif ch == "_":
+            out.append(".")
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    regex = re.compile("".join(out), re.DOTALL | re.IGNORECASE | re.ASCII)
+    return regex.fullmatch
+
+
+def like(value: Any, pattern: Any, escape: str | None = None) -> bool | None:
+    if value is None or pattern is None:
+        return None
+    if not isinstance(value, str):
+        value = to_text(value)
+    if not isinstance(pattern, str):
+        pattern = to_text(pattern)
+    return like_matcher(pattern, escape)(value) is not None
+
+
+# arithmetic ----------------------------------------------------------------------------
+def _num(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, _NUMERIC):
+        return value
+    if isinstance(value, str):
+        from .types import to_real
+
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            return to_real(text)
+    return value
+
+
+def add(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    try:
+        return a + b
+    except TypeError:
+        return _num(a) + _num(b)
+
+
+def sub(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    try:
+        return a - b
+    except TypeError:
+        return _num(a) - _num(b)
+
+
+def mul(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    try:
+        return a * b
+    except TypeError:
+        return _num(a) * _num(b)
+
+
+def truediv(a: Any, b: Any) -> Any:
+    """`a / b` as SQLAlchemy renders it for SQLite: real division, NULL on zero."""
+    if a is None or b is None:
+        return None
+    b = float(_num(b))
+    if b == 0:
+        return None
+    return float(_num(a)) / b
+
+
+def intdiv(a: Any, b: Any) -> Any:
+    """SQL integer division: truncates toward zero, NULL on zero."""
+    if a is None or b is None:
+        return None
+    a, b = _num(a), _num(b)
+    if b == 0:
+        return None
+    if type(a) is int and type(b) is int:
+        q = abs(a) // abs(b)
+        return q if (a >= 0) == (b > 0) else -q
+    return a / b
+
+
+def floordiv(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    a, b = _num(a), _num(b)
+    if b == 0:
+        return None
+    if type(a) is int and type(b) is int:
+        return intdiv(a, b)
+    import math
+
+    return float(math.floor(a / b))
+
+
+def mod(a: Any, b: Any) -> Any:
+    """SQLite `%`: integer remainder with the sign of the dividend, NULL on zero."""
+    if a is None or b is None:
+        return None
+    a, b = _num(a), _num(b)
+    is_real = isinstance(a, float) or isinstance(b, float)
+    ia, ib = int(a), int(b)
+    if ib == 0:
+        return None
+    r = abs(ia) % abs(ib)
+    r = r if ia >= 0 else -r
+    return float(r) if is_real else r
+
+
+def concat(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    return to_text(a) + to_text(b)
+
+
+def negate(a: Any) -> Any:
+    if a is None:
+        return None
+    return -_num(a)

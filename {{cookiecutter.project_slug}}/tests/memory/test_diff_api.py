@@ -70,7 +70,7 @@ def test_create_all_then_drop_all_as_seen_by_the_inspector(pair_factory: PairFac
 def test_core_connection_execute_insert_and_select(pair_factory: PairFactory) -> None:
     pair = pair_factory(Base.metadata)
 
-    def core(engine: Engine) -> list[object]:
+    def core(engine: Engine) -> list[Any]:
         with engine.connect() as conn:
             inserted = conn.execute(insert(accounts), ACCOUNTS).rowcount
             conn.commit()
@@ -87,7 +87,7 @@ def test_core_connection_execute_insert_and_select(pair_factory: PairFactory) ->
 def test_session_add_commit_and_query(pair_factory: PairFactory) -> None:
     pair = pair_factory(Base.metadata)
 
-    def work(session: Session) -> list[object]:
+    def work(session: Session) -> list[Any]:
         session.add_all([Account(code="ALPHA", owner="Ada"), Account(code="BETA")])
         session.commit()
         found = session.scalars(select(Account).order_by(Account.code.desc())).all()
@@ -100,7 +100,7 @@ def test_session_add_commit_and_query(pair_factory: PairFactory) -> None:
 def test_sessionmaker_begin_commits_and_a_new_session_sees_it(pair_factory: PairFactory) -> None:
     pair = pair_factory(Base.metadata)
 
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         factory = sessionmaker(engine, expire_on_commit=False)
         with factory.begin() as session:
             session.add(Account(code="ALPHA"))
@@ -115,7 +115,7 @@ def test_sessionmaker_begin_commits_and_a_new_session_sees_it(pair_factory: Pair
 def test_async_engine_and_async_session() -> None:
     pytest.importorskip("aiosqlite", reason="the SQLite async reference needs aiosqlite")
 
-    async def scenario(engine: AsyncEngine) -> list[object]:
+    async def scenario(engine: AsyncEngine) -> list[Any]:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
             await conn.execute(insert(accounts), ACCOUNTS)
@@ -144,7 +144,7 @@ def test_async_engine_and_async_session() -> None:
 
 
 def test_each_engine_is_its_own_database() -> None:
-    def two_engines(make: Callable[[], Engine]) -> list[object]:
+    def two_engines(make: Callable[[], Engine]) -> list[Any]:
         first, second = make(), make()
         try:
             Base.metadata.create_all(first)
@@ -164,7 +164,7 @@ def test_each_engine_is_its_own_database() -> None:
 def test_committed_rows_survive_across_connections_until_dispose(pair_factory: PairFactory) -> None:
     pair = pair_factory(Base.metadata)
 
-    def lifetime(engine: Engine) -> list[object]:
+    def lifetime(engine: Engine) -> list[Any]:
         with engine.begin() as conn:
             conn.execute(insert(accounts), ACCOUNTS)
         with engine.connect() as conn:

@@ -227,7 +227,7 @@ def test_executemany_stops_at_the_failing_row(pair_factory: PairFactory) -> None
     pair = desk_pair(pair_factory)
     batch = [{"name": "a"}, {"name": "b"}, {"name": "fx"}, {"name": "c"}]
 
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         with engine.connect() as conn:
             conn.begin()
             try:
@@ -245,7 +245,7 @@ def test_executemany_stops_at_the_failing_row(pair_factory: PairFactory) -> None
 def test_a_failing_multi_row_statement_has_no_partial_effect(pair_factory: PairFactory) -> None:
     pair = desk_pair(pair_factory)
 
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         outcomes: list[object] = []
         with engine.connect() as conn:
             conn.begin()
@@ -269,7 +269,7 @@ def test_a_failing_multi_row_statement_has_no_partial_effect(pair_factory: PairF
 
 
 def test_a_failed_flush_leaves_nothing_after_rollback(trading: EnginePair) -> None:
-    def work(session: Session) -> list[object]:
+    def work(session: Session) -> list[Any]:
         session.add_all([Account(code="NEW1"), Account(code="NEW2"), Account(code="ALPHA")])
         try:
             session.flush()

@@ -24,7 +24,7 @@ def table_rows(engine: Engine, table: Any = orders) -> list[tuple[Any, ...]]:
 def after(statement_work: Callable[[Any], object], table: Any = orders) -> Callable[[Engine], Any]:
     """Run a DML step in a committed transaction; answer what it returned and the table after."""
 
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         with engine.begin() as conn:
             returned = statement_work(conn)
         return [returned, table_rows(engine, table)]

@@ -105,7 +105,7 @@ def test_not_in_a_subquery_holding_null_keeps_nothing(trading: EnginePair) -> No
 
 
 def test_orm_joins_along_relationships(trading: EnginePair) -> None:
-    def work(session: Session) -> list[object]:
+    def work(session: Session) -> list[Any]:
         by_symbol = session.execute(
             select(Order.id, Instrument.symbol).join(Order.instrument).order_by(Order.id)
         ).all()

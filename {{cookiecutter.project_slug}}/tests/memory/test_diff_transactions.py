@@ -26,7 +26,7 @@ LOCK_TIMEOUT = 0.2
 NOON = datetime(2024, 3, 1, 12)
 
 
-def indexed_lookups(conn: Connection) -> list[object]:
+def indexed_lookups(conn: Connection) -> list[Any]:
     """Look-ups the indexes of the trading schema answer."""
     o, a, i = orders.c, accounts.c, instruments.c
     statements = [
@@ -44,7 +44,7 @@ def indexed_lookups(conn: Connection) -> list[object]:
     return [[tuple(row) for row in conn.execute(statement)] for statement in statements]
 
 
-def snapshot(engine: Engine) -> list[object]:
+def snapshot(engine: Engine) -> list[Any]:
     with engine.connect() as conn:
         return indexed_lookups(conn)
 
@@ -82,7 +82,7 @@ def churn(conn: Connection) -> None:
 
 
 def test_commit_applies_every_statement(trading: EnginePair) -> None:
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         before = snapshot(engine)
         with engine.begin() as conn:
             churn(conn)
@@ -93,7 +93,7 @@ def test_commit_applies_every_statement(trading: EnginePair) -> None:
 
 
 def test_rollback_restores_rows_and_indexed_lookups(trading: EnginePair) -> None:
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         before = snapshot(engine)
         with engine.connect() as conn:
             conn.begin()
@@ -108,7 +108,7 @@ def test_rollback_restores_rows_and_indexed_lookups(trading: EnginePair) -> None
 
 
 def test_savepoints_commit_and_rollback(trading: EnginePair) -> None:
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         seen: list[object] = []
         with engine.connect() as conn:
             conn.begin()
@@ -136,7 +136,7 @@ def test_savepoints_nested_twice(trading: EnginePair) -> None:
     def codes(conn: Connection) -> list[str]:
         return list(conn.execute(select(accounts.c.code).order_by(accounts.c.id)).scalars())
 
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         seen: list[object] = []
         with engine.connect() as conn:
             conn.begin()
@@ -168,7 +168,7 @@ def test_savepoints_nested_twice(trading: EnginePair) -> None:
 
 
 def test_session_savepoints(trading: EnginePair) -> None:
-    def work(session: Session) -> list[object]:
+    def work(session: Session) -> list[Any]:
         session.add(Account(code="S0"))
         with session.begin_nested():
             session.add(Account(code="S1"))
@@ -194,7 +194,7 @@ def test_session_savepoints(trading: EnginePair) -> None:
 
 
 def test_outer_transaction_isolates_a_session_that_commits(trading: EnginePair) -> None:
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         with engine.connect() as conn:
             outer = conn.begin()
             with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
@@ -231,7 +231,7 @@ def file_pair(tmp_path: Path) -> Iterator[EnginePair]:
 
 
 def test_other_connections_never_see_uncommitted_writes(file_pair: EnginePair) -> None:
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         seen: list[object] = [snapshot(engine)]
         with engine.connect() as writer:
             writer.begin()
@@ -246,7 +246,7 @@ def test_other_connections_never_see_uncommitted_writes(file_pair: EnginePair) -
 
 
 def test_a_rolled_back_writer_leaves_readers_unaffected(file_pair: EnginePair) -> None:
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         before = snapshot(engine)
         with engine.connect() as writer:
             writer.begin()
@@ -260,7 +260,7 @@ def test_a_rolled_back_writer_leaves_readers_unaffected(file_pair: EnginePair) -
 
 
 def test_a_lock_that_cannot_be_had_fails_after_the_timeout(file_pair: EnginePair) -> None:
-    def work(engine: Engine) -> list[object]:
+    def work(engine: Engine) -> list[Any]:
         outcome: dict[str, Any] = {}
         with engine.connect() as holder:
             holder.begin()
@@ -298,7 +298,7 @@ def test_a_lock_that_cannot_be_had_fails_after_the_timeout(file_pair: EnginePair
 def test_threads_with_their_own_sessions_end_consistent(tmp_path: Path) -> None:
     threads, rounds = 4, 15
 
-    def hammer(engine: Engine) -> list[object]:
+    def hammer(engine: Engine) -> list[Any]:
         Base.metadata.create_all(engine)
         seed(engine)
         errors: list[str] = []

@@ -1,0 +1,59 @@
+"""What the memory dialect cannot run fails loudly, naming the construct, and harms nothing.
+
+These constructs work on SQLite, so they are checked on ``memory://`` only (skipped in the
+``MEMORY_DIFF_BASELINE=sqlite`` self-check).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from .diff_schema import accounts
+from .diffkit import EnginePair, baseline_mode
+
+pytestmark = pytest.mark.skipif(
+    baseline_mode(), reason="memory-only: SQLite supports these constructs"
+)
+
+CONSTRUCTS: dict[str, tuple[Callable[[Connection], Any], str]] = {
+    "text() SELECT": (lambda conn: conn.execute(text("SELECT 1")), r"text.*SELECT 1"),
+    "text() in a where clause": (
+        lambda conn: conn.execute(select(accounts.c.id).where(text("id > 1"))),
+        r"text.*id > 1",
+    ),
+    "sqlite insert on_conflict_do_nothing": (
+        lambda conn: conn.execute(
+            sqlite_insert(accounts).values(id=1, code="ALPHA").on_conflict_do_nothing()
+        ),
+        r"on[ _]conflict",
+    ),
+    "sqlite insert on_conflict_do_update": (
+        lambda conn: conn.execute(
+            sqlite_insert(accounts)
+            .values(id=1, code="ALPHA")
+            .on_conflict_do_update(index_elements=["id"], set_={"owner": "X"})
+        ),
+        r"on[ _]conflict",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CONSTRUCTS))
+def test_unsupported_construct_raises_a_clear_error(trading: EnginePair, name: str) -> None:
+    run, names_it = CONSTRUCTS[name]
+    with trading.memory.connect() as conn:
+        with pytest.raises(SQLAlchemyError) as failure:
+            run(conn)
+        conn.rollback()
+        assert re.search(names_it, str(failure.value), re.IGNORECASE), str(failure.value)
+        assert "not supported" in str(failure.value).lower()
+        # the connection is still usable, and nothing was written
+        count = conn.execute(select(func.count()).select_from(accounts)).scalar_one()
+    assert count == 3

@@ -4,10 +4,13 @@
 set -euo pipefail
 dir=${1:?usage: scripts/dev-bake.sh DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
+[ -x "$root/.venv/bin/cookiecutter" ] || make -C "$root" venv >/dev/null
 mkdir -p "$dir"
-/work/venv/bin/cookiecutter --no-input -f -o "$dir" "$root" >/dev/null
+# Tool caches left in the template folder are not part of it (and may not be text).
+find "$root/{{cookiecutter.project_slug}}" -name .ruff_cache -o -name .mypy_cache -o -name .hypothesis -o -name .pytest_cache | xargs rm -rf
+"$root/.venv/bin/cookiecutter" --no-input -f -o "$dir" "$root" >/dev/null
 if [ ! -x "$dir/venv/bin/python" ]; then
-  uv venv -q "$dir/venv" -p 3.11
-  VIRTUAL_ENV="$dir/venv" uv pip install -q -e "$dir/backtest-lab[dev]" pytest-asyncio aiosqlite
+  "$root/.venv/bin/uv" venv -q "$dir/venv" -p 3.11
+  VIRTUAL_ENV="$dir/venv" "$root/.venv/bin/uv" pip install -q -e "$dir/backtest-lab[dev]" pytest-asyncio aiosqlite
 fi
 echo "baked: $dir/backtest-lab  python: $dir/venv/bin/python"

@@ -11,6 +11,6 @@ find "$root/{{cookiecutter.project_slug}}" -name .ruff_cache -o -name .mypy_cach
 "$root/.venv/bin/cookiecutter" --no-input -f -o "$dir" "$root" >/dev/null
 if [ ! -x "$dir/venv/bin/python" ]; then
   "$root/.venv/bin/uv" venv -q "$dir/venv" -p 3.11
-  VIRTUAL_ENV="$dir/venv" "$root/.venv/bin/uv" pip install -q -e "$dir/backtest-lab[dev]" pytest-asyncio aiosqlite
+  VIRTUAL_ENV="$dir/venv" "$root/.venv/bin/uv" pip install -q -e "$dir/backtest-lab[dev]"
 fi
 echo "baked: $dir/backtest-lab  python: $dir/venv/bin/python"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import exc
 from sqlalchemy.sql import compiler
 
 
@@ -42,6 +43,12 @@ class MemoryCompiler(compiler.SQLCompiler):
             self.memory_select_info[self._memory_visiting[-1]] = info
         self.memory_select_info.setdefault(select, info)
         return froms
+
+    def visit_unsupported_compilation(self, element: Any, err: Exception, **kw: Any) -> str:
+        name = getattr(element, "__visit_name__", type(element).__name__)
+        raise exc.CompileError(
+            f"{type(element).__name__} ({name}) is not supported by the memory dialect"
+        ) from err
 
     def returning_clause(self, stmt: Any, returning_cols: Any, **kwargs: Any) -> str:
         self.memory_returning = []

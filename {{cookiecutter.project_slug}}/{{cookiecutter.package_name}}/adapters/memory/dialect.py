@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import event, exc, pool
 from sqlalchemy.engine import default
 from sqlalchemy.engine.url import URL
+from sqlalchemy.util import await_only
 
 from . import dbapi
 from .compiler import MemoryCompiler, MemoryDDLCompiler, MemoryTypeCompiler
@@ -74,7 +75,8 @@ class MemoryDialect(default.DefaultDialect):
     supports_simple_order_by_label = True
     supports_native_interval = True
     use_insertmanyvalues = False
-    insert_executemany_returning = False
+    insert_executemany_returning = True
+    insert_executemany_returning_sort_by_parameter_order = True
     insert_returning = True
     update_returning = True
     delete_returning = True
@@ -280,10 +282,20 @@ class MemoryDialect(default.DefaultDialect):
         return {"text": None}
 
 
-class AsyncAdaptedConnection:
-    """The connection seen by the asyncio engine; calls run inline (no I/O to await)."""
+async def _pass() -> None:
+    """An awaitable that completes at once: async execution hands control back once."""
 
-    await_ = staticmethod(lambda value: value)
+
+class AsyncAdaptedCursor(dbapi.Cursor):
+    """Cursor of the asyncio dialect: yields to the event loop before each statement."""
+
+    def execute_context(self, context: Any) -> None:
+        await_only(_pass())
+        super().execute_context(context)
+
+
+class AsyncAdaptedConnection:
+    """The connection seen by the asyncio engine; statements run inline."""
 
     def __init__(self, conn: dbapi.Connection) -> None:
         self._connection = conn
@@ -293,7 +305,8 @@ class AsyncAdaptedConnection:
         return self._connection
 
     def cursor(self) -> dbapi.Cursor:
-        return self._connection.cursor()
+        self._connection.check_open()
+        return AsyncAdaptedCursor(self._connection)
 
     def commit(self) -> None:
         self._connection.commit()

@@ -99,11 +99,13 @@ class InsertPlan(_TargetPlan):
             return
         multi = getattr(state, "_multi_parameters", None)
         if multi:
-            self.rows_fns = [
-                self._row_fns({_key(k): v for k, v in row.items()}, column_keys if i == 0
-                              else set(), prefetch, i, set())
-                for i, row in enumerate(multi)
-            ]
+            first = {_key(k) for k in multi[0]}
+            self.rows_fns = []
+            for i, row in enumerate(multi):
+                values = {_key(k): v for k, v in row.items() if _key(k) in first}
+                self.rows_fns.append(
+                    self._row_fns(values, column_keys if i == 0 else set(), prefetch, i, set())
+                )
         else:
             values = {_key(k): v for k, v in (state._dict_parameters or {}).items()}
             self.rows_fns = [self._row_fns(values, column_keys, prefetch, 0, set())]
@@ -121,12 +123,22 @@ class InsertPlan(_TargetPlan):
                 continue
             param_name = col.key if index == 0 else f"{col.key}_m{index}"
             if col.key in values:
-                fns.append((pos, self.compiler.compile(values[col.key])))
+                fns.append((pos, self._value(col, values[col.key], param_name)))
             elif (col.key in column_keys or col in prefetch) and param_name in self.bind_names:
                 fns.append((pos, self.param_getter(param_name)))
             elif col.default is not None:
                 fns.append((pos, self._default(col)))
         return fns
+
+    def _value(self, col: Any, value: Any, param_name: str) -> Fn:
+        if isinstance(value, elements.ClauseElement):
+            return self.compiler.compile(value)
+        if param_name in self.bind_names:
+            return self.param_getter(param_name)
+        process = col.type._cached_bind_processor(self.dialect)
+        if process is not None:
+            value = process(value)
+        return lambda row, env: value
 
     def _default(self, col: Any) -> Fn:
         default = col.default

@@ -242,6 +242,27 @@ _ARITHMETIC: dict[Any, Callable[[Any, Any], Any]] = {
     operators.concat_op: V.concat,
 }
 
+_CUSTOM_OPS: dict[str, Any] = {
+    "=": operators.eq,
+    "==": operators.eq,
+    "!=": operators.ne,
+    "<>": operators.ne,
+    "<": operators.lt,
+    "<=": operators.le,
+    ">": operators.gt,
+    ">=": operators.ge,
+    "+": operators.add,
+    "-": operators.sub,
+    "*": operators.mul,
+    "/": operators.truediv,
+    "%": operators.mod,
+    "||": operators.concat_op,
+    "LIKE": operators.like_op,
+    "NOT LIKE": operators.not_like_op,
+    "IS": operators.is_,
+    "IS NOT": operators.is_not,
+}
+
 _LIKE_OPS: dict[Any, tuple[str, bool]] = {
     operators.like_op: ("", False),
     operators.not_like_op: ("", True),
@@ -345,6 +366,8 @@ class ExprCompiler:
     def _literal_column(self, el: Any) -> Fn:
         text = el.name.strip()
         upper = text.upper()
+        if text == "*":
+            return lambda row, env: 1
         if upper == "NULL":
             return lambda row, env: None
         if upper in ("CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME"):
@@ -414,6 +437,17 @@ class ExprCompiler:
 
     def visit_expression_clauselist(self, el: Any) -> Fn:
         parts = [self.compile(c) for c in el.clauses]
+        folded = _ARITHMETIC.get(el.operator)
+        if folded is not None:
+            fold = folded
+
+            def fold_values(row: Any, env: Env) -> Any:
+                value = parts[0](row, env)
+                for p in parts[1:]:
+                    value = fold(value, p(row, env))
+                return value
+
+            return fold_values
         if el.operator is operators.and_:
             return _and(parts)
         if el.operator is operators.or_:
@@ -492,6 +526,8 @@ class ExprCompiler:
 
     def visit_binary(self, el: Any) -> Fn:
         oper = el.operator
+        if isinstance(oper, operators.custom_op):
+            oper = _CUSTOM_OPS.get(oper.opstring.strip().upper(), oper)
         if oper in _COMPARATORS:
             left, right = el.left, el.right
             if isinstance(left, elements.Tuple) or isinstance(right, elements.Tuple):

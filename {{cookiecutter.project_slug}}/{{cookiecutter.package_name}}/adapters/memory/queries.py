@@ -418,12 +418,19 @@ def _reject_select_features(core: Any) -> None:
 def _order_term(compiler: ExprCompiler, el: Any) -> tuple[Fn, bool, bool | None]:
     desc = False
     nulls_first: bool | None = None
-    while isinstance(el, elements.UnaryExpression) and el.modifier in (
-        operators.asc_op,
-        operators.desc_op,
-        operators.nulls_first_op,
-        operators.nulls_last_op,
+    while isinstance(el, elements._label_reference) or (
+        isinstance(el, elements.UnaryExpression)
+        and el.modifier
+        in (
+            operators.asc_op,
+            operators.desc_op,
+            operators.nulls_first_op,
+            operators.nulls_last_op,
+        )
     ):
+        if isinstance(el, elements._label_reference):
+            el = el.element
+            continue
         if el.modifier is operators.desc_op:
             desc = True
         elif el.modifier is operators.nulls_first_op:
@@ -504,7 +511,12 @@ class CompoundPlan(QueryPlan):
     def _order_term(self, el: Any, positions: dict[Any, int]) -> tuple[Fn, bool, bool | None]:
         desc = False
         nulls_first: bool | None = None
-        while isinstance(el, elements.UnaryExpression) and el.modifier is not None:
+        while isinstance(el, elements._label_reference) or (
+            isinstance(el, elements.UnaryExpression) and el.modifier is not None
+        ):
+            if isinstance(el, elements._label_reference):
+                el = el.element
+                continue
             if el.modifier is operators.desc_op:
                 desc = True
             elif el.modifier is operators.nulls_first_op:

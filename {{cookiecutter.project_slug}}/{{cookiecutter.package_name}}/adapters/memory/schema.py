@@ -16,7 +16,7 @@ from .expressions import constant_function
 from .indexes import HashIndex
 from .storage import ColumnSpec, ForeignKeySpec, TableStore
 from .transactions import Transaction
-from .types import affinity, convert, literal_text_value
+from .types import affinity, convert, literal_text_value, storage_affinity
 
 _TIMESTAMP_WORDS = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "NOW()"}
 
@@ -87,34 +87,35 @@ def build_store(table: Table, fk_tables: list[ForeignKeyConstraint] | None,
     """A new, empty store laid out like `table` (indexes from PK and UNIQUE only)."""
     _reject_unsupported(table)
     cols = list(table.columns)
-    positions = {c.name: i for i, c in enumerate(cols)}
+    positions = {str(c.name): i for i, c in enumerate(cols)}
     specs = [
         ColumnSpec(
-            name=c.name,
+            name=str(c.name),
             position=i,
             nullable=bool(c.nullable) and not c.primary_key,
             server_default=_server_default(c),
             type_name=type(c.type).__name__,
+            affinity=storage_affinity(c.type),
         )
         for i, c in enumerate(cols)
     ]
     alias = _rowid_alias(table)
     indexes: list[HashIndex] = []
-    pk_cols = [c.name for c in table.primary_key.columns]
+    pk_cols = [str(c.name) for c in table.primary_key.columns]
     if pk_cols and alias is None:
         indexes.append(_index("pk", pk_cols, positions, unique=True, origin="pk"))
     for constraint in table.constraints:
         if isinstance(constraint, UniqueConstraint) and not isinstance(
             constraint, PrimaryKeyConstraint
         ):
-            names = [c.name for c in constraint.columns]
+            names = [str(c.name) for c in constraint.columns]
             name = constraint.name or f"uq_{table.name}_{'_'.join(names)}"
             indexes.append(_index(str(name), names, positions, unique=True, origin="unique"))
     fks = [
         _foreign_key(table, fk, positions)
         for fk in (table.foreign_key_constraints if fk_tables is None else fk_tables)
     ]
-    return TableStore(table.name, specs, alias, indexes, fks, catalog)
+    return TableStore(str(table.name), specs, alias, indexes, fks, catalog)
 
 
 def _index(
@@ -126,14 +127,14 @@ def _index(
 def _foreign_key(
     table: Table, fk: ForeignKeyConstraint, positions: dict[str, int]
 ) -> ForeignKeySpec:
-    child_cols = tuple(c.name for c in fk.columns)
-    parent_cols = tuple(e.column.name for e in fk.elements)
+    child_cols = tuple(str(c.name) for c in fk.columns)
+    parent_cols = tuple(str(e.column.name) for e in fk.elements)
     parent = fk.elements[0].column.table
     return ForeignKeySpec(
-        child=table.name,
+        child=str(table.name),
         child_columns=child_cols,
         child_positions=tuple(positions[c] for c in child_cols),
-        parent=parent.name,
+        parent=str(parent.name),
         parent_columns=parent_cols,
         ondelete=(fk.ondelete or "NO ACTION").upper(),
         onupdate=(fk.onupdate or "NO ACTION").upper(),
@@ -151,7 +152,7 @@ def add_index(db: Database, index: Index, txn: Transaction) -> None:
             raise NotSupportedError(
                 f"functional index {index.name} on {table.name} is not supported"
             )
-        names.append(expr.name)
+        names.append(str(expr.name))
     if any(i.name == index.name for i in store.indexes):
         raise OperationalError(f"index {index.name} already exists")
     idx = _index(str(index.name), names, store.positions, unique=bool(index.unique))

@@ -9,6 +9,7 @@ from typing import Any
 from .errors import IntegrityError, OperationalError
 from .indexes import HashIndex, bucket_rowids
 from .transactions import Transaction
+from .types import AFFINITY_CONVERTERS
 
 Row = tuple[Any, ...]
 
@@ -22,6 +23,7 @@ class ColumnSpec:
     nullable: bool
     server_default: Callable[[], Any] | None
     type_name: str
+    affinity: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,11 @@ class TableStore:
         self.catalog = catalog
         self.not_null = tuple(c.position for c in columns if not c.nullable)
         self.server_defaults = tuple(c.server_default for c in columns)
+        self.affinity = tuple(
+            (c.position, *AFFINITY_CONVERTERS[c.affinity])
+            for c in columns
+            if c.affinity is not None
+        )
         self.rows: dict[int, Row] = {}
         self._next_hidden_rowid = 1
         self._max_rowid = 0
@@ -200,8 +207,24 @@ class TableStore:
         cols = ", ".join(f"{self.name}.{c}" for c in idx.columns)
         return IntegrityError(f"UNIQUE constraint failed: {cols}")
 
+    def apply_affinity(self, row: Row) -> Row:
+        """Convert values as the columns' SQLite affinity would on storage."""
+        out: list[Any] | None = None
+        for pos, plain, convert in self.affinity:
+            v = row[pos]
+            if v is None or (type(v) is plain and (plain is not float or v != 0)):
+                continue
+            nv = convert(v)
+            if nv is not v:
+                if out is None:
+                    out = list(row)
+                out[pos] = nv
+        return row if out is None else tuple(out)
+
     def insert(self, row: Row, ctx: WriteContext) -> int:
         """Insert a full row; returns its row id."""
+        if self.affinity:
+            row = self.apply_affinity(row)
         alias = self.rowid_alias
         if alias is not None:
             rowid = row[alias]
@@ -245,6 +268,8 @@ class TableStore:
     def update(self, rowid: int, new: Row, ctx: WriteContext) -> int:
         """Replace the row at `rowid`; returns its (possibly moved) row id."""
         old = self.rows[rowid]
+        if self.affinity:
+            new = self.apply_affinity(new)
         if self.not_null:
             self._check_not_null(new)
         new_rowid = rowid

@@ -284,3 +284,83 @@ def coerce_affinity(value: Any, type_: Any) -> Any:
             return value
         return value
     return convert(value, type_)
+
+
+# column affinity ---------------------------------------------------------------------------
+_INT64 = 2**63
+
+
+def _affinity_integer(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float):
+        if value.is_integer() and -_INT64 <= value < _INT64:
+            return int(value)
+        return value
+    if isinstance(value, str):
+        return _numeric_text(value, value)
+    return value
+
+
+def _affinity_real(value: Any) -> Any:
+    if isinstance(value, bool | int):
+        return float(value)
+    if isinstance(value, float):
+        return 0.0 if value == 0 else value
+    if isinstance(value, str):
+        number = _numeric_text(value, None)
+        return value if number is None else float(number)
+    return value
+
+
+def _affinity_numeric(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float):
+        if value.is_integer() and -_INT64 <= value < _INT64:
+            return int(value)
+        return value
+    if isinstance(value, Decimal):
+        return _affinity_numeric(float(value))
+    if isinstance(value, str):
+        return _numeric_text(value, value)
+    return value
+
+
+def _affinity_text(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return to_text(value)
+    return value
+
+
+def _numeric_text(value: str, fallback: Any) -> Any:
+    text = value.strip()
+    if not _NUM_PREFIX.fullmatch(text):
+        return fallback
+    if any(c in text for c in ".eE"):
+        number = float(text)
+        if number.is_integer() and -_INT64 <= number < _INT64:
+            return int(number)
+        return number
+    return int(text)
+
+
+#: (type stored without conversion, converter) per SQLite column affinity
+AFFINITY_CONVERTERS: dict[str, tuple[type[Any], Callable[[Any], Any]]] = {
+    "integer": (int, _affinity_integer),
+    "real": (float, _affinity_real),
+    "numeric": (int, _affinity_numeric),
+    "text": (str, _affinity_text),
+}
+
+
+def storage_affinity(type_: Any) -> str | None:
+    """SQLite's column affinity for a column type, for the types where it matters."""
+    kind = affinity(type_)
+    if kind == "integer":
+        return "integer"
+    if kind == "real":
+        return "numeric" if not isinstance(type_, sqltypes.Float) else "real"
+    if kind == "text" and not isinstance(type_, sqltypes.Enum):
+        return "text"
+    return None

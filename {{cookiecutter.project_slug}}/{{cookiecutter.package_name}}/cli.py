@@ -2,13 +2,26 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
+from .adapters.csv_bars import load_bars_csv
+from .adapters.report_files import write_report_files
+from .adapters.sqla.schema_in_place import is_sqlite_memory, upgrade_in_place
 from .container import Container, build_container
 from .domain import DomainError
+from .domain.bar import Bar
 from .errors import ApplicationError
+from .runner.backtest import REFERENCE_SYMBOL, REFERENCE_TICK, describe_database, run_backtest
+from .runner.console import replay_progress, report_table
+from .runner.summary import RunSummary
+from .services.backtest.bar_generator import DEFAULT_BAR_COUNT, generate_bars
+from .services.backtest.engine import BacktestSettings
+from .services.backtest.vwap_strategy import VwapStreakStrategy
 
 app = typer.Typer(
     help="Trading backtests on SQLAlchemy: memory, SQLite and PostgreSQL backends.",
@@ -75,6 +88,131 @@ def db_current(database_url: DatabaseUrl = None) -> None:
         current, heads = migrator.current(), migrator.heads()
         state = "up to date" if current == heads else f"behind head {_revisions(heads)}"
         typer.echo(f"{_revisions(current)} ({state})")
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise typer.BadParameter(f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise typer.BadParameter(f"{text!r} is not a finite number")
+    return value
+
+
+def _positive(text: str) -> Decimal:
+    value = _decimal(text)
+    if value <= 0:
+        raise typer.BadParameter(f"{text} is not positive")
+    return value
+
+
+def _not_negative(text: str) -> Decimal:
+    value = _decimal(text)
+    if value < 0:
+        raise typer.BadParameter(f"{text} is negative")
+    return value
+
+
+def _bars(csv_file: Path | None, count: int, seed: int) -> list[Bar]:
+    if csv_file is None:
+        return list(generate_bars(symbol=REFERENCE_SYMBOL, count=count, seed=seed))
+    try:
+        return load_bars_csv(csv_file, symbol=REFERENCE_SYMBOL, tick=REFERENCE_TICK)
+    except OSError as error:
+        raise ApplicationError(f"cannot read the bar file {csv_file}: {error.strerror}") from None
+
+
+@app.command("backtest")
+def backtest(
+    database_url: DatabaseUrl = None,
+    bar_count: Annotated[
+        int, typer.Option("--bars", min=1, help="Synthetic 1-minute ES bars to generate.")
+    ] = DEFAULT_BAR_COUNT,
+    seed: Annotated[int, typer.Option(help="Seed of the bar generator.")] = 7,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            dir_okay=False,
+            help="Replay ES bars from this CSV file (timestamp,open,high,low,close,volume) "
+            "instead of generating them.",
+        ),
+    ] = None,
+    streak: Annotated[
+        int, typer.Option(min=1, help="Closes in a row on one side of VWAP before an entry.")
+    ] = 30,
+    quantity: Annotated[
+        Decimal, typer.Option(parser=_positive, help="Contracts per entry.")
+    ] = Decimal(1),
+    stop_ticks: Annotated[int, typer.Option(min=1, help="Stop-loss distance in ticks.")] = 20,
+    target_ticks: Annotated[int, typer.Option(min=1, help="Take-profit distance in ticks.")] = 40,
+    commission: Annotated[
+        Decimal, typer.Option(parser=_not_negative, help="Commission per contract and fill, USD.")
+    ] = Decimal("2.25"),
+    initial_cash: Annotated[
+        Decimal, typer.Option(parser=_positive, help="Starting equity, USD.")
+    ] = Decimal(100_000),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            file_okay=False,
+            help="Write round_trips.csv, report.json and equity.png into this directory.",
+        ),
+    ] = None,
+    create_schema: Annotated[
+        bool,
+        typer.Option(
+            "--create-schema",
+            help="Run the migrations on a fresh sqlite:///:memory: database first "
+            "(only for that URL; migrate other databases with `db upgrade`).",
+        ),
+    ] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on a terminal.")] = True,
+    json_summary: Annotated[Path | None, typer.Option(hidden=True, dir_okay=False)] = None,
+) -> None:
+    """Run the VWAP-streak backtest: store the bars, replay them, print the report."""
+    with running(database_url) as container:
+        strategy = VwapStreakStrategy(
+            streak_length=streak,
+            quantity=quantity,
+            stop_ticks=stop_ticks,
+            target_ticks=target_ticks,
+        )
+        settings = BacktestSettings(commission_per_contract=commission, initial_cash=initial_cash)
+        bars = _bars(csv_file, bar_count, seed)
+        if create_schema:
+            upgrade_in_place(container.engine())
+        elif is_sqlite_memory(container.engine()):
+            raise ApplicationError(
+                "a sqlite:///:memory: database starts empty: pass --create-schema "
+                "to run the migrations on it"
+            )
+        where = describe_database(container.migrated_engine())
+        errors = Console(stderr=True)
+        with replay_progress(errors, enabled=progress and errors.is_terminal) as advance:
+            run = run_backtest(
+                container, bars, strategy=strategy, settings=settings, on_progress=advance
+            )
+        result = run.result
+        console = Console()
+        console.print(
+            f"{where}: {result.bar_count:,} bars stored in {run.store_seconds:.2f} s, "
+            f"replayed in {run.replay_seconds:.2f} s, "
+            f"{run.statements_per_bar:.2f} SQL statements per bar",
+            soft_wrap=True,
+        )
+        console.print(report_table(result.report, title="Backtest report"))
+        if out is not None:
+            files = write_report_files(
+                out, report=result.report, round_trips=result.round_trips, equity=result.equity
+            )
+            console.print(
+                f"wrote {files.round_trips_csv}, {files.report_json} and {files.equity_png}",
+                soft_wrap=True,
+            )
+        if json_summary is not None:
+            RunSummary.of(run, where).write(json_summary)
 
 
 def _revisions(revisions: set[str]) -> str:

@@ -1,0 +1,1 @@
+"""Entry-point helpers: run one backtest on a configured container, record it, show it."""

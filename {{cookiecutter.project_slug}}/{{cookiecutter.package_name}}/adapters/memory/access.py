@@ -68,6 +68,7 @@ def _column_of(el: Any, scope: Scope, src: Source) -> int | None:
 class _Term:
     kind: str  # "eq", "in", "null", "range"
     position: int
+    source: Any = None
     value: Fn | None = None
     low: Fn | None = None
     low_inclusive: bool = True
@@ -93,7 +94,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
                 continue
             fn = compiler.compile(other)
             if oper is operators.eq:
-                terms.append(_Term("eq", pos, value=fn))
+                terms.append(_Term("eq", pos, p, value=fn))
             elif oper in (operators.gt, operators.ge):
                 terms.append(_Term("range", pos, low=fn, low_inclusive=oper is operators.ge))
             else:
@@ -103,7 +104,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
             if pos is None or references_scope(right, scope):
                 continue
             in_fn = compiler.in_values(p)
-            terms.append(_Term("in", pos, value=in_fn))
+            terms.append(_Term("in", pos, p, value=in_fn))
         elif oper is operators.is_ and isinstance(right, elements.Null):
             pos = _column_of(left, scope, src)
             if pos is not None:
@@ -118,13 +119,21 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
     return terms
 
 
+@dataclass
+class AccessPath:
+    """Candidate row ids from an index, and the WHERE terms the look-up fully decides."""
+
+    rowids: RowidsFn
+    covered: list[Any]
+
+
 def plan_access(
     preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler, store: TableStore
-) -> RowidsFn | None:
-    """A function giving candidate row ids from an index, or None for a full scan.
+) -> AccessPath | None:
+    """An index access path for the terms, or None for a full scan.
 
-    Candidates are a superset of the matching rows; the caller still applies the
-    whole predicate. Chosen once per plan from the indexes the table has.
+    Candidates are a superset of the matching rows; terms not in `covered` must
+    still be applied. Chosen once per plan from the indexes the table has.
     """
     terms = _terms(preds, scope, src, compiler)
     if not terms:
@@ -132,7 +141,7 @@ def plan_access(
     eq = {t.position: t for t in terms if t.kind == "eq"}
     alias = store.rowid_alias
     if alias is not None and alias in eq:
-        return _rowid_eq(eq[alias].value)
+        return AccessPath(_rowid_eq(eq[alias].value), [eq[alias].source])
     best: tuple[int, HashIndex] | None = None
     for idx in store.indexes:
         if all(p in eq for p in idx.positions):
@@ -142,17 +151,21 @@ def plan_access(
             ):
                 best = (rank, idx)
     if best is not None:
-        return _index_eq(best[1], [eq[p].value for p in best[1].positions])
+        positions = best[1].positions
+        return AccessPath(
+            _index_eq(best[1], [eq[p].value for p in positions]),
+            [eq[p].source for p in positions],
+        )
     for t in terms:
         if t.kind == "in":
             idx = _single_index(store, t.position)
             if idx is not None or t.position == alias:
-                return _index_in(idx, t.value, t.position == alias)
+                return AccessPath(_index_in(idx, t.value, t.position == alias), [t.source])
     for t in terms:
         if t.kind == "null":
             idx = _single_index(store, t.position)
             if idx is not None:
-                return lambda s, env, idx=idx: idx.lookup(None)
+                return AccessPath(lambda s, env, idx=idx: idx.lookup(None), [])
     ranges = [t for t in terms if t.kind == "range"]
     for t in ranges:
         idx = _single_index(store, t.position)
@@ -160,7 +173,7 @@ def plan_access(
             continue
         lows = [r for r in ranges if r.position == t.position and r.low is not None]
         highs = [r for r in ranges if r.position == t.position and r.high is not None]
-        return _index_range(idx, lows[:1], highs[:1])
+        return AccessPath(_index_range(idx, lows[:1], highs[:1]), [])
     return None
 
 

@@ -80,6 +80,13 @@ class Cursor:
         self.rowcount = rowcount
         self.lastrowid = lastrowid
 
+    def set_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Rows of a query whose description the caller has set."""
+        self._rows = rows
+        self._pos = 0
+        self.rowcount = -1
+        self.lastrowid = None
+
     def execute_context(self, context: Any) -> None:
         from .execution import execute
 
@@ -148,11 +155,13 @@ class Connection:
 
     def commit(self) -> None:
         self.check_open()
-        self.db.commit(self.txn)
+        if self.txn.undo or self.db.write_lock.owner is self.txn:
+            self.db.commit(self.txn)
 
     def rollback(self) -> None:
         self.check_open()
-        self.db.rollback(self.txn)
+        if self.txn.undo or self.txn.savepoints or self.db.write_lock.owner is self.txn:
+            self.db.rollback(self.txn)
 
     def after_statement(self) -> None:
         if self.autocommit:

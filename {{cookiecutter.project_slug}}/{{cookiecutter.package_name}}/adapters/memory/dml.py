@@ -210,6 +210,34 @@ class InsertPlan(_TargetPlan):
                 filled.add(pos)
             self._insert(store, row, filled, defaults, wctx, env, result)
 
+    def can_batch(self) -> bool:
+        return self.fast is not None and not self.returning and self.from_select is None
+
+    def execute_many(self, session: Any, param_sets: list[dict[str, Any]], wctx: WriteContext,
+                     result: DMLResult) -> None:
+        """executemany of a plain INSERT: rows straight from the parameter dicts."""
+        store = self.store(session)
+        width = store.width
+        assert self.fast is not None
+        pairs = self.fast
+        have = self.fast_positions
+        defaults = [(p, d) for p, d in enumerate(store.server_defaults)
+                    if d is not None and p not in have]
+        template = [None] * width
+
+        def rows() -> Any:
+            for params in param_sets:
+                row = template.copy()
+                for pos, key in pairs:
+                    row[pos] = params[key]
+                for pos, d in defaults:
+                    row[pos] = d()
+                yield tuple(row)
+
+        last = store.insert_many(rows(), wctx)
+        result.rowcount += len(param_sets)
+        result.lastrowid = last
+
     def _insert(self, store: TableStore, row: list[Any], filled: set[int],
                 defaults: tuple[Any, ...], wctx: WriteContext, env: Env,
                 result: DMLResult) -> None:
@@ -235,10 +263,15 @@ class _FilteredPlan(_TargetPlan):
         if getattr(state, "_extra_froms", None):
             raise unsupported(f"{type(stmt).__name__.upper()} with extra FROM tables")
         where = list(stmt._where_criteria)
-        self.where = self.compiler.predicate(elements.and_(*where)) if where else None
         preds = [c for w in where for c in conjuncts(w)]
         store = planner.db.tables[self.name]
-        self.access = plan_access(preds, self.scope, self.src, self.compiler, store)
+        path = plan_access(preds, self.scope, self.src, self.compiler, store)
+        self.access = path.rowids if path is not None else None
+        covered = path.covered if path is not None else []
+        residual = [p for p in preds if not any(p is c for c in covered)]
+        self.where = (
+            self.compiler.predicate(elements.and_(*residual)) if residual else None
+        )
 
     def matches(self, store: TableStore, session: Any, env: Env) -> list[tuple[int, Row]]:
         rows = store.rows

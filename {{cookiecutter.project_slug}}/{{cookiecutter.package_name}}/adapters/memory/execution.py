@@ -48,6 +48,9 @@ class StatementPlan:
             )
         result_columns = getattr(compiled, "_result_columns", None) or []
         self.names = [rc[0] for rc in result_columns]
+        if self.query is not None and len(self.names) != len(self.query.names):
+            self.names = self.query.names
+        self.description = [(n, None, None, None, None, None, None) for n in self.names]
         self.needs_param_fixup = bool(self.binds.expanding or self.binds.literal_execute)
         self.writes = self.dml is not None or self.for_update
 
@@ -74,13 +77,23 @@ class StatementPlan:
     def run(self, conn: Connection, cursor: Cursor, context: Any) -> None:
         if self.query is not None:
             env = Env(self.params(context, 0), conn)
-            rows = self.query.run(env)
-            names = self.names if len(self.names) == len(self.query.names) else self.query.names
-            cursor.set_result(names, rows, -1, None)
+            cursor.description = self.description
+            cursor.set_rows(self.query.run(env))
             return
         assert self.dml is not None
         result = DMLResult()
         txn = conn.txn
+        dml = self.dml
+        if (
+            len(context.parameters) > 1
+            and isinstance(dml, InsertPlan)
+            and dml.can_batch()
+            and not self.needs_param_fixup
+        ):
+            wctx = WriteContext(txn)
+            dml.execute_many(conn, context.parameters, wctx, result)
+            cursor.set_result(None, [], result.rowcount, result.lastrowid)
+            return
         for i in range(len(context.parameters)):
             env = Env(self.params(context, i), conn)
             mark = len(txn.undo)

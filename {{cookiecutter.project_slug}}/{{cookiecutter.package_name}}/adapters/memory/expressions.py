@@ -333,9 +333,9 @@ class ExprCompiler:
         fn: Fn = visit(el)
         return fn
 
-    def predicate(self, el: Any) -> Callable[[Any, Env], bool]:
-        fn = self.compile(el)
-        return lambda row, env: _truth(fn(row, env))
+    def predicate(self, el: Any) -> Callable[[Any, Env], Any]:
+        """A WHERE/HAVING test: a truthy result keeps the row (None, unknown, does not)."""
+        return self.compile(el)
 
     # leaves ----------------------------------------------------------------------------
     def visit_column(self, el: Any) -> Fn:

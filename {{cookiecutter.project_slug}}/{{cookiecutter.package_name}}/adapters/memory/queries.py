@@ -146,8 +146,9 @@ class SelectPlan(QueryPlan):
         self._setup_joins(compiler)
         where = list(core._where_criteria)
         preds = [c for w in where for c in conjuncts(w)]
-        self.where = compiler.predicate(elements.and_(*where)) if where else None
-        self._setup_access(planner, compiler, preds)
+        covered = self._setup_access(planner, compiler, preds)
+        residual = [p for p in preds if not any(p is c for c in covered)]
+        self.where = compiler.predicate(elements.and_(*residual)) if residual else None
         group_by = list(core._group_by_clauses)
         having = list(core._having_criteria)
         order_by = list(core._order_by_clauses)
@@ -203,17 +204,24 @@ class SelectPlan(QueryPlan):
                     return compiler.compile(other), found[1]
         return None
 
-    def _setup_access(self, planner: Planner, compiler: ExprCompiler, preds: list[Any]) -> None:
+    def _setup_access(
+        self, planner: Planner, compiler: ExprCompiler, preds: list[Any]
+    ) -> list[Any]:
+        """Pick an index for the first table; returns the WHERE terms it decides."""
         if self.tree is None or not preds:
-            return
+            return []
         first = _leaves(self.tree)[0]
         if not isinstance(first, TableLeaf) or first.src.nullable:
-            return
+            return []
         store = planner.db.tables.get(first.name)
         if store is None:
-            return
+            return []
         mine = [p for p in preds if _slots(p, self.scope, 1)]
-        first.access = plan_access(mine, self.scope, first.src, compiler, store)
+        path = plan_access(mine, self.scope, first.src, compiler, store)
+        if path is None:
+            return []
+        first.access = path.rowids
+        return path.covered
 
     def _projection(self, columns: list[Any]) -> Callable[[Any, Env], tuple[Any, ...]]:
         outputs = self.outputs

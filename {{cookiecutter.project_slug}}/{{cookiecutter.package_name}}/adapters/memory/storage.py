@@ -146,10 +146,13 @@ class TableStore:
     def committed_rows(self, writer: Transaction) -> dict[int, Row]:
         """This table as last committed, hiding the uncommitted writes of `writer`."""
         images: dict[int, Row | None] = {}
-        restore = self._restore
+        restore, restore_many = self._restore, self._restore_many
         for fn, rowid, old in writer.undo:
             if fn == restore and rowid not in images:
                 images[rowid] = old
+            elif fn == restore_many:
+                for rid in rowid:
+                    images.setdefault(rid, None)
         view = {rid: row for rid, row in self.scan_items() if rid not in images}
         for rid, old in images.items():
             if old is not None:
@@ -254,6 +257,73 @@ class TableStore:
         ctx.txn.record(self._restore, rowid, None)
         ctx.txn.touched.add(self)
         return rowid
+
+    def insert_many(self, rows: Iterable[Row], ctx: WriteContext) -> int | None:
+        """Insert rows one statement each (as executemany does); returns the last row id.
+
+        Rows inserted before a failing one stay, as with SQLite's executemany; the
+        failing row leaves no trace.
+        """
+        inserted: list[int] = []
+        alias = self.rowid_alias
+        stored = self.rows
+        not_null = self.not_null
+        uniques = self.unique_indexes
+        indexes = self.indexes
+        has_fks = bool(self.foreign_keys)
+        affinity = self.affinity
+        try:
+            for row in rows:
+                if affinity:
+                    row = self.apply_affinity(row)
+                if alias is not None:
+                    rowid = row[alias]
+                    if rowid is None:
+                        rowid = self._next_rowid()
+                        row = (*row[:alias], rowid, *row[alias + 1 :])
+                    else:
+                        if type(rowid) is not int:
+                            rowid = self._coerce_rowid(rowid)
+                            row = (*row[:alias], rowid, *row[alias + 1 :])
+                        if rowid in stored:
+                            raise IntegrityError(
+                                f"UNIQUE constraint failed: {self.name}."
+                                f"{self.column_names[alias]}"
+                            )
+                else:
+                    rowid = self._next_hidden_rowid
+                    self._next_hidden_rowid += 1
+                if not_null:
+                    self._check_not_null(row)
+                for idx in uniques:
+                    if idx.conflicts(idx.key(row)):
+                        raise self._unique_error(idx)
+                stored[rowid] = row
+                for idx in indexes:
+                    idx.add(idx.key(row), rowid)
+                self._note_rowid(rowid)
+                inserted.append(rowid)
+                if has_fks:
+                    check = WriteContext(ctx.txn)
+                    for fk in self.foreign_keys:
+                        self._defer_parent_check(fk, rowid, check)
+                    try:
+                        check.finish()
+                    except BaseException:
+                        inserted.pop()
+                        self._drop(rowid)
+                        raise
+        finally:
+            if inserted:
+                ctx.txn.record(self._restore_many, inserted, None)
+                ctx.txn.touched.add(self)
+        return inserted[-1] if inserted else None
+
+    def _restore_many(self, rowids: list[int], _unused: None) -> None:
+        """Undo entry of `insert_many`: remove the rows it added."""
+        for rowid in reversed(rowids):
+            if rowid in self.rows:
+                self._drop(rowid)
 
     def _coerce_rowid(self, value: Any) -> int:
         if isinstance(value, float) and value.is_integer():

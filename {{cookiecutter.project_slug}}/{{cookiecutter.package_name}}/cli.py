@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 
 from .adapters.csv_bars import load_bars_csv
-from .adapters.report_files import write_report_files
 from .adapters.sqla.schema_in_place import is_sqlite_memory, upgrade_in_place
 from .container import Container, build_container
 from .domain import DomainError
@@ -204,6 +203,9 @@ def backtest(
         )
         console.print(report_table(result.report, title="Backtest report"))
         if out is not None:
+            # matplotlib takes a second to import: only runs that write files pay for it.
+            from .adapters.report_files import write_report_files
+
             files = write_report_files(
                 out, report=result.report, round_trips=result.round_trips, equity=result.equity
             )

@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..adapters.report_files import write_round_trips_csv
 from .backtest import TimedRun
 
 
@@ -72,6 +71,9 @@ class RunSummary:
 
 
 def _round_trips_text(run: TimedRun) -> str:
+    # The report-files module imports matplotlib, which takes a second: only summaries pay.
+    from ..adapters.report_files import write_round_trips_csv
+
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "round_trips.csv"
         write_round_trips_csv(path, run.result.round_trips)

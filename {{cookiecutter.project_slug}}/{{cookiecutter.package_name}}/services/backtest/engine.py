@@ -220,7 +220,7 @@ class BacktestEngine:
             working = uow.orders.list_open(symbol, strategy_id)
             position = uow.positions.get_open(symbol, strategy_id)
             filled = self._venue.fill_bar(uow, bar, working, position)
-            ledger.record_closed(filled.touched)
+            ledger.record_closed(filled.closed)
             view = AccountView(
                 position_quantity=_signed_quantity(filled.position),
                 open_order_count=len(filled.working),

@@ -24,10 +24,11 @@ class EquityLedger:
         self.last_equity = initial_cash
 
     def record_closed(self, positions: Iterable[Position]) -> None:
-        """Book the realized PnL of those `positions` that are closed (each exactly once)."""
+        """Book the realized PnL of positions that have just closed; give each only once."""
         for position in positions:
-            if position.is_closed:
-                self.closed_pnl = round_amount(self.closed_pnl + position.realized_pnl)
+            if not position.is_closed:
+                raise ValueError(f"position {position.position_id!r} is still open")
+            self.closed_pnl = round_amount(self.closed_pnl + position.realized_pnl)
 
     def mark(self, ts: datetime, open_position: Position | None, close: Decimal) -> Decimal:
         """Record the equity at a bar's close; return it."""

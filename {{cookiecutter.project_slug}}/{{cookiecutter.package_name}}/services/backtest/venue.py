@@ -38,8 +38,8 @@ class BarFills:
     """The open position after the fills, or None when flat."""
     working: list[Order]
     """Orders still working after the fills and cancellations."""
-    touched: list[Position] = field(default_factory=list)
-    """Every position a fill touched, in fill order (closed ones included)."""
+    closed: list[Position] = field(default_factory=list)
+    """The positions the fills closed, in the order they closed."""
     fill_count: int = 0
 
 
@@ -86,7 +86,9 @@ class SimulatedVenue:
             order = by_id[fill.order_id]
             touched = self._fill(uow, order, fill)
             done.add(order.order_id)
-            outcome.touched += touched
+            outcome.closed += [
+                p for p in touched if p.is_closed
+            ]  # seen closed once: when it closes
             outcome.fill_count += 1
             outcome.position = touched[-1] if touched[-1].is_open else None
             if order.parent_order_id is not None:

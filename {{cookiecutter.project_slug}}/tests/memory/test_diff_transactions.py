@@ -296,7 +296,7 @@ def test_a_lock_that_cannot_be_had_fails_after_the_timeout(file_pair: EnginePair
 
 
 def test_threads_with_their_own_sessions_end_consistent(tmp_path: Path) -> None:
-    threads, rounds = 4, 15
+    threads, rounds = 4, 10
 
     def hammer(engine: Engine) -> list[Any]:
         Base.metadata.create_all(engine)

@@ -272,18 +272,23 @@ class _FilteredPlan(_TargetPlan):
         self.where = (
             self.compiler.predicate(elements.and_(*residual)) if residual else None
         )
+        self.covered = (
+            self.compiler.predicate(elements.and_(*covered)) if covered else None
+        )
 
     def matches(self, store: TableStore, session: Any, env: Env) -> list[tuple[int, Row]]:
         rows = store.rows
         items: Iterable[tuple[int, Row]]
+        items = None
         if self.access is not None:
             rowids = self.access(store, env)
             if rowids is not None:
                 items = [(r, rows[r]) for r in rowids if r in rows]
-            else:
-                items = list(store.scan_items())
-        else:
+        if items is None:
             items = list(store.scan_items())
+            covered = self.covered
+            if covered is not None:
+                items = [(rid, row) for rid, row in items if covered(row, env)]
         where = self.where
         if where is None:
             return list(items)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy.sql import elements, functions, operators, selectable, sqltypes
 
 from . import values as V
-from .errors import NotSupportedError, ProgrammingError
+from .errors import NotSupportedError, OperationalError
 from .functions import (
     AGGREGATES,
     SCALAR_FUNCTIONS,
@@ -361,7 +361,7 @@ class ExprCompiler:
         label = self.labels.get(getattr(el, "name", None) or "")
         if label is not None and getattr(el, "table", None) is None:
             return self.compile(label)
-        raise ProgrammingError(f"no such column: {el}")
+        raise OperationalError(f"no such column: {el}")
 
     def _literal_column(self, el: Any) -> Fn:
         text = el.name.strip()
@@ -415,7 +415,7 @@ class ExprCompiler:
     def visit_textual_label_reference(self, el: Any) -> Fn:
         target = self.labels.get(el.element)
         if target is None:
-            raise ProgrammingError(f"no such column: {el.element}")
+            raise OperationalError(f"no such column: {el.element}")
         return self.compile(target)
 
     def visit_textclause(self, el: Any) -> Fn:
@@ -739,7 +739,7 @@ class ExprCompiler:
         name = el.name.lower()
         args = list(el.clauses.clauses)
         if is_aggregate_call(el):
-            raise ProgrammingError(f"misuse of aggregate function {name}()")
+            raise OperationalError(f"misuse of aggregate function {name}()")
         if name in STATEMENT_CONSTANTS and not args:
             make = STATEMENT_CONSTANTS[name]
             return lambda row, env: make(env.now())
@@ -760,7 +760,7 @@ class ExprCompiler:
         return lambda row, env: impl(*[p(row, env) for p in parts])
 
     def visit_funcfilter(self, el: Any) -> Fn:
-        raise ProgrammingError(f"misuse of aggregate function {el.func.name}()")
+        raise OperationalError(f"misuse of aggregate function {el.func.name}()")
 
     def visit_over(self, el: Any) -> Fn:
         raise unsupported("window function (OVER)")
@@ -792,7 +792,7 @@ class ExprCompiler:
                 sep_fn = self.row_mode().compile(args[1])
                 separator = sep_fn(None, Env({}))
         elif name != "count":
-            raise ProgrammingError(f"wrong number of arguments to function {name}()")
+            raise OperationalError(f"wrong number of arguments to function {name}()")
         idx = self.aggregates.add(AggSpec(name, arg_fn, distinct, filter_fn, separator))
         return lambda g, env: g[1][idx]
 

@@ -40,6 +40,7 @@ class TableLeaf:
         self.name = name
         self.layout = layout
         self.access: Callable[[TableStore, Env], Iterable[int] | None] | None = None
+        self.covered: Fn | None = None
 
     def store(self, env: Env) -> TableStore:
         store = env.session.db.tables.get(self.name)
@@ -52,14 +53,20 @@ class TableLeaf:
     def rows(self, env: Env) -> Iterable[tuple[Any, ...]]:
         store = self.store(env)
         session = env.session
+        rows: Iterable[tuple[Any, ...]]
         if session.db.reads_committed_only(store, session.txn):
-            return list(store.committed_rows(session.db.write_lock.owner).values())
-        if self.access is not None:
-            rowids = self.access(store, env)
-            if rowids is not None:
-                rows = store.rows
-                return [rows[r] for r in rowids if r in rows]
-        return store.scan()
+            rows = list(store.committed_rows(session.db.write_lock.owner).values())
+        else:
+            if self.access is not None:
+                rowids = self.access(store, env)
+                if rowids is not None:
+                    stored = store.rows
+                    return [stored[r] for r in rowids if r in stored]
+            rows = store.scan()
+        covered = self.covered
+        if covered is not None:
+            return [r for r in rows if covered(r, env)]
+        return rows
 
 
 class DerivedLeaf:
@@ -221,6 +228,11 @@ class SelectPlan(QueryPlan):
         if path is None:
             return []
         first.access = path.rowids
+        if path.covered:
+            single = Scope(self.scope.parent, [Source(first.src.from_obj, 0, False,
+                                                      first.src.columns, first.src.names)])
+            leaf_compiler = ExprCompiler(planner.binds, single, planner)
+            first.covered = leaf_compiler.predicate(elements.and_(*path.covered))
         return path.covered
 
     def _projection(self, columns: list[Any]) -> Callable[[Any, Env], tuple[Any, ...]]:

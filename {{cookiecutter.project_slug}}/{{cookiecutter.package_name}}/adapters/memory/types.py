@@ -33,7 +33,9 @@ class MemoryDateTime(sqltypes.DateTime):
             if value is None:
                 return None
             if isinstance(value, dt.datetime):
-                return value.replace(tzinfo=None) if value.tzinfo is not None else value
+                if value.tzinfo is not None or value.fold:
+                    return value.replace(tzinfo=None, fold=0)
+                return value
             if isinstance(value, dt.date):
                 return dt.datetime(value.year, value.month, value.day)
             raise TypeError("DateTime type only accepts Python datetime and date objects")
@@ -65,7 +67,9 @@ class MemoryTime(sqltypes.Time):
             if value is None:
                 return None
             if isinstance(value, dt.time):
-                return value.replace(tzinfo=None) if value.tzinfo is not None else value
+                if value.tzinfo is not None or value.fold:
+                    return value.replace(tzinfo=None, fold=0)
+                return value
             raise TypeError("Time type only accepts Python time objects")
 
         return process

@@ -143,6 +143,7 @@ def plan_access(
     if alias is not None and alias in eq:
         return AccessPath(_rowid_eq(eq[alias].value), [eq[alias].source])
     best: tuple[int, HashIndex] | None = None
+    idx: HashIndex | None
     for idx in store.indexes:
         if all(p in eq for p in idx.positions):
             rank = 0 if idx.unique else 1
@@ -165,7 +166,7 @@ def plan_access(
         if t.kind == "null":
             idx = _single_index(store, t.position)
             if idx is not None:
-                return AccessPath(lambda s, env, idx=idx: idx.lookup(None), [])
+                return AccessPath(_index_null(idx), [])
     ranges = [t for t in terms if t.kind == "range"]
     for t in ranges:
         idx = _single_index(store, t.position)
@@ -182,6 +183,10 @@ def _single_index(store: TableStore, position: int) -> HashIndex | None:
         if idx.positions == (position,):
             return idx
     return None
+
+
+def _index_null(idx: HashIndex) -> RowidsFn:
+    return lambda store, env: idx.lookup(None)
 
 
 def _rowid_eq(value: Fn | None) -> RowidsFn:

@@ -27,7 +27,9 @@ class MemoryCompiler(compiler.SQLCompiler):
     def visit_select(self, select_stmt: Any, *args: Any, **kwargs: Any) -> str:
         self._memory_visiting.append(select_stmt)
         try:
-            return super().visit_select(select_stmt, *args, **kwargs)  # type: ignore[no-any-return]
+            return super().visit_select(  # type: ignore[no-untyped-call,no-any-return]
+                select_stmt, *args, **kwargs
+            )
         finally:
             self._memory_visiting.pop()
 
@@ -35,7 +37,7 @@ class MemoryCompiler(compiler.SQLCompiler):
         self, select: Any, compile_state: Any, entry: Any, asfrom: Any, lateral: Any,
         compound_index: Any,
     ) -> Any:
-        froms = super()._setup_select_stack(  # type: ignore[misc]
+        froms = super()._setup_select_stack(  # type: ignore[no-untyped-call]
             select, compile_state, entry, asfrom, lateral, compound_index
         )
         info = (select, compile_state, list(froms))
@@ -52,12 +54,14 @@ class MemoryCompiler(compiler.SQLCompiler):
 
     def returning_clause(self, stmt: Any, returning_cols: Any, **kwargs: Any) -> str:
         self.memory_returning = []
-        return super().returning_clause(stmt, returning_cols, **kwargs)  # type: ignore[no-any-return]
+        return super().returning_clause(stmt, returning_cols, **kwargs)
 
     def _label_returning_column(self, stmt: Any, column: Any, *args: Any, **kwargs: Any) -> Any:
         if self.memory_returning is not None:
             self.memory_returning.append(column)
-        return super()._label_returning_column(stmt, column, *args, **kwargs)
+        return super()._label_returning_column(  # type: ignore[no-untyped-call]
+            stmt, column, *args, **kwargs
+        )
 
 
 class MemoryDDLCompiler(compiler.DDLCompiler):

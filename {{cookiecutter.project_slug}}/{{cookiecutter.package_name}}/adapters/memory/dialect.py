@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import event, exc, pool
 from sqlalchemy.engine import default
+from sqlalchemy.engine.interfaces import IsolationLevel
 from sqlalchemy.engine.url import URL
 from sqlalchemy.util import await_only
 
@@ -149,10 +150,10 @@ class MemoryDialect(default.DefaultDialect):
         return (1, 0)
 
     # isolation: SERIALIZABLE (one writer) or AUTOCOMMIT ------------------------------
-    def get_isolation_level_values(self, dbapi_conn: Any) -> list[str]:
+    def get_isolation_level_values(self, dbapi_conn: Any) -> list[IsolationLevel]:
         return ["SERIALIZABLE", "AUTOCOMMIT"]
 
-    def get_isolation_level(self, dbapi_connection: Any) -> str:
+    def get_isolation_level(self, dbapi_connection: Any) -> IsolationLevel:
         conn = dbapi_connection.memory_connection
         return "AUTOCOMMIT" if conn.autocommit else "SERIALIZABLE"
 
@@ -162,7 +163,7 @@ class MemoryDialect(default.DefaultDialect):
         if conn.autocommit:
             conn.commit()
 
-    def get_default_isolation_level(self, dbapi_conn: Any) -> str:
+    def get_default_isolation_level(self, dbapi_conn: Any) -> IsolationLevel:
         return "SERIALIZABLE"
 
     # execution ------------------------------------------------------------------------
@@ -346,7 +347,9 @@ def _parse_timeout(value: Any) -> float:
     try:
         timeout = float(value)
     except (TypeError, ValueError):
-        raise exc.ArgumentError(f"memory timeout must be a number of seconds, got {value!r}")
+        raise exc.ArgumentError(
+            f"memory timeout must be a number of seconds, got {value!r}"
+        ) from None
     if timeout < 0:
         raise exc.ArgumentError(f"memory timeout must not be negative, got {value!r}")
     return timeout

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.sql import elements
@@ -60,7 +60,7 @@ class _TargetPlan:
         self.returning = [self.compiler.compile(c) for c in cols]
 
     def store(self, session: Any) -> TableStore:
-        store = session.db.tables.get(self.name)
+        store: TableStore | None = session.db.tables.get(self.name)
         if store is None:
             raise OperationalError(f"no such table: {self.name}")
         if store.column_names != self.layout:
@@ -278,8 +278,7 @@ class _FilteredPlan(_TargetPlan):
 
     def matches(self, store: TableStore, session: Any, env: Env) -> list[tuple[int, Row]]:
         rows = store.rows
-        items: Iterable[tuple[int, Row]]
-        items = None
+        items: list[tuple[int, Row]] | None = None
         if self.access is not None:
             rowids = self.access(store, env)
             if rowids is not None:

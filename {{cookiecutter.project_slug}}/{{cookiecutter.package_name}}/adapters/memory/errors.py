@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class Warning(Exception):  # noqa: A001 - name fixed by PEP 249
+class Warning(Exception):  # name fixed by PEP 249
     """Important warnings such as data truncation."""
 
 

@@ -140,7 +140,7 @@ def plan_for(conn: Connection, compiled: Any, dialect: Any) -> StatementPlan:
 def execute(conn: Connection, cursor: Cursor, context: Any) -> None:
     """Execute the statement of `context` on `conn`, leaving results on `cursor`."""
     compiled = getattr(context, "compiled", None)
-    if compiled is None or getattr(context, "is_text", False) and not context.isddl:
+    if compiled is None or (getattr(context, "is_text", False) and not context.isddl):
         statement = getattr(context, "statement", "")
         raise NotSupportedError(
             f"SQL text is not supported by the memory dialect: {str(statement)[:80]!r}"

@@ -124,7 +124,7 @@ class Scope:
 
     def __init__(self, parent: Scope | None, sources: list[Source]) -> None:
         self.parent = parent
-        self.depth = 0 if parent is None else parent.depth + 1
+        self.depth: int = 0 if parent is None else parent.depth + 1
         self.sources = sources
         self.single = len(sources) == 1
         self.uses_outer = False
@@ -162,7 +162,7 @@ def source_accessor(scope: Scope, src: Source, pos: int, from_depth: int) -> Fn:
 
             return nullable_get
         return lambda row, env: row[slot][pos]
-    depth = scope.depth
+    depth: int = scope.depth
     if scope.single:
         return lambda row, env: env.stack[depth][pos]
     if src.nullable:
@@ -199,7 +199,7 @@ class AggCollector:
 
 
 def is_aggregate_call(el: Any) -> bool:
-    if isinstance(el, functions.FunctionFilter):
+    if isinstance(el, elements.FunctionFilter):
         return True
     if not isinstance(el, functions.FunctionElement):
         return False
@@ -771,7 +771,7 @@ class ExprCompiler:
     def _aggregate(self, el: Any) -> Fn:
         assert self.aggregates is not None
         filter_fn = None
-        if isinstance(el, functions.FunctionFilter):
+        if isinstance(el, elements.FunctionFilter):
             row_compiler = self.row_mode()
             crit = el.criterion
             filter_fn = row_compiler.predicate(crit) if crit is not None else None
@@ -783,7 +783,10 @@ class ExprCompiler:
         separator = ","
         if args:
             first = args[0]
-            if isinstance(first, elements.UnaryExpression) and first.operator is operators.distinct_op:
+            if (
+                isinstance(first, elements.UnaryExpression)
+                and first.operator is operators.distinct_op
+            ):
                 distinct = True
                 first = first.element
             if not (name == "count" and _is_star(first)):
@@ -855,10 +858,7 @@ def _binary_value(fn: Callable[[Any, Any], Any], fa: Fn, fb: Fn) -> Fn:
 def _is(fa: Fn, fb: Fn, negate: bool) -> Fn:
     def is_(row: Any, env: Env) -> bool:
         a, b = fa(row, env), fb(row, env)
-        if a is None or b is None:
-            same = a is b
-        else:
-            same = V.compare(a, b) == 0
+        same = a is b if a is None or b is None else V.compare(a, b) == 0
         return not same if negate else same
 
     return is_

@@ -103,7 +103,7 @@ class HashIndex:
         else:
             del bucket[rowid]  # type: ignore[union-attr]
             if len(bucket) == 1:  # type: ignore[arg-type]
-                m[key] = next(iter(bucket))  # type: ignore[call-overload]
+                m[key] = next(iter(bucket))  # type: ignore[arg-type]
 
     def clear(self) -> None:
         self.map.clear()
@@ -123,9 +123,7 @@ class HashIndex:
             return None
         keys = self._sorted
         try:
-            if keys is None:
-                keys = sorted(k for k in self.map if not self.key_has_null(k))
-            elif len(self._pending_add) + len(self._pending_del) > (
+            if keys is None or len(self._pending_add) + len(self._pending_del) > (
                 len(keys) // _REBUILD_RATIO + 32
             ):
                 keys = sorted(k for k in self.map if not self.key_has_null(k))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import Any
@@ -43,7 +44,7 @@ class TableLeaf:
         self.covered: Fn | None = None
 
     def store(self, env: Env) -> TableStore:
-        store = env.session.db.tables.get(self.name)
+        store: TableStore | None = env.session.db.tables.get(self.name)
         if store is None:
             raise OperationalError(f"no such table: {self.name}")
         if store.column_names != self.layout:
@@ -81,7 +82,8 @@ class DerivedLeaf:
         cached = env.cache.get(key)
         if cached is None:
             cached = env.cache[key] = self.plan.run(env)
-        return cached  # type: ignore[no-any-return]
+        rows: list[tuple[Any, ...]] = cached
+        return rows
 
 
 Leaf = TableLeaf | DerivedLeaf
@@ -359,23 +361,21 @@ class SelectPlan(QueryPlan):
                 groups.setdefault(tuple(k(f, env) for k in keys), []).append(f)
         items = list(groups.items())
         if keys:
-            try:
+            with contextlib.suppress(TypeError):
                 items.sort(key=lambda kv: SortKey(kv[0]) if len(keys) == 1 else
                            tuple(SortKey(v) for v in kv[0]))
-            except TypeError:
-                pass
         specs = self.aggs.specs
         extreme = [s for s in specs if s.name in ("min", "max") and not s.distinct]
         out: list[tuple[Any, list[Any]]] = []
         for _key, rows in items:
             values = [_aggregate(s, rows, env) for s in specs]
             rep = rows[-1] if rows else None
-            if len(extreme) == 1 and rows and extreme[0].arg is not None:
-                spec = extreme[0]
-                target = values[specs.index(spec)]
+            arg = extreme[0].arg if len(extreme) == 1 else None
+            if arg is not None and rows:
+                target = values[specs.index(extreme[0])]
                 if target is not None:
                     for r in rows:
-                        if spec.arg(r, env) == target:
+                        if arg(r, env) == target:
                             rep = r
                             break
             out.append((rep, values))
@@ -602,7 +602,7 @@ class Planner:
     def select_info(self, select: Any) -> tuple[Any, Any, list[Any]]:
         info = self.info.get(select)
         if info is None:
-            for key, value in self.info.items():
+            for value in self.info.values():
                 if value[0] is select:
                     return value  # type: ignore[no-any-return]
             raise unsupported(f"SELECT that was not compiled ({select})")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from sqlalchemy import MetaData
 from sqlalchemy.exc import SAWarning
 
@@ -16,6 +16,7 @@ from .casecount import CASE_FLOOR, PROFILE, Tally, snapshot
 from .diff_schema import Base, seed
 from .diffkit import BASELINE_VAR, EnginePair, baseline_mode, make_pair
 
+# No "explain" phase: it re-runs a failing case many times for little extra insight here.
 settings.register_profile(
     PROFILE,
     max_examples=100,
@@ -23,6 +24,7 @@ settings.register_profile(
     deadline=None,
     database=None,
     print_blob=False,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
+from .casecount import Tally, case_key
 from .diff_schema import Side, accounts
 from .diffkit import BASELINE_VAR, EnginePair, assert_same, baseline_mode, canonical, multiset
 
@@ -104,3 +105,30 @@ def test_check_compares_the_answers_of_the_two_engines(trading: EnginePair) -> N
     with pytest.raises(AssertionError, match="on engine identity"):
         trading.check(lambda engine: id(engine), "engine identity")
     assert trading.check(lambda engine: engine.url.query.get("absent", "same")) == "same"
+
+
+def test_the_case_floor_applies_only_when_every_property_test_ran() -> None:
+    full = Tally.merge(
+        [
+            {
+                "registered": ["test_prop_a::one", "test_prop_a::two"],
+                "ran": {"test_prop_a::one": 600},
+            },
+            {
+                "registered": ["test_prop_b::three"],
+                "ran": {"test_prop_a::two": 300, "test_prop_b::three": 150},
+            },
+        ]
+    )
+    assert full.total == 1050
+    assert full.per_module() == {"test_prop_a": 900, "test_prop_b": 150}
+    assert full.covers_suite(["test_prop_a", "test_prop_b"])
+    assert not full.covers_suite(["test_prop_a", "test_prop_b", "test_prop_c"])
+    one_skipped = Tally.merge(
+        [{"registered": ["test_prop_a::one", "test_prop_a::two"], "ran": {"test_prop_a::one": 5}}]
+    )
+    assert not one_skipped.covers_suite(["test_prop_a"])
+
+
+def test_case_keys_ignore_the_package_the_tests_live_in() -> None:
+    assert case_key("tests.memory.test_prop_x", "test_y") == case_key("test_prop_x", "test_y")

@@ -9,7 +9,21 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, insert, inspect, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -179,3 +193,109 @@ def test_orders_table_columns_in_declaration_order(pair_factory: PairFactory) ->
     pair = pair_factory(Base.metadata)
     answer = pair.check(lambda engine: schema_seen_by(engine)["orders"])
     assert answer == [column.name for column in orders.columns]
+
+
+def test_tables_created_one_by_one_and_dropped(pair_factory: PairFactory) -> None:
+    pair = pair_factory()
+
+    def ddl(engine: Engine) -> list[Any]:
+        seen: list[Any] = []
+        for table in Base.metadata.sorted_tables:
+            table.create(engine)
+            seen.append(sorted(inspect(engine).get_table_names()))
+        for table in reversed(Base.metadata.sorted_tables):
+            table.drop(engine)
+            seen.append(inspect(engine).has_table(table.name))
+        return seen
+
+    pair.check(ddl)
+
+
+def reflected(engine: Engine, table: str) -> dict[str, Any]:
+    inspector = inspect(engine)
+    return {
+        "primary key": inspector.get_pk_constraint(table)["constrained_columns"],
+        "foreign keys": sorted(
+            (
+                fk["constrained_columns"],
+                fk["referred_table"],
+                fk["referred_columns"],
+                fk.get("options", {}).get("ondelete"),
+            )
+            for fk in inspector.get_foreign_keys(table)
+        ),
+        "indexes": sorted(
+            (index["name"], index["column_names"], bool(index["unique"]))
+            for index in inspector.get_indexes(table)
+        ),
+        "unique constraints": sorted(
+            unique["column_names"] for unique in inspector.get_unique_constraints(table)
+        ),
+        "nullable": [
+            (column["name"], column["nullable"]) for column in inspector.get_columns(table)
+        ],
+    }
+
+
+@pytest.mark.parametrize("table", ["accounts", "instruments", "orders", "fills"])
+def test_reflected_keys_indexes_and_nullability(pair_factory: PairFactory, table: str) -> None:
+    pair = pair_factory(Base.metadata)
+    answer = pair.check(lambda engine: reflected(engine, table), table)
+    assert answer["primary key"] == ["id"]
+
+
+defaults_metadata = MetaData()
+Table(
+    "run_settings",
+    defaults_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("mode", String(8), nullable=False, server_default="paper"),
+    Column("retries", Integer, server_default=text("0")),
+    Column("created_at", DateTime, server_default=func.now()),
+    Column("fee", Numeric(8, 4), server_default="0.0005"),
+)
+
+
+@pytest.mark.parametrize(
+    "metadata", [Base.metadata, defaults_metadata], ids=["trading", "defaults"]
+)
+def test_reflected_column_types_and_defaults(pair_factory: PairFactory, metadata: MetaData) -> None:
+    # SQLite reports the DDL type names (an Enum is a VARCHAR) and server defaults as SQL text.
+    pair = pair_factory(metadata)
+
+    def columns(engine: Engine) -> list[tuple[str, str, object]]:
+        inspector = inspect(engine)
+        return [
+            (column["name"], str(column["type"]), column.get("default"))
+            for table in sorted(inspector.get_table_names())
+            for column in inspector.get_columns(table)
+        ]
+
+    pair.check(columns)
+
+
+def test_result_fetching_apis(trading: EnginePair) -> None:
+    statement = select(orders.c.id, orders.c.status).order_by(orders.c.id)
+
+    def fetch(engine: Engine) -> list[Any]:
+        with engine.connect() as conn:
+            result = conn.execute(statement)
+            seen: list[Any] = [result.returns_rows, list(result.keys())]
+            seen.append(tuple(result.fetchone() or ()))
+            seen.append([tuple(row) for row in result.fetchmany(3)])
+            seen.append([tuple(row) for row in result.fetchall()])
+            seen.append(result.fetchone())
+            seen.append(tuple(conn.execute(statement).first() or ()))
+            seen.append(conn.execute(statement.where(orders.c.id > 99)).one_or_none())
+            seen.append(conn.execute(select(orders.c.id).where(orders.c.id == 3)).scalar_one())
+            partitions = conn.execution_options(yield_per=5).execute(statement).partitions()
+            seen.append([[tuple(row) for row in part] for part in partitions])
+            streamed = conn.execution_options(stream_results=True).execute(statement)
+            seen.append([tuple(row) for row in streamed.fetchmany(2)])
+            streamed.close()
+            seen.append(conn.execute(statement).scalars().all())
+            seen.append(conn.execute(statement).columns("status").scalars().unique().all())
+        return seen
+
+    answer = trading.check(fetch)
+    assert answer[2] == (1, "filled") and len(answer[9]) == 3

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from .diff_schema import ORDERS, Account, Order, accounts, fills, orders
@@ -181,3 +181,22 @@ def test_orm_update_with_where_synchronizes_loaded_objects(trading: EnginePair) 
 
 def table_rows_in(session: Session, table: Any) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in session.execute(select(table).order_by(*table.primary_key))]
+
+
+def test_insert_values_computed_by_sql(trading: EnginePair) -> None:
+    statement = insert(accounts).values(
+        code=func.upper("delta") + "-" + func.lower("X"), owner=None
+    )
+    trading.check(after(lambda conn: conn.execute(statement).rowcount, accounts))
+
+
+def test_update_from_a_correlated_scalar_subquery(trading: EnginePair) -> None:
+    filled = select(func.coalesce(func.sum(fills.c.qty), 0)).where(fills.c.order_id == o.id)
+    statement = update(orders).values(qty=filled.scalar_subquery())
+    trading.check(after(lambda conn: conn.execute(statement).rowcount))
+
+
+def test_delete_where_exists(trading: EnginePair) -> None:
+    statement = delete(orders).where(~exists().where(fills.c.order_id == o.id), o.status != "open")
+    answer = trading.check(after(lambda conn: conn.execute(statement).rowcount))
+    assert answer[0] > 0

@@ -346,5 +346,16 @@ def test_rollback_expires_and_discards_pending(trading: EnginePair) -> None:
     assert trading.check_session(work) == [25, 3]
 
 
+def test_with_for_update_is_accepted(trading: EnginePair) -> None:
+    # SQLite renders no FOR UPDATE; the rows come back as from a plain select.
+    def work(session: Session) -> list[Any]:
+        locked = session.scalars(
+            select(Order).where(Order.status == "open").order_by(Order.id).with_for_update()
+        ).all()
+        return [order_view(order) for order in locked]
+
+    assert trading.check_session(work)
+
+
 def table_rows(session: Session, table: Any) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in session.execute(select(table).order_by(*table.primary_key))]

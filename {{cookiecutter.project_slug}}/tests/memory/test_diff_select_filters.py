@@ -21,6 +21,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
 )
 
 from .diff_schema import ORDERS, Side, instruments, orders
@@ -99,6 +100,9 @@ SELECTIVE: dict[str, ColumnElement[bool]] = {
     "floor division in where": o.qty // 2 == 12,
     "negation": -o.qty < -20,
     "concatenation": (o.status + ":" + o.side) == "open:BUY",
+    "tuple IN": tuple_(o.instrument_id, o.status).in_([(1, "open"), (2, "filled"), (9, "open")]),
+    "tuple NOT IN": tuple_(o.instrument_id, o.side).not_in([(1, Side.BUY), (4, Side.SELL)]),
+    "tuple equality": tuple_(o.instrument_id, o.account_id) == tuple_(1, 1),
 }
 
 # Clauses that keep nothing or everything by design.

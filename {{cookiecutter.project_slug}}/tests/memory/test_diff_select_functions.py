@@ -6,7 +6,19 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Float, Integer, Numeric, String, case, cast, distinct, func, literal, select
+from sqlalchemy import (
+    Float,
+    Integer,
+    Numeric,
+    String,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal,
+    select,
+)
 
 from .diff_schema import ORDERS, fills, instruments, orders
 from .diffkit import EnginePair
@@ -183,3 +195,30 @@ def test_group_by_ordered_by_aggregate_with_limit(trading: EnginePair) -> None:
         .limit(3)
     )
     trading.check_rows(statement)
+
+
+def test_select_without_a_from_clause(trading: EnginePair) -> None:
+    statement = select(
+        literal(1),
+        literal("a") + "b",
+        literal(Decimal("1.50")),
+        literal(7) // 2,
+        literal(-7) % 3,
+        func.coalesce(None, 3),
+        func.abs(-2),
+        case((literal(1) > 0, "yes"), else_="no"),
+    )
+    trading.check_rows(statement)
+
+
+def test_order_and_group_by_label_names(trading: EnginePair) -> None:
+    total = func.sum(o.qty).label("total")
+    trading.check_rows(select(o.status.label("st"), o.id).order_by("st", o.id))
+    trading.check_rows(select(o.status, total).group_by(o.status).order_by(total.desc(), o.status))
+    trading.check_rows(select(o.side, total).group_by("side").having(total > 0).order_by("side"))
+
+
+def test_exists_as_a_selected_value(trading: EnginePair) -> None:
+    has_fills = exists().where(f.order_id == o.id)
+    trading.check_rows(select(o.id, has_fills).order_by(o.id))
+    trading.check_rows(select(exists().where(o.qty > 1000)))

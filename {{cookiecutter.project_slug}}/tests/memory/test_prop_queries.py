@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, delete, exists, func, insert, select, union, union_all
+from sqlalchemy import Engine, and_, delete, exists, func, insert, select, union, union_all
 
 from .casecount import PROFILE, counted
 from .diffkit import EnginePair, multiset, pair_of
@@ -180,3 +180,34 @@ def test_distinct_and_compound_selects(
         return [unordered(answer) for answer in answers]
 
     pair.check(work)
+
+
+@settings(profile)
+@given(
+    data=rows,
+    on=st.lists(st.sampled_from(["grp", "a=b", "s", "a<a"]), min_size=1, max_size=2, unique=True),
+    outer=st.booleans(),
+    where=st.none() | predicates,
+)
+@counted
+def test_self_joins(
+    pair: EnginePair, data: list[dict[str, Any]], on: list[str], outer: bool, where: Any
+) -> None:
+    right = samples.alias("right_side")
+    conditions = {
+        "grp": right.c.grp == c.grp,
+        "a=b": right.c.a == c.b,
+        "s": right.c.s == c.s,
+        "a<a": right.c.a < c.a,
+    }
+    statement = select(c.id, right.c.id, right.c.a, right.c.s).join(
+        right, and_(*(conditions[name] for name in on)), isouter=outer
+    )
+    if where is not None:
+        statement = statement.where(predicate(where))
+    counts = select(c.grp, func.count(right.c.id)).join(
+        right, and_(*(conditions[name] for name in on)), isouter=outer
+    )
+    compare(
+        pair, data, statement.order_by(c.id, right.c.id), counts.group_by(c.grp).order_by(c.grp)
+    )

@@ -17,13 +17,15 @@ VARIANTS = {
 }
 
 
-def run(command: list[str], project: Path, environ: dict[str, str]) -> str:
+def run(command: list[str], project: Path, environ: dict[str, str]) -> tuple[bool, str]:
     result = subprocess.run(
         command, cwd=project, env=environ, capture_output=True, text=True, timeout=1800, check=False
     )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, f"{' '.join(command)} failed in {project}:\n{output[-6000:]}"
-    return output
+    return result.returncode == 0, result.stdout + result.stderr
+
+
+def failure(command: str, output: str) -> str:
+    return f"`{command}` failed:\n{output[-6000:]}"
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -39,10 +41,17 @@ def test_baked_project_passes_its_lint_and_tests(
     if postgres_database is not None:
         environ[f"{prefix}_TEST_DATABASE_URL"] = postgres_database
 
-    run(["make", "install"], project, environ)
-    run(["make", "lint"], project, environ)
-    output = run(["make", "test"], project, environ)
+    installed, output = run(["make", "install"], project, environ)
+    assert installed, failure("make install", output)
+    linted, lint_output = run(["make", "lint"], project, environ)
+    tested, output = run(["make", "test"], project, environ)
 
+    problems = []
+    if not linted:
+        problems.append(failure("make lint", lint_output))
+    if not tested:
+        problems.append(failure("make test", output))
+    assert not problems, "\n".join(problems)
     summary = re.search(r"^backend tests: (.*)$", output, re.MULTILINE)
     assert summary is not None, output[-3000:]
     outcome = re.findall(r"^=+ (.*) in [\d.]+s", output, re.MULTILINE)[-1]

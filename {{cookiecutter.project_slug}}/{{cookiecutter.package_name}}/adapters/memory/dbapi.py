@@ -21,6 +21,7 @@ from .errors import (
     ProgrammingError,
     Warning,
 )
+from .execution import execute
 from .transactions import Transaction
 
 __all__ = [
@@ -88,10 +89,10 @@ class Cursor:
         self.lastrowid = None
 
     def execute_context(self, context: Any) -> None:
-        from .execution import execute
-
-        self.connection.check_open()
-        execute(self.connection, self, context)
+        connection = self.connection
+        if connection.closed:
+            raise InterfaceError("connection is closed")
+        execute(connection, self, context)
 
     def execute(self, operation: Any, parameters: Any = None) -> None:
         raise NotSupportedError(

@@ -34,6 +34,26 @@ def _memory_connection(connection: Any) -> dbapi.Connection:
     return conn
 
 
+class _DiscardsDatabase:
+    """Pool mixin: `engine.dispose()` recreates the pool, and so empties the database."""
+
+    _dialect: Any
+
+    def recreate(self) -> Any:
+        dialect = self._dialect
+        if isinstance(dialect, MemoryDialect):
+            dialect.discard_database()
+        return super().recreate()  # type: ignore[misc]
+
+
+class MemoryQueuePool(_DiscardsDatabase, pool.QueuePool):
+    """The default pool of `memory://`."""
+
+
+class MemoryAsyncQueuePool(_DiscardsDatabase, pool.AsyncAdaptedQueuePool):
+    """The default pool of `memory+asyncio://`."""
+
+
 class MemoryExecutionContext(default.DefaultExecutionContext):
     """Execution context; the cursor reads the compiled statement from it."""
 
@@ -101,12 +121,23 @@ class MemoryDialect(default.DefaultDialect):
         return dbapi
 
     @classmethod
+    def get_pool_class(cls, url: URL) -> type[pool.Pool]:
+        return MemoryQueuePool
+
+    @classmethod
     def engine_created(cls, engine: Any) -> None:
+        if isinstance(engine.pool, _DiscardsDatabase):
+            return
+        # a pool chosen by the caller: fall back to an event (costs a little per statement)
         dialect = engine.dialect
 
         @event.listens_for(engine, "engine_disposed")
         def _discard_database(_engine: Any) -> None:
-            dialect._database = Database()
+            dialect.discard_database()
+
+    def discard_database(self) -> None:
+        """Replace this engine's database with an empty one (`engine.dispose()`)."""
+        self._database = Database()
 
     @property
     def database(self) -> Database:
@@ -331,7 +362,7 @@ class AsyncMemoryDialect(MemoryDialect):
 
     @classmethod
     def get_pool_class(cls, url: URL) -> type[pool.Pool]:
-        return pool.AsyncAdaptedQueuePool
+        return MemoryAsyncQueuePool
 
     def _wrap(self, conn: dbapi.Connection) -> Any:
         return AsyncAdaptedConnection(conn)

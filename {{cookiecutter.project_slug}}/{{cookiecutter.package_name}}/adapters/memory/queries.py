@@ -151,6 +151,10 @@ class SelectPlan(QueryPlan):
                 labels.setdefault(name, col)
             if isinstance(col, elements.Label):
                 labels.setdefault(col.name, col.element)
+            for attr in ("key", "name"):
+                value = getattr(col, attr, None)
+                if isinstance(value, str):
+                    labels.setdefault(value, col)
         compiler = ExprCompiler(planner.binds, scope, planner, None, labels)
         self._setup_joins(compiler)
         where = list(core._where_criteria)

@@ -19,17 +19,19 @@ _TYPES: dict[str, Any] = {
 def column_info(store: TableStore) -> list[dict[str, Any]]:
     out = []
     for col in store.columns:
-        type_cls = _TYPES.get(col.type_name, sqltypes.NullType)
-        try:
-            type_ = type_cls()
-        except TypeError:
-            type_ = sqltypes.NullType()
+        type_ = col.type_.copy() if col.type_ is not None else None
+        if type_ is None:
+            type_cls = _TYPES.get(col.type_name, sqltypes.NullType)
+            try:
+                type_ = type_cls()
+            except TypeError:
+                type_ = sqltypes.NullType()
         out.append(
             {
                 "name": col.name,
                 "type": type_,
                 "nullable": col.nullable,
-                "default": None,
+                "default": col.default_text,
                 "autoincrement": store.rowid_alias == col.position,
             }
         )

@@ -45,6 +45,22 @@ def _server_default(column: Column[Any]) -> Callable[[], Any] | None:
     raise NotSupportedError(f"server_default {arg!r} of {column} is not supported")
 
 
+def _default_text(column: Column[Any]) -> str | None:
+    """The server default as SQL text, as an inspector reports it."""
+    default = column.server_default
+    if not isinstance(default, DefaultClause):
+        return None
+    arg = default.arg
+    if isinstance(arg, str):
+        return "'" + arg.replace("'", "''") + "'"
+    if isinstance(arg, TextClause):
+        return arg.text
+    name = getattr(arg, "name", "")
+    if isinstance(name, str) and name.lower() in ("now", "current_timestamp"):
+        return "CURRENT_TIMESTAMP"
+    return str(arg.compile(compile_kwargs={"literal_binds": True}))
+
+
 def _typed(fn: Callable[[], Any], type_: Any) -> Callable[[], Any]:
     kind = affinity(type_)
     if kind == "text":
@@ -96,6 +112,8 @@ def build_store(table: Table, fk_tables: list[ForeignKeyConstraint] | None,
             server_default=_server_default(c),
             type_name=type(c.type).__name__,
             affinity=storage_affinity(c.type),
+            type_=c.type.copy(),
+            default_text=_default_text(c),
         )
         for i, c in enumerate(cols)
     ]

@@ -24,6 +24,8 @@ class ColumnSpec:
     server_default: Callable[[], Any] | None
     type_name: str
     affinity: str | None = None
+    type_: Any = None
+    default_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

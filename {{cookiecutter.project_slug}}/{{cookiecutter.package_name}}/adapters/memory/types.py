@@ -96,7 +96,25 @@ class MemoryUuid(sqltypes.Uuid):  # type: ignore[type-arg]
         return process
 
 
+class MemoryJSON(sqltypes.JSON):
+    """JSON stored as text; a numeric document may come back as a number, as in SQLite."""
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> _BindProc:
+        load = super().result_processor(dialect, coltype)
+        if load is None:
+            return None
+        loader = load
+
+        def process(value: Any) -> Any:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return value
+            return loader(value)
+
+        return process
+
+
 COLSPECS: dict[type[Any], type[Any]] = {
+    sqltypes.JSON: MemoryJSON,
     sqltypes.DateTime: MemoryDateTime,
     sqltypes.Date: MemoryDate,
     sqltypes.Time: MemoryTime,
@@ -367,4 +385,6 @@ def storage_affinity(type_: Any) -> str | None:
         return "numeric" if not isinstance(type_, sqltypes.Float) else "real"
     if kind == "text" and not isinstance(type_, sqltypes.Enum):
         return "text"
+    if kind == "json":
+        return "numeric"  # SQLite gives a column declared JSON numeric affinity
     return None

@@ -62,7 +62,7 @@ savepoint_controls = st.sampled_from([("savepoint",), ("release",), ("rollback_t
 
 def sequences(step: st.SearchStrategy[Any]) -> st.SearchStrategy[list[Any]]:
     """Sequences long enough to fill the table and move rows between keys."""
-    return st.integers(6, 20).flatmap(lambda n: st.lists(step, min_size=n, max_size=n))
+    return st.integers(5, 16).flatmap(lambda n: st.lists(step, min_size=n, max_size=n))
 
 
 operations = sequences(st.one_of(writes, writes, writes, controls))

@@ -269,7 +269,7 @@ class SessionMachine(RuleBasedStateMachine):
 
 
 TestSessionMachine = SessionMachine.TestCase
-TestSessionMachine.settings = settings(profile, stateful_step_count=20)
+TestSessionMachine.settings = settings(profile, stateful_step_count=15)
 
 # --- the same vocabulary as generated operation lists ------------------------------------------
 

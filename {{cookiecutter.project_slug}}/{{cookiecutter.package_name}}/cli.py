@@ -11,6 +11,9 @@ from rich.console import Console
 
 from .adapters.csv_bars import load_bars_csv
 from .adapters.sqla.schema_in_place import is_sqlite_memory, upgrade_in_place
+from .bench.backends import BENCH_POSTGRES_URL_VAR
+from .bench.backtests import BacktestPlan
+from .bench.micro import MicroSizes
 from .container import Container, build_container
 from .domain import DomainError
 from .domain.bar import Bar
@@ -44,12 +47,19 @@ DatabaseUrl = Annotated[
 @contextmanager
 def running(database_url: str | None) -> Iterator[Container]:
     """A configured container, released on the way out; known errors become one line."""
-    try:
+    with one_line_errors():
         container = build_container(database_url=database_url)
         try:
             yield container
         finally:
             container.shutdown_resources()
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Known errors become one line on stderr and exit code 2."""
+    try:
+        yield
     except (ApplicationError, DomainError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
@@ -215,6 +225,68 @@ def backtest(
             )
         if json_summary is not None:
             RunSummary.of(run, where).write(json_summary)
+
+
+@app.command("bench")
+def bench(
+    bar_count: Annotated[
+        int, typer.Option("--bars", min=1, help="Bars of the backtest on every backend.")
+    ] = DEFAULT_BAR_COUNT,
+    seed: Annotated[int, typer.Option(help="Seed of the bar generator.")] = 7,
+    repeat: Annotated[
+        int, typer.Option(min=1, help="Runs per backend, each in a new process; the median counts.")
+    ] = 3,
+    postgres_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar=BENCH_POSTGRES_URL_VAR,
+            show_envvar=True,
+            help="Also bench PostgreSQL at this URL. It must be a dedicated database: before "
+            "every run the bench migrates it down to base and up again, which drops its tables "
+            "and their data.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option(file_okay=False, help="Directory for bench.json and bench.png.")
+    ] = Path("results/bench"),
+    micro: Annotated[bool, typer.Option(help="Run the micro-benchmarks too.")] = True,
+    micro_ops: Annotated[
+        int, typer.Option(min=1, help="Operations per timed micro-benchmark round.")
+    ] = 2_000,
+    micro_rounds: Annotated[int, typer.Option(min=1, help="Timed rounds; the median counts.")] = 5,
+    micro_orders: Annotated[
+        int, typer.Option(min=1, help="Orders in the table during the micro-benchmarks.")
+    ] = 1_000,
+    bulk_rows: Annotated[int, typer.Option(min=1, help="Bars per bulk insert.")] = 100_000,
+    bulk_rounds: Annotated[int, typer.Option(min=1, help="Timed bulk inserts.")] = 3,
+) -> None:
+    """Run the same backtest on every backend, check the reports agree, time single operations.
+
+    Backends: memory://, SQLite :memory:, a new migrated SQLite file per run, and PostgreSQL
+    when a URL is given. Exits with 1 when a backend fails or any report differs.
+    """
+    plan = BacktestPlan(bars=bar_count, seed=seed, repeat=repeat)
+    sizes = MicroSizes(
+        ops=micro_ops,
+        rounds=micro_rounds,
+        table_orders=micro_orders,
+        bulk_rows=bulk_rows,
+        bulk_rounds=bulk_rounds,
+    )
+    # The bench draws with matplotlib, which takes a second to import: only the bench pays.
+    from .bench.run import run_bench
+
+    with one_line_errors():
+        outcome, _ = run_bench(
+            plan,
+            postgres_url=postgres_url or None,
+            micro=sizes if micro else None,
+            out=out,
+            console=Console(),
+        )
+    if outcome.failed:
+        typer.echo("error: the bench failed; see the messages above", err=True)
+        raise typer.Exit(code=1)
 
 
 def _revisions(revisions: set[str]) -> str:

@@ -1,12 +1,16 @@
 """A run's machine-readable summary: what the bench reads back from each backtest process."""
 
+import csv
+import io
 import json
 import os
-import tempfile
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..services.backtest.report import RoundTrip
 from .backtest import TimedRun
 
 
@@ -28,7 +32,7 @@ class RunSummary:
     final_equity: str
     """Exact decimal text, compared character for character across backends."""
     round_trips_csv: str
-    """The round trips as `round_trips.csv` would hold them."""
+    """The round trips as CSV (`round_trips_text`), compared character for character."""
 
     @property
     def seconds(self) -> float:
@@ -49,7 +53,7 @@ class RunSummary:
             replay_statements=run.replay_statements,
             trades=len(run.result.round_trips),
             final_equity=str(run.result.final_equity),
-            round_trips_csv=_round_trips_text(run),
+            round_trips_csv=round_trips_text(run.result.round_trips),
         )
 
     def write(self, path: str | os.PathLike[str]) -> None:
@@ -70,11 +74,20 @@ class RunSummary:
         return cls(**{name: data[name] for name in cls.__dataclass_fields__})
 
 
-def _round_trips_text(run: TimedRun) -> str:
-    # The report-files module imports matplotlib, which takes a second: only summaries pay.
-    from ..adapters.report_files import write_round_trips_csv
+def round_trips_text(trips: Sequence[RoundTrip]) -> str:
+    """The round trips as CSV, every field exact: decimals as written, floats by `repr`."""
+    names = [field.name for field in fields(RoundTrip)]
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(names)
+    for trip in trips:
+        writer.writerow(_exact(getattr(trip, name)) for name in names)
+    return stream.getvalue()
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "round_trips.csv"
-        write_round_trips_csv(path, run.result.round_trips)
-        return path.read_text(encoding="utf-8")
+
+def _exact(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)

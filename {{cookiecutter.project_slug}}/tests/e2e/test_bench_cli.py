@@ -1,0 +1,50 @@
+"""`bench` end to end, tiny: every backend runs, the reports agree, table, JSON and chart exist."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from {{ cookiecutter.package_name }}.bench.backends import BENCH_POSTGRES_URL_VAR
+from {{ cookiecutter.package_name }}.settings import DATABASE_URL_VAR, TEST_DATABASE_URL_VAR
+
+PACKAGE = "{{ cookiecutter.package_name }}"
+TINY = (
+    "--bars", "300", "--repeat", "1", "--micro-ops", "20", "--micro-rounds", "1",
+    "--micro-orders", "10", "--bulk-rows", "300", "--bulk-rounds", "1",
+)  # fmt: skip
+
+
+def test_a_tiny_bench_compares_every_backend(tmp_path: Path) -> None:
+    hidden = {DATABASE_URL_VAR, TEST_DATABASE_URL_VAR, BENCH_POSTGRES_URL_VAR}
+    environ = {key: value for key, value in os.environ.items() if key not in hidden}
+
+    result = subprocess.run(
+        [sys.executable, "-m", PACKAGE, "bench", *TINY, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=300,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "identical reports: all 3 runs have the same" in result.stdout
+    for heading in ("median s", "bars/s", "statements/bar", "vs SQLite :memory:"):
+        assert heading in result.stdout
+    assert "bulk insert on file SQLite:" in result.stdout
+    assert "memory backend: backtest" in result.stdout
+    summary = json.loads((tmp_path / "bench.json").read_text())
+    assert summary["identical_reports"] is True
+    assert summary["trades"] > 0
+    backtests = {entry["backend"]: entry for entry in summary["backtests"]}
+    assert list(backtests) == ["memory", "sqlite-memory", "sqlite-file"]
+    for entry in backtests.values():
+        assert entry["failure"] is None
+        assert entry["median_seconds"] > 0
+        assert entry["statements_per_bar"] >= 2
+    assert backtests["sqlite-memory"]["speedup_vs_sqlite_memory"] == 1.0
+    assert len(summary["micro"]) == 5 * 3
+    assert summary["bulk_vs_raw_file_sqlite"] > 0
+    assert (tmp_path / "bench.png").read_bytes().startswith(b"\x89PNG")

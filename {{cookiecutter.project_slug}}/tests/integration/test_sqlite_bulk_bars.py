@@ -1,0 +1,125 @@
+"""The SQLite bulk path for bars stores exactly what Core's insert() stores."""
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.package_name }}.adapters.sqla import bulk_bars
+from {{ cookiecutter.package_name }}.adapters.sqla.mapping import start_mappers
+from {{ cookiecutter.package_name }}.adapters.sqla.repositories import SqlAlchemyBarRepository
+from {{ cookiecutter.package_name }}.adapters.sqla.tables import bars, instruments, metadata
+from {{ cookiecutter.package_name }}.domain.bar import Bar
+
+START = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
+
+
+def es_bars(count: int, *, microseconds: int = 0) -> list[Bar]:
+    return [
+        Bar(
+            symbol="ES",
+            ts=START + timedelta(minutes=i, microseconds=microseconds),
+            open=Decimal("5900.25") + i,
+            high=Decimal("5901.75") + i,
+            low=Decimal("5899") + i,
+            close=Decimal("5900.50") + i,
+            volume=1_000 + i,
+        )
+        for i in range(count)
+    ]
+
+
+@pytest.fixture
+def sqlite_engine() -> Iterator[Engine]:
+    start_mappers()
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine, tables=[instruments, bars])
+    with engine.begin() as connection:
+        connection.execute(
+            insert(instruments).values(
+                symbol="ES", tick_size=0.25, multiplier=50, currency="USD", quantity_step=1
+            )
+        )
+    yield engine
+    engine.dispose()
+
+
+def stored_rows(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.exec_driver_sql("SELECT * FROM bars ORDER BY symbol, ts")
+        ]
+
+
+def store_with_core(engine: Engine, items: Sequence[Bar]) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            insert(bars),
+            [{column.key: getattr(bar, column.key) for column in bars.columns} for bar in items],
+        )
+        connection.exec_driver_sql("ALTER TABLE bars RENAME TO core_bars")
+
+
+@pytest.mark.parametrize("count", [1, 99, 100, 250, bulk_bars.CHUNK + 123])
+@pytest.mark.parametrize("microseconds", [0, 250_001])
+def test_the_bulk_path_stores_what_core_stores(
+    sqlite_engine: Engine, count: int, microseconds: int
+) -> None:
+    items = es_bars(count, microseconds=microseconds)
+    store_with_core(sqlite_engine, items)
+    metadata.create_all(sqlite_engine, tables=[bars])
+    with Session(sqlite_engine) as session:
+        written = SqlAlchemyBarRepository(session).add_many(iter(items))
+        session.commit()
+
+    with sqlite_engine.connect() as connection:
+        core = [
+            tuple(row)
+            for row in connection.exec_driver_sql("SELECT * FROM core_bars ORDER BY symbol, ts")
+        ]
+    assert written == count
+    assert stored_rows(sqlite_engine) == core
+
+
+def test_the_conversion_matches_sqlalchemys_own_bind_processors(sqlite_engine: Engine) -> None:
+    items = es_bars(3) + es_bars(2, microseconds=7)[1:]
+    dialect = sqlite_engine.dialect
+    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in bars.columns]
+
+    expected = [
+        tuple(
+            getattr(bar, column.key) if process is None else process(getattr(bar, column.key))
+            for column, process in zip(bars.columns, processors, strict=True)
+        )
+        for bar in items
+    ]
+
+    assert bulk_bars.sqlite_rows(items) == expected
+
+
+def test_the_stored_bars_read_back_equal(sqlite_engine: Engine) -> None:
+    items = es_bars(150, microseconds=3)
+    with Session(sqlite_engine) as session:
+        repository = SqlAlchemyBarRepository(session)
+        repository.add_many(items)
+        session.commit()
+        back = repository.list_range("ES", items[0].ts, items[-1].ts + timedelta(seconds=1))
+        middle = repository.list_range("ES", items[10].ts, items[20].ts)
+
+    assert back == items
+    assert middle == items[10:20]
+
+
+def test_a_duplicate_bar_fails_the_whole_insert(sqlite_engine: Engine) -> None:
+    items = es_bars(120)
+    with Session(sqlite_engine) as session, pytest.raises(IntegrityError, match="UNIQUE"):
+        SqlAlchemyBarRepository(session).add_many([*items, items[5]])
+
+    with Session(sqlite_engine) as session:
+        assert session.execute(select(bars.c.ts)).all() == []

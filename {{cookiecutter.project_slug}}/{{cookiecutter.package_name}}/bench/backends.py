@@ -1,0 +1,92 @@
+"""The backends the bench compares, and a fresh, migrated database of each for every run."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..adapters.sqla.migrator import AlembicMigrator
+from ..adapters.sqla.schema_in_place import upgrade_in_place
+from ..container import Container, configure
+from ..settings import ENV_PREFIX, parse_database_url
+
+BENCH_POSTGRES_URL_VAR = f"{ENV_PREFIX}_BENCH_POSTGRES_URL"
+BASELINE = "sqlite-memory"
+"""Speedups are measured against this backend."""
+
+
+@dataclass(frozen=True)
+class BenchBackend:
+    """One backend of the bench: a short name, a label for tables and how to reach it."""
+
+    name: str
+    label: str
+    url: str | None
+    """Fixed URL, or None for a new SQLite file per run."""
+
+
+@dataclass(frozen=True)
+class FreshDatabase:
+    """A database ready for one run: its URL and the extra `backtest` arguments it needs."""
+
+    url: str
+    backtest_arguments: tuple[str, ...] = ()
+
+
+def bench_backends(postgres_url: str | None) -> list[BenchBackend]:
+    """memory://, SQLite in memory, a SQLite file, and PostgreSQL when a URL is given."""
+    backends = [
+        BenchBackend("memory", "memory://", "memory://"),
+        BenchBackend(BASELINE, "SQLite :memory:", "sqlite:///:memory:"),
+        BenchBackend("sqlite-file", "SQLite file", None),
+    ]
+    if postgres_url:
+        parse_database_url(postgres_url, source="the bench PostgreSQL URL")
+        backends.append(BenchBackend("postgresql", "PostgreSQL", postgres_url))
+    return backends
+
+
+@contextmanager
+def fresh_database(backend: BenchBackend, workdir: Path, run: int) -> Iterator[FreshDatabase]:
+    """An empty database at the latest schema for one backtest process.
+
+    SQLite files are new for every run and deleted afterwards; PostgreSQL is emptied by
+    migrating down to base and up again; in-memory databases start empty in their process.
+    """
+    if backend.url is None:
+        path = workdir / f"{backend.name}-{run}.db"
+        url = f"sqlite:///{path}"
+        AlembicMigrator(url, needs_migrations=True).upgrade()
+        try:
+            yield FreshDatabase(url)
+        finally:
+            path.unlink(missing_ok=True)
+        return
+    settings = parse_database_url(backend.url)
+    if settings.backend.value == "postgresql":
+        _recreate_schema(backend.url)
+        yield FreshDatabase(backend.url)
+    elif backend.name == BASELINE:
+        yield FreshDatabase(backend.url, ("--create-schema",))
+    else:
+        yield FreshDatabase(backend.url)
+
+
+@contextmanager
+def bench_container(backend: BenchBackend, workdir: Path) -> Iterator[Container]:
+    """A container on a fresh database of `backend`, in this process, released afterwards."""
+    with fresh_database(backend, workdir, run=0) as database:
+        container = configure(Container(), parse_database_url(database.url))
+        try:
+            if "--create-schema" in database.backtest_arguments:
+                upgrade_in_place(container.engine())
+            container.migrated_engine()
+            yield container
+        finally:
+            container.shutdown_resources()
+
+
+def _recreate_schema(url: str) -> None:
+    migrator = AlembicMigrator(url, needs_migrations=True)
+    migrator.downgrade("base")
+    migrator.upgrade()

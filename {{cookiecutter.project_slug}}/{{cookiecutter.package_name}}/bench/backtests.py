@@ -1,0 +1,120 @@
+"""The backtest of the bench: each run in a fresh process, on a fresh database."""
+
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..runner.summary import RunSummary, SummaryError
+from ..settings import DATABASE_URL_VAR
+from .backends import BenchBackend, fresh_database
+
+PACKAGE = __name__.partition(".")[0]
+RUN_TIMEOUT_SECONDS = 3600
+
+
+class BacktestRunError(RuntimeError):
+    """A backtest process failed; the message holds the last line it wrote to stderr."""
+
+
+@dataclass(frozen=True)
+class BacktestPlan:
+    """What every backend runs: the same bars, the same seed, so the same trades."""
+
+    bars: int
+    seed: int
+    repeat: int
+
+
+@dataclass
+class BackendRuns:
+    """The runs of one backend, or why it could not run."""
+
+    backend: BenchBackend
+    summaries: list[RunSummary] = field(default_factory=list)
+    failure: str | None = None
+
+    @property
+    def median_seconds(self) -> float:
+        return statistics.median(summary.seconds for summary in self.summaries)
+
+    @property
+    def median_replay_seconds(self) -> float:
+        return statistics.median(summary.replay_seconds for summary in self.summaries)
+
+    @property
+    def median_store_seconds(self) -> float:
+        return statistics.median(summary.store_seconds for summary in self.summaries)
+
+    @property
+    def bars_per_second(self) -> float:
+        return self.summaries[0].bars / self.median_seconds
+
+    @property
+    def statements_per_bar(self) -> float:
+        return self.summaries[0].statements_per_bar
+
+
+def run_backtests(
+    backends: Sequence[BenchBackend],
+    plan: BacktestPlan,
+    workdir: Path,
+    *,
+    on_run: Callable[[BenchBackend, int, RunSummary], None] | None = None,
+) -> list[BackendRuns]:
+    """Run the plan on every backend, `plan.repeat` times each; a failing backend is recorded."""
+    results = []
+    for backend in backends:
+        runs = BackendRuns(backend)
+        for run in range(1, plan.repeat + 1):
+            try:
+                summary = _run_once(backend, plan, workdir, run)
+            except (BacktestRunError, SummaryError, OSError) as error:
+                runs.failure = str(error)
+                break
+            runs.summaries.append(summary)
+            if on_run is not None:
+                on_run(backend, run, summary)
+        results.append(runs)
+    return results
+
+
+def _run_once(backend: BenchBackend, plan: BacktestPlan, workdir: Path, run: int) -> RunSummary:
+    summary_path = workdir / f"{backend.name}-{run}.json"
+    with fresh_database(backend, workdir, run) as database:
+        command = [
+            sys.executable,
+            "-m",
+            PACKAGE,
+            "backtest",
+            "--database-url",
+            database.url,
+            "--bars",
+            str(plan.bars),
+            "--seed",
+            str(plan.seed),
+            "--no-progress",
+            "--json-summary",
+            str(summary_path),
+            *database.backtest_arguments,
+        ]
+        environ = {key: value for key, value in os.environ.items() if key != DATABASE_URL_VAR}
+        finished = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env=environ,
+            timeout=RUN_TIMEOUT_SECONDS,
+            check=False,
+        )
+    if finished.returncode != 0:
+        lines = finished.stderr.strip().splitlines() or ["(nothing on stderr)"]
+        raise BacktestRunError(
+            f"{backend.label} run {run} exited with {finished.returncode}: {lines[-1]}"
+        )
+    summary = RunSummary.read(summary_path)
+    summary_path.unlink()
+    return summary

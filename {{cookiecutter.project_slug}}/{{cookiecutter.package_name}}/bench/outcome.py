@@ -1,0 +1,76 @@
+"""What a bench run found, and the ratios it reports."""
+
+from dataclasses import dataclass, field
+
+from .backends import BASELINE
+from .backtests import BackendRuns, BacktestPlan
+from .micro import MicroResult
+
+BULK_TARGET = 0.70
+"""The repository bulk path on file SQLite should reach this share of raw executemany."""
+MEMORY_TARGETS = {"backtest": 10.0, "select_prebuilt": 10.0, "update_commit": 10.0, "bulk": 2.0}
+"""Speedups the memory backend aims at (against SQLite :memory:, or raw executemany for bulk)."""
+
+
+@dataclass
+class BenchOutcome:
+    """Backtest runs, the identical-report check, micro-benchmarks and the raw references."""
+
+    plan: BacktestPlan
+    runs: list[BackendRuns]
+    mismatch: str | None = None
+    micro: list[MicroResult] = field(default_factory=list)
+    micro_failures: dict[str, str] = field(default_factory=dict)
+    raw_rows: int = 0
+    raw_seconds: dict[str, float] = field(default_factory=dict)
+    """Raw sqlite3 executemany seconds for `raw_rows` rows, by "file" and "memory"."""
+
+    @property
+    def failed(self) -> bool:
+        failures = any(runs.failure for runs in self.runs) or bool(self.micro_failures)
+        return failures or self.mismatch is not None
+
+    @property
+    def reference(self) -> BackendRuns | None:
+        """The first backend with runs: the one every other is compared with."""
+        return next((runs for runs in self.runs if runs.summaries), None)
+
+    def speedup(self, runs: BackendRuns) -> float | None:
+        """How many times faster than SQLite :memory: the backend ran the backtest."""
+        baseline = self._runs_of(BASELINE)
+        if baseline is None or not baseline.summaries or not runs.summaries:
+            return None
+        return baseline.median_seconds / runs.median_seconds
+
+    def micro_result(self, backend: str, operation: str) -> MicroResult | None:
+        return next(
+            (m for m in self.micro if (m.backend, m.operation) == (backend, operation)), None
+        )
+
+    def raw_rows_per_second(self, where: str) -> float | None:
+        seconds = self.raw_seconds.get(where)
+        return None if not seconds else self.raw_rows / seconds
+
+    def bulk_vs_raw(self, backend: str, where: str) -> float | None:
+        """Bulk-path rows per second of `backend` over raw executemany's on SQLite `where`."""
+        bulk = self.micro_result(backend, "bulk_insert")
+        raw = self.raw_rows_per_second(where)
+        return None if bulk is None or raw is None else bulk.rows_per_second / raw
+
+    def memory_ratios(self) -> dict[str, float | None]:
+        """The memory backend against SQLite :memory: per target (bulk: against raw sqlite3)."""
+        memory = self._runs_of("memory")
+        ratios: dict[str, float | None] = {
+            "backtest": None if memory is None else self.speedup(memory)
+        }
+        for operation in ("select_prebuilt", "update_commit"):
+            ours = self.micro_result("memory", operation)
+            base = self.micro_result(BASELINE, operation)
+            ratios[operation] = (
+                None if ours is None or base is None else base.seconds_per_op / ours.seconds_per_op
+            )
+        ratios["bulk"] = self.bulk_vs_raw("memory", "memory")
+        return ratios
+
+    def _runs_of(self, backend: str) -> BackendRuns | None:
+        return next((runs for runs in self.runs if runs.backend.name == backend), None)

@@ -1,0 +1,242 @@
+"""The bench's results: tables and ratio lines on the console, a JSON file and a bar chart."""
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from rich.console import Console
+from rich.table import Table
+
+from .backends import BASELINE
+from .micro import OPERATIONS
+from .outcome import BULK_TARGET, MEMORY_TARGETS, BenchOutcome
+
+
+def print_results(outcome: BenchOutcome, console: Console) -> None:
+    """The backtest table, the identical-report verdict, the micro table and the ratio lines."""
+    console.print(backtest_table(outcome))
+    for runs in outcome.runs:
+        if runs.failure:
+            console.print(f"[red]{runs.backend.label} failed:[/red] {runs.failure}", soft_wrap=True)
+    reference = outcome.reference
+    if outcome.mismatch is not None:
+        console.print(f"[red]reports differ[/red] {outcome.mismatch}", soft_wrap=True)
+    elif reference is not None:
+        first = reference.summaries[0]
+        runs_checked = sum(len(runs.summaries) for runs in outcome.runs)
+        console.print(
+            f"identical reports: all {runs_checked} runs have the same {first.trades} round "
+            f"trips and final equity {first.final_equity}",
+            soft_wrap=True,
+        )
+    if outcome.micro:
+        console.print(micro_table(outcome))
+    for backend, failure in outcome.micro_failures.items():
+        console.print(f"[red]micro-benchmarks on {backend} failed:[/red] {failure}", soft_wrap=True)
+    for line in ratio_lines(outcome):
+        console.print(line, soft_wrap=True)
+
+
+def backtest_table(outcome: BenchOutcome) -> Table:
+    plan = outcome.plan
+    table = Table(
+        title=f"Backtest: {plan.bars:,} bars, seed {plan.seed}, median of {plan.repeat} run(s)",
+        title_justify="left",
+    )
+    for heading in ("backend", "median s", "bars/s", "statements/bar", "vs SQLite :memory:"):
+        table.add_column(heading, justify="left" if heading == "backend" else "right")
+    for runs in outcome.runs:
+        if not runs.summaries:
+            table.add_row(runs.backend.label, "failed", "", "", "")
+            continue
+        speedup = outcome.speedup(runs)
+        table.add_row(
+            runs.backend.label,
+            f"{runs.median_seconds:.2f}",
+            f"{runs.bars_per_second:,.0f}",
+            f"{runs.statements_per_bar:.2f}",
+            "" if speedup is None else f"{speedup:.2f}x",
+        )
+    return table
+
+
+def micro_table(outcome: BenchOutcome) -> Table:
+    backends = [runs.backend for runs in outcome.runs]
+    table = Table(title="Micro-benchmarks (median; µs per operation)", title_justify="left")
+    table.add_column("operation")
+    for backend in backends:
+        table.add_column(backend.label, justify="right")
+    for operation, label in OPERATIONS.items():
+        cells = []
+        for backend in backends:
+            result = outcome.micro_result(backend.name, operation)
+            if result is None:
+                cells.append("")
+            elif operation == "bulk_insert":
+                cells.append(f"{result.rows_per_second:,.0f} rows/s")
+            else:
+                cells.append(f"{result.seconds_per_op * 1e6:,.1f}")
+        table.add_row(label, *cells)
+    for where in ("file", "memory"):
+        rate = outcome.raw_rows_per_second(where)
+        if rate is not None:
+            label = f"raw sqlite3 executemany, {'file' if where == 'file' else ':memory:'}"
+            column = "sqlite-file" if where == "file" else BASELINE
+            table.add_row(
+                label,
+                *(f"{rate:,.0f} rows/s" if b.name == column else "" for b in backends),
+            )
+    return table
+
+
+def ratio_lines(outcome: BenchOutcome) -> list[str]:
+    lines = []
+    bulk = outcome.bulk_vs_raw("sqlite-file", "file")
+    if bulk is not None:
+        verdict = "meets" if bulk >= BULK_TARGET else "misses"
+        lines.append(
+            f"bulk insert on file SQLite: {bulk:.0%} of raw sqlite3 executemany "
+            f"({verdict} the {BULK_TARGET:.0%} target)"
+        )
+    if any(runs.backend.name == "memory" for runs in outcome.runs):
+        parts = []
+        for key, label in (
+            ("backtest", "backtest"),
+            ("select_prebuilt", "prebuilt select"),
+            ("update_commit", "update + commit"),
+        ):
+            parts.append(
+                f"{label} {_times(outcome.memory_ratios()[key])} SQLite :memory: "
+                f"(target {MEMORY_TARGETS[key]:.0f}x)"
+            )
+        bulk_memory = outcome.memory_ratios()["bulk"]
+        parts.append(
+            f"bulk insert {_times(bulk_memory)} raw sqlite3 executemany in memory "
+            f"(target {MEMORY_TARGETS['bulk']:.0f}x)"
+        )
+        lines.append("memory backend: " + "; ".join(parts))
+    return lines
+
+
+def _times(ratio: float | None) -> str:
+    return "n/a" if ratio is None else f"{ratio:.2f}x"
+
+
+def outcome_json(outcome: BenchOutcome) -> dict[str, Any]:
+    plan = outcome.plan
+    reference = outcome.reference
+    return {
+        "bars": plan.bars,
+        "seed": plan.seed,
+        "repeat": plan.repeat,
+        "identical_reports": outcome.mismatch is None and reference is not None,
+        "mismatch": outcome.mismatch,
+        "trades": None if reference is None else reference.summaries[0].trades,
+        "final_equity": None if reference is None else reference.summaries[0].final_equity,
+        "backtests": [
+            {
+                "backend": runs.backend.name,
+                "label": runs.backend.label,
+                "failure": runs.failure,
+                "runs": [
+                    {
+                        "seconds": summary.seconds,
+                        "store_seconds": summary.store_seconds,
+                        "replay_seconds": summary.replay_seconds,
+                        "store_statements": summary.store_statements,
+                        "replay_statements": summary.replay_statements,
+                    }
+                    for summary in runs.summaries
+                ],
+                **(
+                    {
+                        "median_seconds": runs.median_seconds,
+                        "median_store_seconds": runs.median_store_seconds,
+                        "median_replay_seconds": runs.median_replay_seconds,
+                        "bars_per_second": runs.bars_per_second,
+                        "statements_per_bar": runs.statements_per_bar,
+                        "speedup_vs_sqlite_memory": outcome.speedup(runs),
+                    }
+                    if runs.summaries
+                    else {}
+                ),
+            }
+            for runs in outcome.runs
+        ],
+        "micro": [
+            {
+                "backend": result.backend,
+                "operation": result.operation,
+                "seconds_per_op": result.seconds_per_op,
+                "rows_per_op": result.rows_per_op,
+                "rows_per_second": result.rows_per_second,
+            }
+            for result in outcome.micro
+        ],
+        "micro_failures": outcome.micro_failures,
+        "raw_sqlite_executemany_rows_per_second": {
+            where: outcome.raw_rows_per_second(where) for where in outcome.raw_seconds
+        },
+        "bulk_vs_raw_file_sqlite": outcome.bulk_vs_raw("sqlite-file", "file"),
+        "bulk_target": BULK_TARGET,
+        "memory_vs_targets": {
+            key: {"ratio": ratio, "target": MEMORY_TARGETS[key]}
+            for key, ratio in outcome.memory_ratios().items()
+        },
+    }
+
+
+def write_json(path: str | os.PathLike[str], outcome: BenchOutcome) -> None:
+    text = json.dumps(outcome_json(outcome), indent=2, allow_nan=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def write_chart(path: str | os.PathLike[str], outcome: BenchOutcome) -> None:
+    """Backtest seconds per backend on the left, micro-benchmark µs per operation on the right."""
+    measured = [runs for runs in outcome.runs if runs.summaries]
+    figure = Figure(figsize=(12, 5), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    left, right = figure.subplots(1, 2, squeeze=True)
+    labels = [runs.backend.label for runs in measured]
+    seconds = [runs.median_seconds for runs in measured]
+    bars = left.bar(labels, seconds, color="tab:blue")
+    for bar, runs in zip(bars, measured, strict=True):
+        speedup = outcome.speedup(runs)
+        note = f"{runs.median_seconds:.2f} s" + ("" if speedup is None else f"\n{speedup:.2f}x")
+        left.annotate(
+            note,
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    left.set_ylim(0, max(seconds, default=1.0) * 1.25)
+    left.set_title(f"Backtest of {outcome.plan.bars:,} bars (median seconds)")
+    left.set_ylabel("seconds")
+    left.tick_params(axis="x", labelrotation=15)
+    if not outcome.micro:
+        right.set_axis_off()
+        right.text(0.5, 0.5, "micro-benchmarks not run", ha="center", va="center")
+        figure.savefig(Path(path), format="png")
+        return
+    operations = [op for op in OPERATIONS if op != "bulk_insert"]
+    width = 0.8 / max(len(outcome.runs), 1)
+    for index, runs in enumerate(outcome.runs):
+        values = [outcome.micro_result(runs.backend.name, op) for op in operations]
+        positions = [step + index * width for step in range(len(operations))]
+        right.bar(
+            positions,
+            [0.0 if value is None else value.seconds_per_op * 1e6 for value in values],
+            width=width,
+            label=runs.backend.label,
+        )
+    right.set_xticks([step + 0.4 - width / 2 for step in range(len(operations))])
+    right.set_xticklabels([op.replace("_", "\n") for op in operations], fontsize=8)
+    right.set_yscale("log")
+    right.set_ylabel("µs per operation (log)")
+    right.set_title("Micro-benchmarks")
+    right.legend(fontsize=8)
+    figure.savefig(Path(path), format="png")

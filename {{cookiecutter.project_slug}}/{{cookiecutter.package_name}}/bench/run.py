@@ -1,0 +1,92 @@
+"""A whole bench run: backtests in fresh processes, the identical-report check, micro-benchmarks."""
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from ..runner.summary import RunSummary
+from ..services.backtest.bar_generator import generate_bars
+from .backends import BenchBackend, bench_backends, bench_container
+from .backtests import BacktestPlan, run_backtests
+from .compare import ReportMismatchError, check_identical
+from .micro import (
+    MicroSizes,
+    raw_sqlite_executemany,
+    reference_sqlite_rows,
+    run_micro_benchmarks,
+)
+from .outcome import BenchOutcome
+from .results import print_results, write_chart, write_json
+
+
+@dataclass(frozen=True)
+class BenchFiles:
+    json: Path
+    chart: Path
+
+
+def run_bench(
+    plan: BacktestPlan,
+    *,
+    postgres_url: str | None,
+    micro: MicroSizes | None,
+    out: Path,
+    console: Console,
+) -> tuple[BenchOutcome, BenchFiles]:
+    """Run everything, print the results, write `bench.json` and `bench.png` into `out`."""
+    backends = bench_backends(postgres_url)
+    console.print(
+        f"backtest of {plan.bars:,} bars (seed {plan.seed}) on "
+        f"{', '.join(backend.label for backend in backends)}: {plan.repeat} run(s) each, "
+        "every run in a new process on a fresh database",
+        soft_wrap=True,
+    )
+
+    def report_run(backend: BenchBackend, run: int, summary: RunSummary) -> None:
+        console.print(
+            f"  {backend.label} run {run}: {summary.seconds:.2f} s "
+            f"({summary.statements_per_bar:.2f} statements per bar)",
+            soft_wrap=True,
+        )
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        workdir = Path(folder)
+        outcome = BenchOutcome(plan, run_backtests(backends, plan, workdir, on_run=report_run))
+        try:
+            check_identical([s for runs in outcome.runs for s in runs.summaries])
+        except ReportMismatchError as error:
+            outcome.mismatch = str(error)
+        if micro is not None:
+            console.print(
+                f"micro-benchmarks: {micro.ops:,} operations x {micro.rounds} rounds, "
+                f"bulk insert of {micro.bulk_rows:,} bars x {micro.bulk_rounds} rounds",
+                soft_wrap=True,
+            )
+            _run_micro(outcome, backends, micro, workdir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = BenchFiles(json=out / "bench.json", chart=out / "bench.png")
+    print_results(outcome, console)
+    write_json(files.json, outcome)
+    write_chart(files.chart, outcome)
+    console.print(f"wrote {files.json} and {files.chart}", soft_wrap=True)
+    return outcome, files
+
+
+def _run_micro(
+    outcome: BenchOutcome, backends: list[BenchBackend], sizes: MicroSizes, workdir: Path
+) -> None:
+    bulk_bars = list(generate_bars(count=sizes.bulk_rows, seed=outcome.plan.seed))
+    rows = reference_sqlite_rows(bulk_bars)
+    outcome.raw_rows = len(rows)
+    outcome.raw_seconds["file"] = raw_sqlite_executemany(
+        workdir / "raw-executemany.db", rows, sizes.bulk_rounds
+    )
+    outcome.raw_seconds["memory"] = raw_sqlite_executemany(":memory:", rows, sizes.bulk_rounds)
+    for backend in backends:
+        try:
+            with bench_container(backend, workdir) as container:
+                outcome.micro += run_micro_benchmarks(container, backend.name, sizes, bulk_bars)
+        except Exception as error:  # reported in the results and in the exit code
+            outcome.micro_failures[backend.label] = f"{type(error).__name__}: {error}"

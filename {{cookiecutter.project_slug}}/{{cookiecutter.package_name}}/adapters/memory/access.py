@@ -142,26 +142,31 @@ def plan_access(
     alias = store.rowid_alias
     if alias is not None and alias in eq:
         return AccessPath(_rowid_eq(eq[alias].value), [eq[alias].source])
-    best: tuple[int, HashIndex] | None = None
     idx: HashIndex | None
     for idx in store.indexes:
+        if idx.unique and all(p in eq for p in idx.positions):
+            return AccessPath(
+                _index_eq(idx, [eq[p].value for p in idx.positions]),
+                [eq[p].source for p in idx.positions],
+            )
+    paths: list[AccessPath] = []
+    for idx in store.indexes:
         if all(p in eq for p in idx.positions):
-            rank = 0 if idx.unique else 1
-            if best is None or rank < best[0] or (
-                rank == best[0] and len(idx.positions) > len(best[1].positions)
-            ):
-                best = (rank, idx)
-    if best is not None:
-        positions = best[1].positions
-        return AccessPath(
-            _index_eq(best[1], [eq[p].value for p in positions]),
-            [eq[p].source for p in positions],
-        )
+            paths.append(AccessPath(
+                _index_eq(idx, [eq[p].value for p in idx.positions]),
+                [eq[p].source for p in idx.positions],
+            ))
     for t in terms:
         if t.kind == "in":
             idx = _single_index(store, t.position)
             if idx is not None or t.position == alias:
-                return AccessPath(_index_in(idx, t.value, t.position == alias), [t.source])
+                paths.append(
+                    AccessPath(_index_in(idx, t.value, t.position == alias), [t.source])
+                )
+    if len(paths) == 1:
+        return paths[0]
+    if paths:
+        return AccessPath(_smallest([p.rowids for p in paths]), [])
     for t in terms:
         if t.kind == "null":
             idx = _single_index(store, t.position)
@@ -183,6 +188,27 @@ def _single_index(store: TableStore, position: int) -> HashIndex | None:
         if idx.positions == (position,):
             return idx
     return None
+
+
+def _smallest(options: list[RowidsFn]) -> RowidsFn:
+    """Use whichever index gives the fewest candidates for this execution's values."""
+
+    def rowids(store: TableStore, env: Env) -> Iterable[int] | None:
+        best: Any = None
+        for option in options:
+            found: Any = option(store, env)
+            if found is None:
+                continue
+            if not hasattr(found, "__len__"):
+                found = list(found)
+            if best is None or len(found) < len(best):
+                best = found
+                if len(best) <= 1:
+                    break
+        chosen: Iterable[int] | None = best
+        return chosen
+
+    return rowids
 
 
 def _index_null(idx: HashIndex) -> RowidsFn:

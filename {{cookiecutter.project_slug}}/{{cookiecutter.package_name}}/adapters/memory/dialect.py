@@ -111,10 +111,18 @@ class MemoryDialect(default.DefaultDialect):
     requires_name_normalize = False
     max_identifier_length = 1024
 
-    def __init__(self, timeout: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        timeout: float | None = None,
+        json_serializer: Any = None,
+        json_deserializer: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._database = Database()
         self._default_timeout = timeout
+        self._json_serializer = json_serializer
+        self._json_deserializer = json_deserializer
 
     @classmethod
     def import_dbapi(cls) -> ModuleType:

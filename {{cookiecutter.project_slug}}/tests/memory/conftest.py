@@ -14,7 +14,7 @@ from sqlalchemy.exc import SAWarning
 
 from .casecount import CASE_FLOOR, PROFILE, Tally, snapshot
 from .diff_schema import Base, seed
-from .diffkit import BASELINE_VAR, EnginePair, baseline_mode, make_pair
+from .diffkit import BASELINE_VAR, EnginePair, baseline_mode, make_pair, pair_of
 
 # No "explain" phase: it re-runs a failing case many times for little extra insight here.
 settings.register_profile(
@@ -55,6 +55,14 @@ def trading(pair_factory: Callable[..., EnginePair]) -> EnginePair:
     pair = pair_factory(Base.metadata)
     pair.run(seed)
     return pair
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Iterator[EnginePair]:
+    """Like ``trading``, shared by a module's tests: only for tests that never write."""
+    with pair_of(Base.metadata) as pair:
+        pair.run(seed)
+        yield pair
 
 
 # --- the generated-case count, summed over xdist workers when there are any ---------------------

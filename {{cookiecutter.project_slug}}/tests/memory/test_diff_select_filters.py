@@ -122,37 +122,37 @@ def _ids(clause: ColumnElement[bool]) -> Any:
 
 
 @pytest.mark.parametrize("name", list(SELECTIVE))
-def test_selective_filter(trading: EnginePair, name: str) -> None:
-    answer = trading.check_rows(_ids(SELECTIVE[name]), what=name)
+def test_selective_filter(seeded: EnginePair, name: str) -> None:
+    answer = seeded.check_rows(_ids(SELECTIVE[name]), what=name)
     assert 0 < len(answer) < len(ORDERS), f"{name} should keep some seed orders, not {answer}"
 
 
 @pytest.mark.parametrize("name", list(EXTREME))
-def test_filter_keeping_nothing_or_everything(trading: EnginePair, name: str) -> None:
-    answer = trading.check_rows(_ids(EXTREME[name]), what=name)
+def test_filter_keeping_nothing_or_everything(seeded: EnginePair, name: str) -> None:
+    answer = seeded.check_rows(_ids(EXTREME[name]), what=name)
     assert len(answer) in (0, len(ORDERS))
 
 
 @pytest.mark.parametrize("statuses", [["open"], ["open", "rejected"], [], ["none-such"]], ids=repr)
-def test_expanding_bindparam(trading: EnginePair, statuses: list[str]) -> None:
+def test_expanding_bindparam(seeded: EnginePair, statuses: list[str]) -> None:
     statement = _ids(o.status.in_(bindparam("statuses", expanding=True)))
-    trading.check_rows(statement, {"statuses": statuses})
+    seeded.check_rows(statement, {"statuses": statuses})
 
 
-def test_expanding_bindparam_not_in(trading: EnginePair) -> None:
+def test_expanding_bindparam_not_in(seeded: EnginePair) -> None:
     statement = _ids(o.qty.not_in(bindparam("qtys", expanding=True)))
     for qtys in ([25], [], [0, 2, 3]):
-        trading.check_rows(statement, {"qtys": qtys}, what=f"not in {qtys}")
+        seeded.check_rows(statement, {"qtys": qtys}, what=f"not in {qtys}")
 
 
-def test_plain_bindparams_given_at_execute_time(trading: EnginePair) -> None:
+def test_plain_bindparams_given_at_execute_time(seeded: EnginePair) -> None:
     statement = _ids(and_(o.qty >= bindparam("low"), o.status == bindparam("status")))
-    first = trading.check_rows(statement, {"low": 3, "status": "open"})
-    second = trading.check_rows(statement, {"low": 30, "status": "open"})
+    first = seeded.check_rows(statement, {"low": 3, "status": "open"})
+    second = seeded.check_rows(statement, {"low": 30, "status": "open"})
     assert first != second
 
 
-def test_filters_on_boolean_and_date_columns(trading: EnginePair) -> None:
+def test_filters_on_boolean_and_date_columns(seeded: EnginePair) -> None:
     for clause in (
         i.active.is_(True),
         i.active == False,  # noqa: E712
@@ -163,10 +163,10 @@ def test_filters_on_boolean_and_date_columns(trading: EnginePair) -> None:
         i.name.like("%(100!%%", escape="!"),
         i.tick_size < Decimal("0.1"),
     ):
-        trading.check_rows(select(i.id).where(clause).order_by(i.id), what=str(clause))
+        seeded.check_rows(select(i.id).where(clause).order_by(i.id), what=str(clause))
 
 
-def test_three_valued_logic_as_selected_values(trading: EnginePair) -> None:
+def test_three_valued_logic_as_selected_values(seeded: EnginePair) -> None:
     statement = select(
         o.id,
         o.qty > 10,
@@ -177,11 +177,11 @@ def test_three_valued_logic_as_selected_values(trading: EnginePair) -> None:
         and_(o.qty > 10, o.limit_price > 100),
         or_(o.qty < 0, o.limit_price > 1000),
     ).order_by(o.id)
-    answer = trading.check_rows(statement)
+    answer = seeded.check_rows(statement)
     assert any(None in row for row in answer)
 
 
-def test_arithmetic_as_selected_values(trading: EnginePair) -> None:
+def test_arithmetic_as_selected_values(seeded: EnginePair) -> None:
     # SQLite: integer // truncates toward zero and % takes the dividend's sign; x/0 is NULL.
     statement = select(
         o.id,
@@ -203,5 +203,5 @@ def test_arithmetic_as_selected_values(trading: EnginePair) -> None:
         o.limit_price / 0,
         o.status + "/" + o.note,
     ).order_by(o.id)
-    answer = trading.check_rows(statement)
+    answer = seeded.check_rows(statement)
     assert len(answer) == len(ORDERS)

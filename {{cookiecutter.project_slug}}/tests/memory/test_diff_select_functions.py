@@ -99,54 +99,54 @@ ORDERINGS: dict[str, Any] = {
 
 
 @pytest.mark.parametrize("name", list(AGGREGATES))
-def test_aggregate(trading: EnginePair, name: str) -> None:
-    trading.check_rows(AGGREGATES[name], what=name)
+def test_aggregate(seeded: EnginePair, name: str) -> None:
+    seeded.check_rows(AGGREGATES[name], what=name)
 
 
 @pytest.mark.parametrize("name", list(SCALAR_FUNCTIONS))
-def test_scalar_function(trading: EnginePair, name: str) -> None:
-    answer = trading.check_rows(SCALAR_FUNCTIONS[name].order_by(o.id), what=name)
+def test_scalar_function(seeded: EnginePair, name: str) -> None:
+    answer = seeded.check_rows(SCALAR_FUNCTIONS[name].order_by(o.id), what=name)
     assert len(answer) == len(ORDERS)
 
 
-def test_result_keys_follow_labels(trading: EnginePair) -> None:
+def test_result_keys_follow_labels(seeded: EnginePair) -> None:
     statement = select(o.id.label("order_id"), (o.qty + 1).label("next_qty"), o.status)
 
     def keys(engine: Any) -> list[str]:
         with engine.connect() as conn:
             return list(conn.execute(statement).keys())
 
-    assert trading.check(keys) == ["order_id", "next_qty", "status"]
+    assert seeded.check(keys) == ["order_id", "next_qty", "status"]
 
 
 @pytest.mark.parametrize("name", list(ORDERINGS))
-def test_order_by(trading: EnginePair, name: str) -> None:
+def test_order_by(seeded: EnginePair, name: str) -> None:
     statement = select(o.id, o.qty, o.limit_price).order_by(*ORDERINGS[name])
-    trading.check_rows(statement, what=name)
+    seeded.check_rows(statement, what=name)
 
 
 @pytest.mark.parametrize(
     ("limit", "offset"), [(3, None), (3, 2), (5, 10), (None, 4), (0, 0), (100, 11)]
 )
-def test_limit_offset(trading: EnginePair, limit: int | None, offset: int | None) -> None:
+def test_limit_offset(seeded: EnginePair, limit: int | None, offset: int | None) -> None:
     statement = select(o.id).order_by(o.qty.desc(), o.id).limit(limit).offset(offset)
-    trading.check_rows(statement)
+    seeded.check_rows(statement)
 
 
-def test_distinct(trading: EnginePair) -> None:
+def test_distinct(seeded: EnginePair) -> None:
     for statement in (
         select(o.status).distinct(),
         select(o.instrument_id, o.status).distinct(),
         select(o.qty).distinct(),
         select(o.account_id).distinct(),
     ):
-        answer = trading.check_rows(statement, ordered=False, what=str(statement))
+        answer = seeded.check_rows(statement, ordered=False, what=str(statement))
         assert len(answer) < len(ORDERS)
 
 
-def test_distinct_with_order_and_limit(trading: EnginePair) -> None:
+def test_distinct_with_order_and_limit(seeded: EnginePair) -> None:
     statement = select(o.status).distinct().order_by(o.status.desc()).limit(3)
-    trading.check_rows(statement)
+    seeded.check_rows(statement)
 
 
 GROUPINGS: dict[str, Any] = {
@@ -181,12 +181,12 @@ GROUPINGS: dict[str, Any] = {
 
 
 @pytest.mark.parametrize("name", list(GROUPINGS))
-def test_group_by(trading: EnginePair, name: str) -> None:
-    answer = trading.check_rows(GROUPINGS[name], what=name, ordered=False)
+def test_group_by(seeded: EnginePair, name: str) -> None:
+    answer = seeded.check_rows(GROUPINGS[name], what=name, ordered=False)
     assert answer
 
 
-def test_group_by_ordered_by_aggregate_with_limit(trading: EnginePair) -> None:
+def test_group_by_ordered_by_aggregate_with_limit(seeded: EnginePair) -> None:
     total = func.sum(o.qty).label("total")
     statement = (
         select(o.instrument_id, total)
@@ -194,10 +194,10 @@ def test_group_by_ordered_by_aggregate_with_limit(trading: EnginePair) -> None:
         .order_by(total.desc(), o.instrument_id)
         .limit(3)
     )
-    trading.check_rows(statement)
+    seeded.check_rows(statement)
 
 
-def test_select_without_a_from_clause(trading: EnginePair) -> None:
+def test_select_without_a_from_clause(seeded: EnginePair) -> None:
     statement = select(
         literal(1),
         literal("a") + "b",
@@ -208,17 +208,17 @@ def test_select_without_a_from_clause(trading: EnginePair) -> None:
         func.abs(-2),
         case((literal(1) > 0, "yes"), else_="no"),
     )
-    trading.check_rows(statement)
+    seeded.check_rows(statement)
 
 
-def test_order_and_group_by_label_names(trading: EnginePair) -> None:
+def test_order_and_group_by_label_names(seeded: EnginePair) -> None:
     total = func.sum(o.qty).label("total")
-    trading.check_rows(select(o.status.label("st"), o.id).order_by("st", o.id))
-    trading.check_rows(select(o.status, total).group_by(o.status).order_by(total.desc(), o.status))
-    trading.check_rows(select(o.side, total).group_by("side").having(total > 0).order_by("side"))
+    seeded.check_rows(select(o.status.label("st"), o.id).order_by("st", o.id))
+    seeded.check_rows(select(o.status, total).group_by(o.status).order_by(total.desc(), o.status))
+    seeded.check_rows(select(o.side, total).group_by("side").having(total > 0).order_by("side"))
 
 
-def test_exists_as_a_selected_value(trading: EnginePair) -> None:
+def test_exists_as_a_selected_value(seeded: EnginePair) -> None:
     has_fills = exists().where(f.order_id == o.id)
-    trading.check_rows(select(o.id, has_fills).order_by(o.id))
-    trading.check_rows(select(exists().where(o.qty > 1000)))
+    seeded.check_rows(select(o.id, has_fills).order_by(o.id))
+    seeded.check_rows(select(exists().where(o.qty > 1000)))

@@ -92,19 +92,19 @@ CORE: dict[str, Any] = {
 
 
 @pytest.mark.parametrize("name", list(CORE))
-def test_core(trading: EnginePair, name: str) -> None:
-    answer = trading.check_rows(CORE[name], what=name)
+def test_core(seeded: EnginePair, name: str) -> None:
+    answer = seeded.check_rows(CORE[name], what=name)
     assert answer
 
 
-def test_not_in_a_subquery_holding_null_keeps_nothing(trading: EnginePair) -> None:
+def test_not_in_a_subquery_holding_null_keeps_nothing(seeded: EnginePair) -> None:
     statement = select(a.id).where(a.id.not_in(select(o.account_id))).order_by(a.id)
-    assert trading.check_rows(statement) == []
+    assert seeded.check_rows(statement) == []
     with_nulls_removed = a.id.not_in(select(o.account_id).where(o.account_id.is_not(None)))
-    trading.check_rows(select(a.id).where(with_nulls_removed).order_by(a.id))
+    seeded.check_rows(select(a.id).where(with_nulls_removed).order_by(a.id))
 
 
-def test_orm_joins_along_relationships(trading: EnginePair) -> None:
+def test_orm_joins_along_relationships(seeded: EnginePair) -> None:
     def work(session: Session) -> list[Any]:
         by_symbol = session.execute(
             select(Order.id, Instrument.symbol).join(Order.instrument).order_by(Order.id)
@@ -131,11 +131,11 @@ def test_orm_joins_along_relationships(trading: EnginePair) -> None:
             [(order.id, instrument.symbol) for order, instrument in both],
         ]
 
-    answer = trading.check_session(work)
+    answer = seeded.check_session(work)
     assert all(answer)
 
 
-def test_orm_aliased_self_join(trading: EnginePair) -> None:
+def test_orm_aliased_self_join(seeded: EnginePair) -> None:
     later = aliased(Order)
 
     def work(session: Session) -> list[tuple[int, int]]:
@@ -147,10 +147,10 @@ def test_orm_aliased_self_join(trading: EnginePair) -> None:
         ).all()
         return [(first, second) for first, second in rows]
 
-    assert trading.check_session(work)
+    assert seeded.check_session(work)
 
 
-def test_orm_relationship_any_and_has(trading: EnginePair) -> None:
+def test_orm_relationship_any_and_has(seeded: EnginePair) -> None:
     def work(session: Session) -> list[list[int]]:
         with_big_fill = session.scalars(
             select(Order.id).where(Order.fills.any(Fill.qty > 30)).order_by(Order.id)
@@ -160,5 +160,5 @@ def test_orm_relationship_any_and_has(trading: EnginePair) -> None:
         ).all()
         return [list(with_big_fill), list(on_active)]
 
-    answer = trading.check_session(work)
+    answer = seeded.check_session(work)
     assert all(answer)

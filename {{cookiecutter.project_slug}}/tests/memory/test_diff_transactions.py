@@ -195,6 +195,7 @@ def test_session_savepoints(trading: EnginePair) -> None:
 
 def test_outer_transaction_isolates_a_session_that_commits(trading: EnginePair) -> None:
     def work(engine: Engine) -> list[Any]:
+        before = snapshot(engine)
         with engine.connect() as conn:
             outer = conn.begin()
             with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
@@ -208,10 +209,10 @@ def test_outer_transaction_isolates_a_session_that_commits(trading: EnginePair) 
                 inside = session.scalars(select(Account.code).order_by(Account.id)).all()
                 statuses = session.scalars(select(Order.status).distinct()).all()
             outer.rollback()
-        return [list(inside), list(statuses), snapshot(engine)]
+        return [list(inside), list(statuses), snapshot(engine) == before]
 
     answer = trading.check(work)
-    assert answer[0][-2:] == ["T1", "T3"] and answer[1] == ["inside"]
+    assert answer == [["ALPHA", "BETA", "GAMMA", "T1", "T3"], ["inside"], True]
 
 
 # --- several connections at once ----------------------------------------------------------

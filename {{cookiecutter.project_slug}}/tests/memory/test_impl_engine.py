@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    column,
     create_engine,
     delete,
     func,
@@ -203,8 +204,29 @@ def test_a_text_check_constraint_is_refused_at_create_time() -> None:
     checked = MetaData()
     Table("t", checked, Column("id", Integer, primary_key=True), CheckConstraint("id > 0"))
     engine = create_engine("memory://")
-    with pytest.raises((NotSupportedError, CompileError), match="CheckConstraint"):
+    with pytest.raises((NotSupportedError, CompileError), match=r"CheckConstraint.*SQL text"):
         checked.create_all(engine)
+    engine.dispose()
+
+
+def test_expression_check_constraints_are_enforced() -> None:
+    checked = MetaData()
+    table = Table(
+        "positions",
+        checked,
+        Column("id", Integer, primary_key=True),
+        Column("qty", Integer),
+        CheckConstraint(column("qty") > 0, name="ck_positive_qty"),
+    )
+    engine = create_engine("memory://")
+    checked.create_all(engine)
+    with engine.connect() as conn:
+        conn.execute(insert(table), [{"qty": 3}, {"qty": None}])
+        with pytest.raises(IntegrityError, match="CHECK constraint failed: positions: ck_posi"):
+            conn.execute(insert(table).values(qty=0))
+        with pytest.raises(IntegrityError, match="ck_positive_qty"):
+            conn.execute(update(table).values(qty=table.c.qty - 3))
+        assert conn.scalars(select(table.c.qty).order_by(table.c.id)).all() == [3, None]
     engine.dispose()
 
 

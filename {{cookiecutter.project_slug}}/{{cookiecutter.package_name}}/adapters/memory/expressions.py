@@ -132,6 +132,14 @@ class Scope:
     def find(self, column: Any) -> tuple[Source, int] | None:
         table = getattr(column, "table", None)
         if table is None:
+            # an unqualified name resolves against the FROM items, as in SQL
+            name = getattr(column, "name", None)
+            if not isinstance(name, str) or getattr(column, "is_literal", False):
+                return None
+            for src in self.sources:
+                pos = src.names.get(name)
+                if pos is not None:
+                    return src, pos
             return None
         for src in self.sources:
             if src.from_obj is table or _same_from(src.from_obj, table):

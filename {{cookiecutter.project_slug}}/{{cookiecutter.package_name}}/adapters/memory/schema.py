@@ -5,14 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Column, ForeignKeyConstraint, Index, Table, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.schema import DefaultClause, PrimaryKeyConstraint
 from sqlalchemy.sql import ddl
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
 from .database import Database
 from .errors import NotSupportedError, OperationalError
-from .expressions import constant_function
+from .expressions import Binds, Env, ExprCompiler, Scope, Source, constant_function
 from .indexes import HashIndex
 from .storage import ColumnSpec, ForeignKeySpec, TableStore
 from .transactions import Transaction
@@ -82,7 +89,14 @@ def _reject_unsupported(table: Table) -> None:
             "memory dialect"
         )
     for constraint in table.constraints:
-        if not isinstance(
+        if isinstance(constraint, CheckConstraint):
+            if isinstance(constraint.sqltext, TextClause):
+                raise NotSupportedError(
+                    f"CheckConstraint {constraint.name or ''} on table {table.name} is SQL "
+                    f"text ({constraint.sqltext.text!r}); the memory dialect evaluates only "
+                    "CHECK constraints written as SQLAlchemy expressions"
+                )
+        elif not isinstance(
             constraint, PrimaryKeyConstraint | UniqueConstraint | ForeignKeyConstraint
         ):
             raise NotSupportedError(
@@ -133,7 +147,33 @@ def build_store(table: Table, fk_tables: list[ForeignKeyConstraint] | None,
         _foreign_key(table, fk, positions)
         for fk in (table.foreign_key_constraints if fk_tables is None else fk_tables)
     ]
-    return TableStore(str(table.name), specs, alias, indexes, fks, catalog)
+    store = TableStore(str(table.name), specs, alias, indexes, fks, catalog)
+    store.checks = _checks(table, positions)
+    return store
+
+
+def _checks(table: Table, positions: dict[str, int]) -> list[tuple[str, Any]]:
+    """CHECK constraints as row predicates (NULL passes, as in SQL)."""
+    source = Source(table, 0, False)
+    source.names = dict(positions)
+    for col in table.columns:
+        source.columns[col] = positions[str(col.name)]
+    compiler = ExprCompiler(Binds(None), Scope(None, [source]))
+    env = Env({})
+    checks: list[tuple[str, Any]] = []
+    for constraint in table.constraints:
+        if isinstance(constraint, CheckConstraint):
+            fn = compiler.compile(constraint.sqltext)
+            label = str(constraint.name) if constraint.name else str(
+                constraint.sqltext.compile(compile_kwargs={"literal_binds": True})
+            )
+
+            def check(row: Any, fn: Any = fn) -> bool:
+                value = fn(row, env)
+                return value is None or bool(value)
+
+            checks.append((label, check))
+    return checks
 
 
 def _index(

@@ -87,6 +87,7 @@ class TableStore:
         self.foreign_keys = foreign_keys
         self.catalog = catalog
         self.not_null = tuple(c.position for c in columns if not c.nullable)
+        self.checks: list[tuple[str, Callable[[Row], bool]]] = []
         self.server_defaults = tuple(c.server_default for c in columns)
         self.affinity = tuple(
             (c.position, *AFFINITY_CONVERTERS[c.affinity])
@@ -208,6 +209,11 @@ class TableStore:
                     f"NOT NULL constraint failed: {self.name}.{self.column_names[pos]}"
                 )
 
+    def _check_constraints(self, row: Row) -> None:
+        for label, check in self.checks:
+            if not check(row):
+                raise IntegrityError(f"CHECK constraint failed: {self.name}: {label}")
+
     def _unique_error(self, idx: HashIndex) -> IntegrityError:
         cols = ", ".join(f"{self.name}.{c}" for c in idx.columns)
         return IntegrityError(f"UNIQUE constraint failed: {cols}")
@@ -249,6 +255,8 @@ class TableStore:
             self._next_hidden_rowid += 1
         if self.not_null:
             self._check_not_null(row)
+        if self.checks:
+            self._check_constraints(row)
         for idx in self.unique_indexes:
             if idx.conflicts(idx.key(row)):
                 raise self._unique_error(idx)
@@ -297,6 +305,8 @@ class TableStore:
                     self._next_hidden_rowid += 1
                 if not_null:
                     self._check_not_null(row)
+                if self.checks:
+                    self._check_constraints(row)
                 for idx in uniques:
                     if idx.conflicts(idx.key(row)):
                         raise self._unique_error(idx)
@@ -344,6 +354,8 @@ class TableStore:
             new = self.apply_affinity(new)
         if self.not_null:
             self._check_not_null(new)
+        if self.checks:
+            self._check_constraints(new)
         new_rowid = rowid
         alias = self.rowid_alias
         if alias is not None and new[alias] != old[alias]:

@@ -58,6 +58,7 @@ def _make_faithful(sync_engine: Engine, begin: str = "BEGIN") -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=OFF")  # test files need no durability
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")

@@ -18,8 +18,8 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.engine import NestedTransaction
 
 from .casecount import PROFILE, counted
-from .diffkit import EnginePair, pair_of
-from .index_battery import SYMBOLS, T0, VENUES, metadata, quotes, run_battery
+from .diffkit import EnginePair, memory_engine, pair_of, sqlite_engine
+from .index_battery import SHORT_BATTERY, SYMBOLS, T0, VENUES, metadata, quotes, run_battery
 
 profile = settings.get_profile(PROFILE)
 q = quotes.c
@@ -88,8 +88,12 @@ def rows_now(conn: Connection) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in conn.execute(select(quotes).order_by(q.id))]
 
 
-def replay(engine: Engine, ops: list[tuple[Any, ...]]) -> list[Any]:
-    """Apply ``ops`` on one connection; the trace of outcomes, rows and index answers."""
+def replay(engine: Engine, ops: list[tuple[Any, ...]], *, observe: bool = False) -> list[Any]:
+    """Apply ``ops`` on one connection; the trace of outcomes, rows and index answers.
+
+    With ``observe``, another connection also runs the index battery after every step: it must
+    see the last committed state, never the writer's pending changes.
+    """
     with engine.begin() as conn:
         conn.execute(delete(quotes))
     trace: list[Any] = []
@@ -128,6 +132,10 @@ def replay(engine: Engine, ops: list[tuple[Any, ...]]) -> list[Any]:
             except Exception as error:
                 outcome = type(error).__name__
             trace.append((kind, outcome, rows_now(conn)))
+            if observe:
+                with engine.connect() as reader:
+                    seen = run_battery(reader, SHORT_BATTERY)
+                    trace.append(("seen by another connection", seen))
         conn.commit()
     with engine.connect() as conn:
         trace.append(("final", run_battery(conn)))
@@ -138,6 +146,19 @@ def replay(engine: Engine, ops: list[tuple[Any, ...]]) -> list[Any]:
 def pair() -> Iterator[EnginePair]:
     with pair_of(metadata) as made:
         yield made
+
+
+@pytest.fixture(scope="module")
+def file_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EnginePair]:
+    """Engines with truly separate connections: SQLite in a file as the reference."""
+    folder = tmp_path_factory.mktemp("index_ops")
+    made = EnginePair(
+        sqlite_engine(str(folder / "reference.db")),
+        memory_engine(file_for_baseline=str(folder / "baseline.db")),
+    )
+    made.run(metadata.create_all)
+    yield made
+    made.dispose()
 
 
 @settings(profile)
@@ -152,3 +173,10 @@ def test_write_sequences_with_commits_and_rollbacks(pair: EnginePair, ops: list[
 @counted
 def test_write_sequences_in_nested_savepoints(pair: EnginePair, ops: list[Any]) -> None:
     pair.check(lambda engine: replay(engine, ops))
+
+
+@settings(profile)
+@given(ops=operations)
+@counted
+def test_other_connections_see_only_committed_rows(file_pair: EnginePair, ops: list[Any]) -> None:
+    file_pair.check(lambda engine: replay(engine, ops, observe=True))

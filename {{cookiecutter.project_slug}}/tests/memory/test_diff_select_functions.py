@@ -63,6 +63,12 @@ SCALAR_FUNCTIONS: dict[str, Any] = {
     "abs": select(o.id, func.abs(o.qty), func.abs(o.limit_price - 200)),
     "round numeric": select(o.id, func.round(o.limit_price), func.round(o.limit_price, 1)),
     "round of a literal half": select(o.id, func.round(literal(Decimal("2.5")))),
+    "round halves away from zero (SQLite)": select(
+        o.id, func.round(literal(-2.5)), func.round(literal(0.125), 2), func.round(literal(7))
+    ),
+    "coalesce of an int and a numeric keeps the first type": select(
+        o.id, func.coalesce(o.qty, o.limit_price), func.coalesce(o.limit_price, o.qty)
+    ),
     "nullif": select(o.id, func.nullif(o.qty, 25), func.nullif(o.note, "")),
     "case searched": select(
         o.id,
@@ -222,3 +228,26 @@ def test_exists_as_a_selected_value(seeded: EnginePair) -> None:
     has_fills = exists().where(f.order_id == o.id)
     seeded.check_rows(select(o.id, has_fills).order_by(o.id))
     seeded.check_rows(select(exists().where(o.qty > 1000)))
+
+
+def test_integer_arithmetic_past_64_bits(seeded: EnginePair) -> None:
+    # SQLite: + - * overflowing 64 bits give a REAL; sum() overflowing raises OperationalError.
+    big = 2**62
+    seeded.check_rows(
+        select(
+            literal(big) + literal(big),
+            literal(2**63 - 1) + 1,
+            literal(-(2**63)) - 1,
+            literal(2**40) * literal(2**40),
+            -literal(-(2**63)),
+        )
+    )
+
+    def overflowing_sum(engine: Any) -> list[Any]:
+        with engine.connect() as conn:
+            try:
+                return [conn.execute(select(func.sum(o.qty * big * 4))).scalar()]
+            except Exception as error:
+                return [type(error).__name__]
+
+    seeded.check(overflowing_sum)

@@ -55,6 +55,16 @@ CORE: dict[str, Any] = {
     .order_by(o.id),
     "IN subquery": select(o.id).where(o.id.in_(select(f.order_id))).order_by(o.id),
     "NOT IN subquery": select(o.id).where(o.id.not_in(select(f.order_id))).order_by(o.id),
+    "IN subquery with ORDER BY and LIMIT": select(o.id)
+    .where(o.id.in_(select(f.order_id).order_by(f.qty.desc(), f.id).limit(2)))
+    .order_by(o.id),
+    "correlated subquery in HAVING": select(o.instrument_id, func.count())
+    .group_by(o.instrument_id)
+    .having(
+        func.count()
+        > select(func.count()).where(other.c.account_id == o.instrument_id).scalar_subquery()
+    )
+    .order_by(o.instrument_id),
     "EXISTS": select(i.symbol)
     .where(exists().where(o.instrument_id == i.id, o.status == "open"))
     .order_by(i.symbol),

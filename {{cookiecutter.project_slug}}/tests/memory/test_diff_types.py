@@ -248,3 +248,19 @@ def test_uuid_and_binary_equality_in_where(pair_factory: PairFactory) -> None:
             return [list(by_ref), list(by_blob)]
 
     assert pair.check(work) == [[1], [1]]
+
+
+def test_json_equality_compares_the_stored_text(pair_factory: PairFactory) -> None:
+    # SQLite compares the serialized JSON text: the same keys in another order do not match.
+    pair = pair_factory(metadata)
+    documents = [{"a": 1, "b": [1, 2]}, {"b": [1, 2], "a": 1}, [1, 2], "x", 1]
+
+    def work(engine: Engine) -> list[Any]:
+        with engine.begin() as conn:
+            conn.execute(insert(samples), [{"doc": doc} for doc in documents])
+            return [
+                sorted(conn.execute(select(samples.c.id).where(samples.c.doc == doc)).scalars())
+                for doc in documents
+            ]
+
+    pair.check(work)

@@ -126,6 +126,36 @@ def test_range_and_null_look_ups_on_an_indexed_column(engine: Engine) -> None:
     assert nulls == 6
 
 
+def test_order_by_an_indexed_column_with_limit_reads_the_index(engine: Engine) -> None:
+    seed(engine)
+    ranks = Index("ix_children_rank_only", children.c.rank)
+    with engine.begin() as conn:
+        ranks.create(conn)
+    latest = (
+        select(children.c.id, children.c.rank)
+        .where(children.c.status == bindparam("s"))
+        .order_by(children.c.rank.desc(), children.c.id.desc())
+        .limit(bindparam("n"))
+    )
+    with engine.connect() as conn:
+        conn.execute(delete(children).where(children.c.id.in_([5, 7])))
+        conn.execute(update(children).where(children.c.id == 9).values(rank=None))
+        savepoint = conn.begin_nested()
+        conn.execute(delete(children).where(children.c.id > 20))
+        savepoint.rollback()
+        everything = conn.execute(select(children.c.id, children.c.rank, children.c.status)).all()
+        for status in ("open", "closed"):
+            expected = sorted(
+                ((i, r) for i, r, s in everything if s == status),
+                key=lambda pair: (pair[1] is not None, pair[1] or 0, pair[0]),
+                reverse=True,
+            )
+            result = conn.execute(latest, {"s": status, "n": 6})
+            plan: Any = getattr(result.context.compiled, "memory_plan", None)
+            assert result.all() == expected[:6]
+        assert plan.query.index_order is not None
+
+
 def test_integrity_errors_name_table_and_columns(engine: Engine) -> None:
     seed(engine)
     with engine.connect() as conn:

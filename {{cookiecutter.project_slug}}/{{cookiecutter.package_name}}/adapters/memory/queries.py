@@ -184,6 +184,82 @@ class SelectPlan(QueryPlan):
         self.offset = _limit_fn(compiler, core._offset_clause)
         self.distinct = bool(core._distinct)
         self.correlated = scope.uses_outer
+        self.index_order = self._index_order(planner, order_by)
+
+    def _index_order(self, planner: Planner, order_by: list[Any]) -> IndexOrder | None:
+        """ORDER BY <indexed column> [, <integer primary key>] LIMIT n, read in index order."""
+        if (
+            self.grouped or self.distinct or self.limit is None or not self.scope.single
+            or not order_by or len(order_by) > 2 or not isinstance(self.tree, TableLeaf)
+            or self.tree.access is not None
+        ):
+            return None
+        store = planner.db.tables.get(self.tree.name)
+        if store is None:
+            return None
+        terms = [_order_column(o) for o in order_by]
+        if any(t is None for t in terms):
+            return None
+        positions: list[tuple[int, bool]] = []
+        for term in terms:
+            assert term is not None
+            col, desc, nulls_first = term
+            found = self.scope.find(col)
+            if found is None or (nulls_first is not None and nulls_first != (not desc)):
+                return None
+            positions.append((found[1], desc))
+        position, desc = positions[0]
+        alias = store.rowid_alias
+        tie_desc = False
+        if len(positions) == 2:
+            if positions[1][0] != alias:
+                return None
+            tie_desc = positions[1][1]
+        if position != alias and not any(i.positions == (position,) for i in store.indexes):
+            return None
+        return IndexOrder(self.tree.name, position, desc, tie_desc)
+
+    def _index_ordered_rows(self, env: Env, need: int) -> list[Any] | None:
+        """Up to `need` matching rows in ORDER BY order, read from an index."""
+        order = self.index_order
+        assert order is not None and isinstance(self.tree, TableLeaf)
+        store = self.tree.store(env)
+        session = env.session
+        if session.db.reads_committed_only(store, session.txn):
+            return None
+        where = self.where
+        stored = store.rows
+        out: list[Any] = []
+        if order.position == store.rowid_alias:
+            if not store.ordered:
+                return None
+            rowids: Iterable[int] = reversed(stored) if order.desc else iter(stored)
+            for rid in rowids:
+                row = stored[rid]
+                if where is None or where(row, env):
+                    out.append(row)
+                    if len(out) >= need:
+                        break
+            return out
+        idx = store.index_on((order.position,))
+        if idx is None:
+            return None
+        keys = idx.sorted_keys()
+        if keys is None:
+            return None
+        nulls = idx.lookup(None)
+        sequence: Iterable[Any] = (
+            [*reversed(keys), None] if order.desc else [None, *keys]
+        )
+        for key in sequence:
+            bucket = nulls if key is None else idx.lookup(key)
+            for rid in sorted(bucket, reverse=order.tie_desc):
+                row = stored[rid]
+                if where is None or where(row, env):
+                    out.append(row)
+            if len(out) >= need:
+                break
+        return out
 
     # setup ---------------------------------------------------------------------------
     def _setup_joins(self, compiler: ExprCompiler) -> None:
@@ -324,6 +400,10 @@ class SelectPlan(QueryPlan):
         return out
 
     def run(self, env: Env) -> list[tuple[Any, ...]]:
+        if self.index_order is not None:
+            ordered = self._run_index_ordered(env)
+            if ordered is not None:
+                return ordered
         rows: Iterable[Any] = self.frames(env)
         where = self.where
         if where is not None:
@@ -348,6 +428,20 @@ class SelectPlan(QueryPlan):
                 pairs = list(seen.items())
             pairs = sort_pairs(pairs, [(d, n) for _k, d, n in self.order])
             out = [p[0] for p in pairs]
+        return apply_limits(out, self.limit, self.offset, env)
+
+    def _run_index_ordered(self, env: Env) -> list[tuple[Any, ...]] | None:
+        assert self.limit is not None
+        limit = self.limit(None, env)
+        offset = self.offset(None, env) if self.offset is not None else 0
+        if limit is None or int(limit) < 0:
+            return None
+        need = int(limit) + max(int(offset or 0), 0)
+        rows = self._index_ordered_rows(env, need)
+        if rows is None:
+            return None
+        project = self.project
+        out = [project(r, env) for r in rows]
         return apply_limits(out, self.limit, self.offset, env)
 
     def _group(self, frames: Iterable[Any], env: Env) -> list[tuple[Any, list[Any]]]:
@@ -437,6 +531,45 @@ def _reject_select_features(core: Any) -> None:
         raise unsupported("SELECT suffixes")
     if getattr(core, "_hints", None) or getattr(core, "_statement_hints", None):
         raise unsupported("query hints")
+
+
+class IndexOrder:
+    """How to read a table in ORDER BY order from an index or the row id order."""
+
+    __slots__ = ("desc", "position", "table", "tie_desc")
+
+    def __init__(self, table: str, position: int, desc: bool, tie_desc: bool) -> None:
+        self.table = table
+        self.position = position
+        self.desc = desc
+        self.tie_desc = tie_desc
+
+
+def _order_column(el: Any) -> tuple[Any, bool, bool | None] | None:
+    """(column, descending, nulls first) of a plain-column ORDER BY term, else None."""
+    desc = False
+    nulls_first: bool | None = None
+    while True:
+        if isinstance(el, elements._label_reference):
+            el = el.element
+        elif isinstance(el, elements.UnaryExpression) and el.modifier in (
+            operators.asc_op, operators.desc_op, operators.nulls_first_op,
+            operators.nulls_last_op,
+        ):
+            if el.modifier is operators.desc_op:
+                desc = True
+            elif el.modifier is operators.nulls_first_op:
+                nulls_first = True
+            elif el.modifier is operators.nulls_last_op:
+                nulls_first = False
+            el = el.element
+        else:
+            break
+    if isinstance(el, elements.Label):
+        el = el.element
+    if not isinstance(el, elements.ColumnClause) or getattr(el, "is_literal", False):
+        return None
+    return el, desc, nulls_first
 
 
 def _order_term(compiler: ExprCompiler, el: Any) -> tuple[Fn, bool, bool | None]:

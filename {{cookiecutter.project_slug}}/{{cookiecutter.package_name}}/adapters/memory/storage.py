@@ -116,6 +116,11 @@ class TableStore:
                 return idx
         return None
 
+    @property
+    def ordered(self) -> bool:
+        """Whether the rows dict is in row id order."""
+        return self._ordered
+
     def scan(self) -> Iterable[Row]:
         """All rows in row id order (SQLite's full-scan order)."""
         if not self._ordered:

@@ -10,9 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     Engine,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
     MetaData,
     String,
@@ -55,6 +57,20 @@ limits = Table(
     Column("id", Integer, primary_key=True),
     Column("trader_id", ForeignKey("traders.id", ondelete="CASCADE"), nullable=False),
     Column("amount", Integer, nullable=False),
+)
+limits.append_constraint(CheckConstraint(limits.c.amount > 0, name="ck_limits_amount_positive"))
+
+books_metadata = MetaData()
+books = Table(
+    "books",
+    books_metadata,
+    Column("desk", String(8), primary_key=True),
+    Column("code", String(8), primary_key=True),
+    Column("parent_desk", String(8)),
+    Column("parent_code", String(8)),
+    ForeignKeyConstraint(
+        ["parent_desk", "parent_code"], ["books.desk", "books.code"], ondelete="CASCADE"
+    ),
 )
 
 
@@ -289,3 +305,31 @@ def rows_of_connection(conn: Any) -> list[list[tuple[Any, ...]]]:
         [tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key))]
         for table in ALL
     ]
+
+
+def test_check_constraint(pair_factory: PairFactory) -> None:
+    pair = desk_pair(pair_factory)
+    name = ("ck_limits_amount_positive",)
+    pair.check_error(committing(insert(limits).values(trader_id=1, amount=0)), names=name)
+    pair.check_error(committing(update(limits).values(amount=limits.c.amount - 150)), names=name)
+    pair.check(lambda engine: rows_of(engine, limits))
+
+
+def test_composite_string_keys_and_a_self_referencing_cascade(pair_factory: PairFactory) -> None:
+    pair = pair_factory(books_metadata)
+    tree = [
+        {"desk": "fx", "code": "root", "parent_desk": None, "parent_code": None},
+        {"desk": "fx", "code": "g10", "parent_desk": "fx", "parent_code": "root"},
+        {"desk": "fx", "code": "eur", "parent_desk": "fx", "parent_code": "g10"},
+        {"desk": "rates", "code": "root", "parent_desk": None, "parent_code": None},
+    ]
+    pair.check(then_rows(insert(books).values(tree), books))
+    pair.check_error(
+        committing(insert(books).values(desk="fx", code="g10")), names=("books", "desk", "code")
+    )
+    pair.check_error(
+        committing(insert(books).values(desk="fx", code="x", parent_desk="fx", parent_code="no")),
+        names=("books", "parent_desk", "parent_code"),
+        sqlite_names_them=False,
+    )
+    pair.check(then_rows(delete(books).where(books.c.code == "g10"), books))

@@ -8,7 +8,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, MetaData, String, func, insert, inspect, select, text, update
+from sqlalchemy import (
+    Engine,
+    MetaData,
+    Numeric,
+    String,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -54,6 +65,18 @@ class Run(LabBase):
     revision: Mapped[int] = mapped_column(default=1, onupdate=_revision_from_name)
     touched: Mapped[str | None] = mapped_column(String(16), onupdate="touched")
     updated_at: Mapped[datetime | None] = mapped_column(onupdate=func.now())
+
+
+class Quote(LabBase):
+    """A row under optimistic concurrency control."""
+
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    version: Mapped[int] = mapped_column(nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 def order_view(order: Order) -> tuple[Any, ...]:
@@ -355,6 +378,50 @@ def test_with_for_update_is_accepted(trading: EnginePair) -> None:
         return [order_view(order) for order in locked]
 
     assert trading.check_session(work)
+
+
+def test_version_counter_detects_a_concurrent_change(pair_factory: PairFactory) -> None:
+    pair = pair_factory(LabBase.metadata)
+    quotes = LabBase.metadata.tables["quotes"]
+
+    def work(engine: Engine) -> list[Any]:
+        with Session(engine) as session:
+            quote = Quote(bid=Decimal("10.00"))
+            session.add(quote)
+            session.commit()
+            quote.bid = Decimal("10.50")
+            session.commit()
+            seen: list[Any] = [quote.version]
+            # a Core statement behind the ORM's back bumps the version
+            session.execute(update(quotes).values(version=quotes.c.version + 1))
+            quote.bid = Decimal("11.00")
+            try:
+                session.commit()
+            except Exception as error:
+                seen.append(type(error).__name__)
+                session.rollback()
+            session.delete(quote)
+            session.commit()
+            seen.append(session.scalar(select(func.count()).select_from(quotes)))
+        return seen
+
+    assert pair.check(work) == [2, "StaleDataError", 0]
+
+
+def test_legacy_bulk_mappings(trading: EnginePair) -> None:
+    def work(session: Session) -> list[Any]:
+        session.bulk_insert_mappings(
+            Account,
+            [{"code": "L1"}, {"code": "L2", "owner": "Lee"}],
+        )
+        session.bulk_update_mappings(
+            Account,
+            [{"id": 1, "owner": "Ada B."}, {"id": 5, "owner": None}],
+        )
+        session.commit()
+        return table_rows(session, accounts)
+
+    trading.check_session(work)
 
 
 def table_rows(session: Session, table: Any) -> list[tuple[Any, ...]]:

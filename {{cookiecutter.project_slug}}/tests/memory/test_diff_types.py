@@ -7,6 +7,7 @@ aware value and reads it back naive; String lengths are not enforced.
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -38,11 +39,31 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from .diff_schema import Side
 from .diffkit import EnginePair
 
 PairFactory = Callable[..., EnginePair]
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, stored naive."""
+
+    impl = DateTime()
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Venue(enum.StrEnum):
+    NASDAQ = "xnas"
+    CME = "xcme"
+
 
 metadata = MetaData()
 samples = Table(
@@ -66,6 +87,12 @@ samples = Table(
     Column("real", Float),
     Column("count", Integer),
     Column("big", BigInteger),
+    Column("qty8", Numeric(20, 8)),
+    Column("utc", UTCDateTime),
+    Column(
+        "venue",
+        Enum(Venue, native_enum=False, values_callable=lambda members: [m.value for m in members]),
+    ),
 )
 
 ID = uuid.UUID("12345678-1234-5678-1234-567812345678")
@@ -122,11 +149,28 @@ VALUES: dict[str, list[Any]] = {
     "real": [0.1, 1e300, -0.0, 3, 2.5e-10, None],
     "count": [0, -1, 2**62, True, None],
     "big": [2**63 - 1, -(2**63), None],
+    "qty8": [
+        Decimal("12345678.12345678"),
+        Decimal("0.00000001"),
+        Decimal("99999999999.99999999"),
+        Decimal("-0.000000005"),
+        Decimal("1E+3"),
+        None,
+    ],
+    "utc": [
+        datetime(2024, 3, 1, 9, 30, tzinfo=UTC),
+        datetime(2024, 3, 1, 11, 30, tzinfo=PARIS),
+        None,
+    ],
+    "venue": [Venue.CME, "xnas", None],
 }
 
 # Values SQL can look up with ``=``; floats, JSON and binaries are only read back.
 LOOKUPS = {
     "price",
+    "qty8",
+    "utc",
+    "venue",
     "plain_numeric",
     "side",
     "at",

@@ -11,12 +11,22 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    Table,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from .diff_schema import accounts
-from .diffkit import EnginePair, baseline_mode
+from .diffkit import EnginePair, baseline_mode, memory_engine
 
 pytestmark = pytest.mark.skipif(
     baseline_mode(), reason="memory-only: SQLite supports these constructs"
@@ -57,3 +67,13 @@ def test_unsupported_construct_raises_a_clear_error(trading: EnginePair, name: s
         # the connection is still usable, and nothing was written
         count = conn.execute(select(func.count()).select_from(accounts)).scalar_one()
     assert count == 3
+
+
+def test_a_check_constraint_in_sql_text_is_refused_at_create_all() -> None:
+    metadata = MetaData()
+    Table("guarded", metadata, Column("qty", Integer), CheckConstraint("qty >= 0", name="ck_qty"))
+    engine = memory_engine()
+    with pytest.raises(SQLAlchemyError) as failure:
+        metadata.create_all(engine)
+    assert "CheckConstraint" in str(failure.value) and "qty >= 0" in str(failure.value)
+    engine.dispose()

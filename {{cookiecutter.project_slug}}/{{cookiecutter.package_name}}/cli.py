@@ -252,7 +252,7 @@ def bench(
     micro: Annotated[bool, typer.Option(help="Run the micro-benchmarks too.")] = True,
     micro_ops: Annotated[
         int, typer.Option(min=1, help="Operations per timed micro-benchmark round.")
-    ] = 2_000,
+    ] = 300,
     micro_rounds: Annotated[int, typer.Option(min=1, help="Timed rounds; the median counts.")] = 5,
     micro_orders: Annotated[
         int, typer.Option(min=1, help="Orders in the table during the micro-benchmarks.")
@@ -276,13 +276,16 @@ def bench(
     # The bench draws with matplotlib, which takes a second to import: only the bench pays.
     from .bench.run import run_bench
 
+    console = Console()
+    if not console.is_terminal:
+        console.width = max(console.width, 120)  # logs get whole table rows
     with one_line_errors():
         outcome, _ = run_bench(
             plan,
             postgres_url=postgres_url or None,
             micro=sizes if micro else None,
             out=out,
-            console=Console(),
+            console=console,
         )
     if outcome.failed:
         typer.echo("error: the bench failed; see the messages above", err=True)

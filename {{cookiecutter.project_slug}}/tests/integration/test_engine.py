@@ -79,18 +79,23 @@ def unit_of_work(container: Container) -> UnitOfWork:
     return cast(UnitOfWork, container.unit_of_work())
 
 
-def run(
-    container: Container, bars: Sequence[Bar], script: dict[int, list[Action]]
-) -> tuple[BacktestResult, ScriptedStrategy]:
-    strategy = ScriptedStrategy(script)
-    engine = BacktestEngine(
+def engine_for(container: Container, strategy: ScriptedStrategy, **settings: int) -> BacktestEngine:
+    return BacktestEngine(
         unit_of_work=lambda: unit_of_work(container),
         instrument=es_future(),
         strategy=strategy,
         ids=SequentialIdGenerator(),
-        settings=BacktestSettings(commission_per_contract=COMMISSION, initial_cash=CASH),
+        settings=BacktestSettings(
+            commission_per_contract=COMMISSION, initial_cash=CASH, **settings
+        ),
     )
-    return engine.run(bars), strategy
+
+
+def run(
+    container: Container, bars: Sequence[Bar], script: dict[int, list[Action]]
+) -> tuple[BacktestResult, ScriptedStrategy]:
+    strategy = ScriptedStrategy(script)
+    return engine_for(container, strategy).run(bars), strategy
 
 
 OrderState = tuple[OrderStatus, Decimal | None, str | None]
@@ -284,3 +289,27 @@ def test_a_database_that_already_holds_bars_is_refused(container: Container) -> 
 
     with pytest.raises(BacktestError, match="already holds 1 ES bars"):
         run(container, [flat(5, "100")], {})
+
+
+def test_bars_are_read_back_in_chunks_and_progress_goes_from_zero_to_all(
+    container: Container,
+) -> None:
+    bars = [flat(minute, "100") for minute in range(7)]
+    strategy = ScriptedStrategy({})
+    calls: list[tuple[int, int]] = []
+
+    engine = engine_for(container, strategy, read_chunk=3, progress_every=2)
+    result = engine.run(bars, on_progress=lambda done, total: calls.append((done, total)))
+
+    assert [seen for seen, _, _ in strategy.seen] == bars
+    assert calls == [(0, 7), (2, 7), (4, 7), (6, 7), (7, 7)]
+    assert result.bar_count == 7
+
+
+def test_an_engine_runs_once(container: Container) -> None:
+    engine = engine_for(container, ScriptedStrategy({}))
+    stored = engine.store([flat(0, "100")])
+    engine.replay(stored)
+
+    with pytest.raises(BacktestError, match="already run"):
+        engine.replay(stored)

@@ -33,7 +33,7 @@ _OPEN = [status.value for status in OPEN_ORDER_STATUSES]
 class MicroSizes:
     """How much work each micro-benchmark does."""
 
-    ops: int = 2_000
+    ops: int = 300
     """Operations per timed round."""
     rounds: int = 5
     """Timed rounds; the median round counts."""
@@ -67,11 +67,11 @@ class MicroResult:
 
 
 OPERATIONS = {
-    "select_prebuilt": "open orders, prebuilt statement (repository)",
-    "select_fresh": "open orders, statement built per call",
-    "insert_commit": "insert one order + commit",
-    "update_commit": "update one attribute + commit",
-    "bulk_insert": "bulk insert of bars (repository bulk path)",
+    "select_prebuilt": "open orders, prebuilt select",
+    "select_fresh": "open orders, select built per call",
+    "insert_commit": "insert an order + commit",
+    "update_commit": "update an attribute + commit",
+    "bulk_insert": "bulk insert of bars",
 }
 
 

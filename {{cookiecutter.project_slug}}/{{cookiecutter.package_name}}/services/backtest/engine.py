@@ -180,6 +180,8 @@ class BacktestEngine:
         first: Bar | None = None
         last: Bar | None = None
         replayed = orders = fills = 0
+        if on_progress is not None:
+            on_progress(0, stored.count)
         for bar in self._read_back(stored):
             first = first or bar
             last = bar

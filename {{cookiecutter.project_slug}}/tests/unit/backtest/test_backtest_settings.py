@@ -1,0 +1,32 @@
+"""Settings of a backtest run are checked when they are made."""
+
+from decimal import Decimal
+
+import pytest
+
+from {{ cookiecutter.package_name }}.services.backtest.engine import BacktestError, BacktestSettings
+
+
+def test_the_defaults_are_the_reference_run() -> None:
+    settings = BacktestSettings()
+
+    assert (settings.commission_per_contract, settings.initial_cash) == (
+        Decimal("2.25"),
+        Decimal(100_000),
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"strategy_id": " "}, "strategy id must not be empty"),
+        ({"commission_per_contract": Decimal("-0.01")}, "commission per contract must not be"),
+        ({"commission_per_contract": Decimal("Infinity")}, "commission per contract must not be"),
+        ({"initial_cash": Decimal(0)}, "initial cash must be positive"),
+        ({"read_chunk": 0}, "read_chunk must be at least 1"),
+        ({"progress_every": 0}, "progress_every must be at least 1"),
+    ],
+)
+def test_bad_settings_are_refused(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(BacktestError, match=message):
+        BacktestSettings(**changes)  # type: ignore[arg-type]

@@ -6,7 +6,21 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    Column,
+    Engine,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from .diff_schema import ORDERS, Account, Order, accounts, fills, orders
@@ -200,3 +214,24 @@ def test_delete_where_exists(trading: EnginePair) -> None:
     statement = delete(orders).where(~exists().where(fills.c.order_id == o.id), o.status != "open")
     answer = trading.check(after(lambda conn: conn.execute(statement).rowcount))
     assert answer[0] > 0
+
+
+def test_a_table_without_a_primary_key(pair_factory: Callable[..., EnginePair]) -> None:
+    metadata = MetaData()
+    ticks = Table("ticks", metadata, Column("symbol", String(8)), Column("px", Numeric(10, 2)))
+    pair = pair_factory(metadata)
+    t = ticks.c
+
+    def work(engine: Engine) -> list[Any]:
+        with engine.begin() as conn:
+            conn.execute(insert(ticks), [{"symbol": "ES", "px": p} for p in ("1.25", "1.25", "2")])
+            conn.execute(insert(ticks).values(symbol=None, px=None))
+            updated = conn.execute(
+                update(ticks).where(t.px == Decimal("1.25")).values(px=3)
+            ).rowcount
+            deleted = conn.execute(delete(ticks).where(t.symbol.is_(None))).rowcount
+            rows = conn.execute(select(ticks).order_by(t.px, t.symbol)).all()
+        return [updated, deleted, [tuple(row) for row in rows]]
+
+    answer = pair.check(work)
+    assert answer[0] == 2 and len(answer[2]) == 3  # the two identical rows stay two rows

@@ -46,6 +46,7 @@ values = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("price", Numeric(12, 2)),
+    Column("qty8", Numeric(20, 8)),
     Column("real", Float),
     Column("count", BigInteger),
     Column("label", String(40)),
@@ -77,6 +78,7 @@ no_surrogates = st.characters(codec="utf-8")
 COLUMN_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "price": st.decimals(Decimal("-9999999.9999"), Decimal("9999999.9999"), places=4)
     | st.integers(-(10**6), 10**6),
+    "qty8": st.decimals(Decimal("-99999999999"), Decimal("99999999999"), places=10),
     "real": st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(10**9), 10**9),
     "count": st.integers(-(2**63), 2**63 - 1),
     "label": st.text(no_surrogates, max_size=12),
@@ -89,8 +91,21 @@ COLUMN_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "ref": st.uuids(),
     "blob": st.binary(max_size=8),
 }
-SORTABLE = ("price", "real", "count", "label", "at", "day", "clock", "flag", "side", "ref", "blob")
-RANGED = ("price", "real", "count", "label", "at", "day", "clock")
+SORTABLE = (
+    "price",
+    "qty8",
+    "real",
+    "count",
+    "label",
+    "at",
+    "day",
+    "clock",
+    "flag",
+    "side",
+    "ref",
+    "blob",
+)
+RANGED = ("price", "qty8", "real", "count", "label", "at", "day", "clock")
 
 typed_rows = st.lists(
     st.fixed_dictionaries(

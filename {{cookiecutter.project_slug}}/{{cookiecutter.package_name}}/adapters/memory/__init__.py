@@ -1,1 +1,20 @@
-"""In-memory SQLAlchemy dialect: `memory://` and `memory+asyncio://`."""
+"""In-memory SQLAlchemy dialect: `memory://` and `memory+asyncio://`.
+
+Statements are executed from SQLAlchemy's own statement objects (never by parsing SQL):
+each compiled statement gets a plan, cached on the `Compiled` object, made of closures
+over rows stored as tuples, with hash indexes and lazily sorted keys for look-ups.
+
+Modules:
+- `dialect`: the dialects, the pools that discard the database on `engine.dispose()`,
+  reflection entry points, the asyncio adaptation.
+- `dbapi`, `errors`: the PEP 249 shaped connection/cursor and exception classes.
+- `compiler`: SQL rendering for logs, plus the records the planner reads.
+- `execution`: finds or builds a statement's plan and runs it on a connection.
+- `queries`, `access`: SELECT/compound plans (joins, grouping, ordering) and index choice.
+- `dml`: INSERT/UPDATE/DELETE plans with RETURNING.
+- `expressions`, `values`, `functions`: expression closures, SQL value semantics, functions.
+- `types`: how values are stored (SQLite-compatible read-back) and converted.
+- `schema`: DDL; `storage`, `indexes`: tables, constraints and indexes;
+  `database`, `transactions`: catalog, statement mutex, write lock, undo log, savepoints;
+  `reflection`: what the inspector reports.
+"""

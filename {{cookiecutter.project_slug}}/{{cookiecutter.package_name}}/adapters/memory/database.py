@@ -23,7 +23,6 @@ class Database:
         self.mutex = threading.RLock()
         self.write_lock = WriteLock(self.mutex)
         self.schema_version = 0
-        self.plan_cache: dict[Any, Any] = {}
 
     def table(self, name: str) -> TableStore:
         store = self.tables.get(name)

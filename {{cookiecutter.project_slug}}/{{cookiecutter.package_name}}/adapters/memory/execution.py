@@ -23,7 +23,6 @@ class StatementPlan:
 
     def __init__(self, db: Any, compiled: Any, dialect: Any) -> None:
         self.db = db
-        self.schema_version = db.schema_version
         stmt = compiled.statement
         state = compiled.compile_state
         core = state.statement if state is not None else stmt

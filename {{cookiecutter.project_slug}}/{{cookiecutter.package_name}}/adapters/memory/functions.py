@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .errors import OperationalError
 from .types import sqlite_real_text, to_text
 from .values import SortKey, compare
 
@@ -225,7 +226,10 @@ def agg_sum(values: Sequence[Any]) -> Any:
     if not present:
         return None
     if all(type(v) is int or type(v) is bool for v in present):
-        return sum(present)
+        total = sum(present)
+        if not -(2**63) <= total < 2**63:
+            raise OperationalError("integer overflow")
+        return total
     return math.fsum(float(v) for v in present)
 
 

@@ -156,31 +156,42 @@ def _num(value: Any) -> Any:
     return value
 
 
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+
+
+def _int64(value: Any) -> Any:
+    """SQLite integers are 64-bit: a result past that range becomes REAL."""
+    if type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
+        return float(value)
+    return value
+
+
 def add(a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
     try:
-        return a + b
+        return _int64(a + b)
     except TypeError:
-        return _num(a) + _num(b)
+        return _int64(_num(a) + _num(b))
 
 
 def sub(a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
     try:
-        return a - b
+        return _int64(a - b)
     except TypeError:
-        return _num(a) - _num(b)
+        return _int64(_num(a) - _num(b))
 
 
 def mul(a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
     try:
-        return a * b
+        return _int64(a * b)
     except TypeError:
-        return _num(a) * _num(b)
+        return _int64(_num(a) * _num(b))
 
 
 def truediv(a: Any, b: Any) -> Any:
@@ -202,7 +213,7 @@ def intdiv(a: Any, b: Any) -> Any:
         return None
     if type(a) is int and type(b) is int:
         q = abs(a) // abs(b)
-        return q if (a >= 0) == (b > 0) else -q
+        return _int64(q if (a >= 0) == (b > 0) else -q)
     return a / b
 
 
@@ -242,4 +253,4 @@ def concat(a: Any, b: Any) -> Any:
 def negate(a: Any) -> Any:
     if a is None:
         return None
-    return -_num(a)
+    return _int64(-_num(a))

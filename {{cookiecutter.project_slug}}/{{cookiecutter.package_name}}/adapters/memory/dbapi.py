@@ -55,9 +55,11 @@ DEFAULT_TIMEOUT = 5.0
 class Cursor:
     """Holds the result of the last statement run through it."""
 
-    arraysize = 1
+    __slots__ = ("_pos", "_rows", "arraysize", "connection", "description", "lastrowid",
+                 "rowcount")
 
     def __init__(self, connection: Connection) -> None:
+        self.arraysize = 1
         self.connection = connection
         self.description: list[tuple[Any, ...]] | None = None
         self.rowcount = -1
@@ -117,7 +119,9 @@ class Cursor:
         return rows
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        rows = self._rows[self._pos :] if self._pos else self._rows
+        rows = self._rows
+        if self._pos:
+            rows = rows[self._pos :]
         self._pos = len(self._rows)
         return rows
 

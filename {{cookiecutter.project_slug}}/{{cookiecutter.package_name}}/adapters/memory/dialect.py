@@ -329,6 +329,8 @@ async def _pass() -> None:
 class AsyncAdaptedCursor(dbapi.Cursor):
     """Cursor of the asyncio dialect: yields to the event loop before each statement."""
 
+    __slots__ = ()
+
     def execute_context(self, context: Any) -> None:
         await_only(_pass())
         super().execute_context(context)

@@ -77,7 +77,7 @@ class StatementPlan:
         if self.query is not None:
             env = Env(self.params(context, 0), conn)
             cursor.description = self.description
-            cursor.set_rows(self.query.run(env))
+            cursor._rows = self.query.run(env)
             return
         assert self.dml is not None
         result = DMLResult()

@@ -163,6 +163,11 @@ def test_bad_urls_are_rejected_with_a_clear_message(url: str, message: str) -> N
         create_engine(url).connect()
 
 
+def test_a_positional_paramstyle_is_rejected() -> None:
+    with pytest.raises(ArgumentError, match="'named' paramstyle"):
+        create_engine("memory://", paramstyle="qmark")
+
+
 def test_unknown_connect_arguments_are_rejected() -> None:
     engine = create_engine("memory://", connect_args={"check_same_thread": False})
     with pytest.raises(ArgumentError, match="check_same_thread"):

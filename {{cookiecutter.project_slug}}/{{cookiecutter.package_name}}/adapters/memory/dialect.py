@@ -119,6 +119,10 @@ class MemoryDialect(default.DefaultDialect):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if self.paramstyle != "named":
+            raise exc.ArgumentError(
+                f"the memory dialect uses the 'named' paramstyle; got {self.paramstyle!r}"
+            )
         self._database = Database()
         self._default_timeout = timeout
         self._json_serializer = json_serializer

@@ -41,7 +41,7 @@ def baseline_mode() -> bool:
         return False
     if value == "sqlite":
         return True
-    raise RuntimeError(f"{BASELINE_VAR} must be 'sqlite' or unset, not {value!r}")
+    raise RuntimeError(f"{BASELINE_VAR} must be 'sqlite', 'memory' or unset, not {value!r}")
 
 
 # --- engines ---------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def test_multiset_orders_rows_whatever_their_types() -> None:
 
 def test_baseline_switch_rejects_unknown_values(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(BASELINE_VAR, "postgres")
-    with pytest.raises(RuntimeError, match="must be 'sqlite' or unset, not 'postgres'"):
+    with pytest.raises(RuntimeError, match="must be 'sqlite', 'memory' or unset, not 'postgres'"):
         baseline_mode()
 
 

@@ -127,8 +127,6 @@ def test_sessionmaker_begin_commits_and_a_new_session_sees_it(pair_factory: Pair
 
 
 def test_async_engine_and_async_session() -> None:
-    pytest.importorskip("aiosqlite", reason="the SQLite async reference needs aiosqlite")
-
     async def scenario(engine: AsyncEngine) -> list[Any]:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)

@@ -69,9 +69,6 @@ def test_quickstart(url: str) -> None:
 
 @pytest.mark.parametrize("url", ASYNC_URLS)
 def test_async_quickstart(url: str) -> None:
-    if url_under_test(url).startswith("sqlite"):
-        pytest.importorskip("aiosqlite", reason="async SQLite needs aiosqlite")
-
     async def main() -> None:
         engine = create_async_engine(url_under_test(url))
         async with engine.begin() as conn:

@@ -28,7 +28,13 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import CompileError, IntegrityError, NotSupportedError, OperationalError
+from sqlalchemy.exc import (
+    CompileError,
+    IntegrityError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+)
 
 metadata = MetaData()
 parents = Table(
@@ -197,6 +203,17 @@ def test_stored_json_is_a_copy_of_the_callers_value(engine: Engine) -> None:
         first: Any = conn.scalar(select(children.c.doc))
         first["tags"].append("c")
         assert conn.scalar(select(children.c.doc)) == {"tags": ["a"]}
+
+
+def test_values_are_stored_as_plain_immutable_values(engine: Engine) -> None:
+    seed(engine, n=0)
+    status = type("Status", (str,), {})("open")
+    with engine.begin() as conn:
+        conn.execute(insert(children).values(parent_id=1, status=status))
+        stored = conn.scalar(select(children.c.status))
+        assert type(stored) is str
+        with pytest.raises(ProgrammingError, match=r"children\.rank: type 'list'"):
+            conn.execute(insert(children).values(parent_id=1, status="x", rank=[1]))
 
 
 @pytest.mark.parametrize(

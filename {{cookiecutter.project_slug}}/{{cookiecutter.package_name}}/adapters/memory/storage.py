@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from .errors import IntegrityError, OperationalError
+from .errors import IntegrityError, OperationalError, ProgrammingError
 from .indexes import HashIndex, bucket_rowids
 from .transactions import Transaction
 from .types import AFFINITY_CONVERTERS
 
 Row = tuple[Any, ...]
+
+#: value types a row may hold: immutable, so the store never shares a caller's object
+STORABLE = frozenset({
+    type(None), bool, int, float, str, bytes, Decimal,
+    dt.datetime, dt.date, dt.time, dt.timedelta, uuid.UUID,
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +232,33 @@ class TableStore:
         cols = ", ".join(f"{self.name}.{c}" for c in idx.columns)
         return IntegrityError(f"UNIQUE constraint failed: {cols}")
 
+    def check_storable(self, row: Row) -> Row:
+        """Keep only immutable plain values: subclasses of str/int/float/bytes (str enums,
+        bytearray...) become the plain type, as the SQLite driver binds them; anything
+        else is refused."""
+        if STORABLE.issuperset(map(type, row)):
+            return row
+        out = list(row)
+        for i, value in enumerate(row):
+            if type(value) in STORABLE:
+                continue
+            if isinstance(value, str):
+                out[i] = str.__str__(value)
+            elif isinstance(value, bool):
+                out[i] = bool(value)
+            elif isinstance(value, int):
+                out[i] = int.__int__(value)
+            elif isinstance(value, float):
+                out[i] = float.__float__(value)
+            elif isinstance(value, bytes | bytearray | memoryview):
+                out[i] = bytes(value)
+            else:
+                raise ProgrammingError(
+                    f"Error binding parameter for {self.name}.{self.column_names[i]}: "
+                    f"type {type(value).__name__!r} is not supported"
+                )
+        return tuple(out)
+
     def apply_affinity(self, row: Row) -> Row:
         """Convert values as the columns' SQLite affinity would on storage."""
         out: list[Any] | None = None
@@ -239,6 +275,7 @@ class TableStore:
 
     def insert(self, row: Row, ctx: WriteContext) -> int:
         """Insert a full row; returns its row id."""
+        row = self.check_storable(row)
         if self.affinity:
             row = self.apply_affinity(row)
         alias = self.rowid_alias
@@ -289,6 +326,7 @@ class TableStore:
         affinity = self.affinity
         try:
             for row in rows:
+                row = self.check_storable(row)
                 if affinity:
                     row = self.apply_affinity(row)
                 if alias is not None:
@@ -355,6 +393,7 @@ class TableStore:
     def update(self, rowid: int, new: Row, ctx: WriteContext) -> int:
         """Replace the row at `rowid`; returns its (possibly moved) row id."""
         old = self.rows[rowid]
+        new = self.check_storable(new)
         if self.affinity:
             new = self.apply_affinity(new)
         if self.not_null:

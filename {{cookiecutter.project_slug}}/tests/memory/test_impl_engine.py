@@ -277,6 +277,23 @@ def test_expression_check_constraints_are_enforced() -> None:
     engine.dispose()
 
 
+def test_row_ids_are_reused_unless_the_table_asks_for_autoincrement() -> None:
+    ids = MetaData()
+    plain = Table("plain", ids, Column("id", Integer, primary_key=True))
+    strict = Table("strict", ids, Column("id", Integer, primary_key=True),
+                   sqlite_autoincrement=True)
+    engine = create_engine("memory://")
+    ids.create_all(engine)
+    with engine.begin() as conn:
+        for table in (plain, strict):
+            conn.execute(insert(table), [{}, {}])
+            conn.execute(delete(table).where(table.c.id == 2))
+            conn.execute(insert(table))
+        assert conn.scalars(select(plain.c.id)).all() == [1, 2]
+        assert conn.scalars(select(strict.c.id)).all() == [1, 3]
+    engine.dispose()
+
+
 def test_missing_table_is_an_operational_error() -> None:
     engine = create_engine("memory://")
     with engine.connect() as conn, pytest.raises(OperationalError, match="no such table"):

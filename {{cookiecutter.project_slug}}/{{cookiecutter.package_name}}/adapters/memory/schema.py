@@ -149,6 +149,7 @@ def build_store(table: Table, fk_tables: list[ForeignKeyConstraint] | None,
     ]
     store = TableStore(str(table.name), specs, alias, indexes, fks, catalog)
     store.checks = _checks(table, positions)
+    store.never_reuse_rowids = bool(table.kwargs.get("sqlite_autoincrement", False))
     return store
 
 

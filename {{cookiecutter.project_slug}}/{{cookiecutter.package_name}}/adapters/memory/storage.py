@@ -108,6 +108,8 @@ class TableStore:
         self._max_rowid = 0
         self._max_stale = False
         self._ordered = True
+        #: SQLite's AUTOINCREMENT keyword: row ids of deleted rows are never handed out again
+        self.never_reuse_rowids = False
         for fk in foreign_keys:
             if self.index_on(fk.child_positions) is None:
                 self.indexes.append(
@@ -201,7 +203,7 @@ class TableStore:
         row = self.rows.pop(rowid)
         for idx in self.indexes:
             idx.remove(idx.key(row), rowid)
-        if rowid >= self._max_rowid:
+        if rowid >= self._max_rowid and not self.never_reuse_rowids:
             self._max_stale = True
         return row
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.sql import elements
@@ -234,7 +235,12 @@ class InsertPlan(_TargetPlan):
                     row[pos] = d()
                 yield tuple(row)
 
-        last = store.insert_many(rows(), wctx)
+        if not defaults and [p for p, _ in pairs] == list(range(width)) and width > 1:
+            # every column comes from the parameters, in table order: one C call a row
+            getter = itemgetter(*[key for _, key in pairs])
+            last = store.insert_many(map(getter, param_sets), wctx)
+        else:
+            last = store.insert_many(rows(), wctx)
         result.rowcount += len(param_sets)
         result.lastrowid = last
 

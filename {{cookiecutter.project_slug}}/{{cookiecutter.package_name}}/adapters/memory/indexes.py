@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 Bucket = int | dict[int, None]
@@ -33,6 +34,7 @@ class HashIndex:
         "_sorted",
         "_unsortable",
         "columns",
+        "key",
         "map",
         "name",
         "origin",
@@ -55,17 +57,13 @@ class HashIndex:
         self.columns = columns
         self.unique = unique
         self.single = len(positions) == 1
+        #: the index key of a stored row: one value, or a tuple for several columns
+        self.key: Callable[[tuple[Any, ...]], Any] = itemgetter(*positions)
         self.map: dict[Any, Bucket] = {}
         self._sorted: list[Any] | None = None
         self._pending_add: list[Any] = []
         self._pending_del: list[Any] = []
         self._unsortable = False
-
-    def key(self, row: tuple[Any, ...]) -> Any:
-        """The index key of a stored row."""
-        if self.single:
-            return row[self.positions[0]]
-        return tuple([row[p] for p in self.positions])
 
     def key_has_null(self, key: Any) -> bool:
         if self.single:

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from .errors import IntegrityError, OperationalError, ProgrammingError
@@ -266,8 +267,11 @@ class TableStore:
         out: list[Any] | None = None
         for pos, plain, convert in self.affinity:
             v = row[pos]
-            if v is None or (type(v) is plain and (plain is not float or v != 0)):
+            t = type(v)
+            if v is None or (t is plain and (plain is not float or v != 0)):
                 continue
+            if t is float and plain is int and not v.is_integer():
+                continue  # a fractional REAL stays REAL in INTEGER/NUMERIC columns
             nv = convert(v)
             if nv is not v:
                 if out is None:
@@ -324,7 +328,10 @@ class TableStore:
         not_null = self.not_null
         uniques = self.unique_indexes
         indexes = self.indexes
-        has_fks = bool(self.foreign_keys)
+        fks = [(fk, fk.child_positions) for fk in self.foreign_keys]
+        not_null_get: Any = itemgetter(*not_null) if not_null else None
+        single_not_null = len(not_null) == 1
+        verified: set[tuple[int, tuple[Any, ...]]] = set()
         affinity = self.affinity
         try:
             for row in rows:
@@ -349,27 +356,27 @@ class TableStore:
                     rowid = self._next_hidden_rowid
                     self._next_hidden_rowid += 1
                 if not_null:
-                    self._check_not_null(row)
+                    missing = not_null_get(row)
+                    if missing is None if single_not_null else None in missing:
+                        self._check_not_null(row)
                 if self.checks:
                     self._check_constraints(row)
                 for idx in uniques:
-                    if idx.conflicts(idx.key(row)):
+                    key = idx.key(row)
+                    if key in idx.map and not idx.key_has_null(key):
                         raise self._unique_error(idx)
+                for n, (fk, positions) in enumerate(fks):
+                    key = tuple([row[p] for p in positions])
+                    if None in key or (n, key) in verified:
+                        continue
+                    if not self._parent_has(fk, key) and not self._self_reference(fk, key, row):
+                        raise _fk_error(fk)
+                    verified.add((n, key))
                 stored[rowid] = row
                 for idx in indexes:
                     idx.add(idx.key(row), rowid)
                 self._note_rowid(rowid)
                 inserted.append(rowid)
-                if has_fks:
-                    check = WriteContext(ctx.txn)
-                    for fk in self.foreign_keys:
-                        self._defer_parent_check(fk, rowid, check)
-                    try:
-                        check.finish()
-                    except BaseException:
-                        inserted.pop()
-                        self._drop(rowid)
-                        raise
         finally:
             if inserted:
                 ctx.txn.record(self._restore_many, inserted, None)
@@ -472,6 +479,16 @@ class TableStore:
                 raise _fk_error(fk)
 
         ctx.deferred.append(check)
+
+    def _parent_has(self, fk: ForeignKeySpec, key: tuple[Any, ...]) -> bool:
+        parent = self._parent_store(fk)
+        return parent.has_key(tuple(parent.positions[c] for c in fk.parent_columns), key)
+
+    def _self_reference(self, fk: ForeignKeySpec, key: tuple[Any, ...], row: Row) -> bool:
+        """A row of a self-referencing table may reference itself."""
+        if fk.parent != self.name:
+            return False
+        return tuple(row[self.positions[c]] for c in fk.parent_columns) == key
 
     def _referencing(self) -> Iterator[tuple[TableStore, ForeignKeySpec]]:
         for store in self.catalog.values():

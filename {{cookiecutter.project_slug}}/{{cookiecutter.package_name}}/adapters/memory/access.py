@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
 from sqlalchemy.sql import elements, operators, selectable
@@ -156,6 +157,16 @@ def plan_access(
                 _index_eq(idx, [eq[p].value for p in idx.positions]),
                 [eq[p].source for p in idx.positions],
             ))
+    ins: dict[int, _Term] = {}
+    for t in terms:
+        if t.kind == "in":
+            ins.setdefault(t.position, t)
+    for idx in store.indexes:
+        if len(idx.positions) > 1 and any(p in ins for p in idx.positions) and all(
+            p in eq or p in ins for p in idx.positions
+        ):
+            parts = [(eq[p], False) if p in eq else (ins[p], True) for p in idx.positions]
+            paths.append(AccessPath(_index_keys(idx, parts), [t.source for t, _ in parts]))
     for t in terms:
         if t.kind == "in":
             idx = _single_index(store, t.position)
@@ -188,6 +199,40 @@ def _single_index(store: TableStore, position: int) -> HashIndex | None:
         if idx.positions == (position,):
             return idx
     return None
+
+
+_MAX_PROBES = 4096
+
+
+def _index_keys(idx: HashIndex, parts: list[tuple[_Term, bool]]) -> RowidsFn:
+    """Composite index probed with every combination of equality values and IN members."""
+
+    def rowids(store: TableStore, env: Env) -> Iterable[int] | None:
+        choices: list[list[Any]] = []
+        probes = 1
+        for term, is_in in parts:
+            assert term.value is not None
+            if is_in:
+                values = list(_members(term.value, env))
+            else:
+                value = term.value(None, env)
+                values = [] if value is None else [value]
+            if not values:
+                return ()
+            probes *= len(values)
+            if probes > _MAX_PROBES:
+                return None
+            choices.append(values)
+        found = _current_index(store, idx.name, idx)
+        out: list[int] = []
+        try:
+            for key in product(*choices):
+                out.extend(found.lookup(key))
+        except TypeError:
+            return None
+        return out
+
+    return rowids
 
 
 def _smallest(options: list[RowidsFn]) -> RowidsFn:

@@ -145,7 +145,7 @@ def backtest(
             "--csv",
             dir_okay=False,
             help="Replay ES bars from this CSV file (timestamp,open,high,low,close,volume) "
-            "instead of generating them.",
+            "instead of generating them; --bars and --seed are then unused.",
         ),
     ] = None,
     streak: Annotated[
@@ -258,7 +258,9 @@ def bench(
         int, typer.Option(min=1, help="Orders in the table during the micro-benchmarks.")
     ] = 1_000,
     bulk_rows: Annotated[int, typer.Option(min=1, help="Bars per bulk insert.")] = 100_000,
-    bulk_rounds: Annotated[int, typer.Option(min=1, help="Timed bulk inserts.")] = 3,
+    bulk_rounds: Annotated[
+        int, typer.Option(min=1, help="Timed bulk inserts, each beside a raw executemany.")
+    ] = 5,
 ) -> None:
     """Run the same backtest on every backend, check the reports agree, time single operations.
 

@@ -88,7 +88,16 @@ def test_the_bulk_path_stores_what_core_stores(
 
 
 def test_the_conversion_matches_sqlalchemys_own_bind_processors(sqlite_engine: Engine) -> None:
-    items = es_bars(3) + es_bars(2, microseconds=7)[1:]
+    odd_times = [
+        datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=UTC),
+        datetime(999, 3, 4, 5, 6, 7, tzinfo=UTC),
+        datetime(2024, 2, 29, 23, 59, 59, 999_999, tzinfo=UTC),
+    ]
+    odd = [
+        Bar("ES", ts, Decimal("0.25"), Decimal("0.5"), Decimal("0.25"), Decimal("0.5"), 0)
+        for ts in odd_times
+    ]
+    items = es_bars(3) + es_bars(2, microseconds=7)[1:] + odd
     dialect = sqlite_engine.dialect
     processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in bars.columns]
 

@@ -106,9 +106,8 @@ def test_ratios_are_against_sqlite_in_memory_and_raw_executemany() -> None:
             MicroResult("memory", "select_prebuilt", 10e-6),
             MicroResult("sqlite-memory", "select_prebuilt", 80e-6),
             MicroResult("memory", "bulk_insert", 0.5, rows_per_op=100_000),
+            MicroResult("memory", "raw_executemany", 0.25, rows_per_op=100_000),
         ],
-        raw_rows=100_000,
-        raw_seconds={"memory": 0.25},
     )
 
     ratios = outcome.memory_ratios()

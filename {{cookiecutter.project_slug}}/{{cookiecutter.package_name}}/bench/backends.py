@@ -8,7 +8,7 @@ from pathlib import Path
 from ..adapters.sqla.migrator import AlembicMigrator
 from ..adapters.sqla.schema_in_place import upgrade_in_place
 from ..container import Container, configure
-from ..settings import ENV_PREFIX, parse_database_url
+from ..settings import ENV_PREFIX, Backend, parse_database_url
 
 BENCH_POSTGRES_URL_VAR = f"{ENV_PREFIX}_BENCH_POSTGRES_URL"
 BASELINE = "sqlite-memory"
@@ -27,10 +27,15 @@ class BenchBackend:
 
 @dataclass(frozen=True)
 class FreshDatabase:
-    """A database ready for one run: its URL and the extra `backtest` arguments it needs."""
+    """A database ready for one run: its URL, and whether its schema is still to be created."""
 
     url: str
-    backtest_arguments: tuple[str, ...] = ()
+    create_schema: bool = False
+    """True for `sqlite:///:memory:`, which starts empty in the process that opens it."""
+
+    @property
+    def backtest_arguments(self) -> tuple[str, ...]:
+        return ("--create-schema",) if self.create_schema else ()
 
 
 def bench_backends(postgres_url: str | None) -> list[BenchBackend]:
@@ -63,13 +68,9 @@ def fresh_database(backend: BenchBackend, workdir: Path, run: int) -> Iterator[F
             path.unlink(missing_ok=True)
         return
     settings = parse_database_url(backend.url)
-    if settings.backend.value == "postgresql":
+    if settings.backend is Backend.POSTGRESQL:
         _recreate_schema(backend.url)
-        yield FreshDatabase(backend.url)
-    elif backend.name == BASELINE:
-        yield FreshDatabase(backend.url, ("--create-schema",))
-    else:
-        yield FreshDatabase(backend.url)
+    yield FreshDatabase(backend.url, create_schema=settings.backend is Backend.SQLITE)
 
 
 @contextmanager
@@ -78,7 +79,7 @@ def bench_container(backend: BenchBackend, workdir: Path) -> Iterator[Container]
     with fresh_database(backend, workdir, run=0) as database:
         container = configure(Container(), parse_database_url(database.url))
         try:
-            if "--create-schema" in database.backtest_arguments:
+            if database.create_schema:
                 upgrade_in_place(container.engine())
             container.migrated_engine()
             yield container

@@ -4,6 +4,7 @@ import sqlite3
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -40,7 +41,7 @@ class MicroSizes:
     table_orders: int = 1_000
     """Orders in the table before the timing starts (all but a few of them closed)."""
     bulk_rows: int = 100_000
-    bulk_rounds: int = 3
+    bulk_rounds: int = 5
 
     def __post_init__(self) -> None:
         for name in ("ops", "rounds", "table_orders", "bulk_rows", "bulk_rounds"):
@@ -72,21 +73,14 @@ OPERATIONS = {
     "insert_commit": "insert an order + commit",
     "update_commit": "update an attribute + commit",
     "bulk_insert": "bulk insert of bars",
+    "raw_executemany": "raw sqlite3 executemany of the same bars",
 }
 
 
-def median_seconds_per_op(
-    operation: Callable[[], object],
-    *,
-    number: int,
-    rounds: int,
-    setup: Callable[[], object] | None = None,
-) -> float:
+def median_seconds_per_op(operation: Callable[[], object], *, number: int, rounds: int) -> float:
     """Median over `rounds` of the time of `number` calls, divided by `number`."""
     timings = []
     for _ in range(rounds):
-        if setup is not None:
-            setup()
         started = time.perf_counter()
         for _ in range(number):
             operation()
@@ -94,10 +88,31 @@ def median_seconds_per_op(
     return statistics.median(timings)
 
 
+@dataclass(frozen=True)
+class BulkInput:
+    """The bars of the bulk insert, and the same rows as SQLite stores them for the reference."""
+
+    bars: Sequence[Bar]
+    sqlite_rows: Sequence[tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, bulk_bars: Sequence[Bar]) -> "BulkInput":
+        return cls(bulk_bars, reference_sqlite_rows(bulk_bars))
+
+
 def run_micro_benchmarks(
-    container: Container, backend: str, sizes: MicroSizes, bulk_bars: Sequence[Bar]
+    container: Container,
+    backend: str,
+    sizes: MicroSizes,
+    bulk: BulkInput,
+    *,
+    raw_database: Path | str | None = None,
 ) -> list[MicroResult]:
-    """Every operation of `OPERATIONS` on the container's (fresh) database."""
+    """Every operation of `OPERATIONS` on the container's (fresh) database.
+
+    With a `raw_database` (a SQLite file path or ":memory:"), raw executemany into it is timed
+    too, in rounds alternating with the repository's bulk insert so both see the same machine.
+    """
     session: Session = container.session_factory()()
     try:
         _seed_orders(session, sizes.table_orders)
@@ -121,10 +136,12 @@ def run_micro_benchmarks(
             ),
             MicroResult(backend, "insert_commit", _insert_commit(session, sizes)),
             MicroResult(backend, "update_commit", _update_commit(session, repository, sizes)),
-            MicroResult(
-                backend, "bulk_insert", _bulk_insert(session, sizes, bulk_bars), len(bulk_bars)
-            ),
         ]
+        bulk_seconds, raw_seconds = _bulk_insert(session, sizes, bulk, raw_database)
+        rows = len(bulk.bars)
+        results.append(MicroResult(backend, "bulk_insert", bulk_seconds, rows))
+        if raw_seconds is not None:
+            results.append(MicroResult(backend, "raw_executemany", raw_seconds, rows))
     finally:
         session.close()
     return results
@@ -194,18 +211,25 @@ def _update_commit(
     return median_seconds_per_op(update_one, number=sizes.ops, rounds=sizes.rounds)
 
 
-def _bulk_insert(session: Session, sizes: MicroSizes, bulk_bars: Sequence[Bar]) -> float:
+def _bulk_insert(
+    session: Session, sizes: MicroSizes, bulk: BulkInput, raw_database: Path | str | None
+) -> tuple[float, float | None]:
+    """Median seconds of the repository's bulk insert, and of raw executemany when asked."""
     repository = SqlAlchemyBarRepository(session)
-
-    def clear() -> None:
-        session.execute(delete(bars))
-        session.commit()
-
-    def insert_all() -> None:
-        repository.add_many(bulk_bars)
-        session.commit()
-
-    return median_seconds_per_op(insert_all, number=1, rounds=sizes.bulk_rounds, setup=clear)
+    timings: list[float] = []
+    raw_timings: list[float] = []
+    with RawSqlite(raw_database) if raw_database is not None else nullcontext() as raw:
+        for _ in range(sizes.bulk_rounds):
+            session.execute(delete(bars))
+            session.commit()
+            started = time.perf_counter()
+            repository.add_many(bulk.bars)
+            session.commit()
+            timings.append(time.perf_counter() - started)
+            if raw is not None:
+                raw_timings.append(raw.time_insert(bulk.sqlite_rows))
+    raw_median = statistics.median(raw_timings) if raw_timings else None
+    return statistics.median(timings), raw_median
 
 
 # -- the reference: raw executemany through the sqlite3 module ---------------------------------
@@ -228,30 +252,32 @@ def reference_sqlite_rows(bulk_bars: Sequence[Bar]) -> list[tuple[Any, ...]]:
     return rows
 
 
-def raw_sqlite_executemany(
-    database: Path | str, rows: Sequence[tuple[Any, ...]], rounds: int
-) -> float:
-    """Median seconds of BEGIN, executemany of `rows` into `bars`, COMMIT, on `database`."""
-    dialect = sqlite_dialect.dialect()
-    statement = str(insert(bars).compile(dialect=dialect))
-    connection = sqlite3.connect(database, isolation_level=None)
-    try:
-        connection.execute("PRAGMA foreign_keys=ON")
+class RawSqlite:
+    """The `bars` table in a SQLite database reached through the sqlite3 module alone."""
+
+    def __init__(self, database: Path | str) -> None:
+        dialect = sqlite_dialect.dialect()
+        self._statement = str(insert(bars).compile(dialect=dialect))
+        self._connection = sqlite3.connect(database, isolation_level=None)
+        self._connection.execute("PRAGMA foreign_keys=ON")
         for table in (instruments, bars):
-            connection.execute(str(CreateTable(table).compile(dialect=dialect)))
-        connection.execute(
+            self._connection.execute(str(CreateTable(table).compile(dialect=dialect)))
+        self._connection.execute(
             "INSERT INTO instruments (symbol, tick_size, multiplier, currency, quantity_step) "
             "VALUES ('ES', 0.25, 50, 'USD', 1)"
         )
 
-        def clear() -> None:
-            connection.execute("DELETE FROM bars")
+    def __enter__(self) -> "RawSqlite":
+        return self
 
-        def insert_all() -> None:
-            connection.execute("BEGIN")
-            connection.executemany(statement, rows)
-            connection.execute("COMMIT")
+    def __exit__(self, *_exc: object) -> None:
+        self._connection.close()
 
-        return median_seconds_per_op(insert_all, number=1, rounds=rounds, setup=clear)
-    finally:
-        connection.close()
+    def time_insert(self, rows: Sequence[tuple[Any, ...]]) -> float:
+        """Empty the table, then time BEGIN, executemany of `rows`, COMMIT."""
+        self._connection.execute("DELETE FROM bars")
+        started = time.perf_counter()
+        self._connection.execute("BEGIN")
+        self._connection.executemany(self._statement, rows)
+        self._connection.execute("COMMIT")
+        return time.perf_counter() - started

@@ -10,7 +10,6 @@ from matplotlib.figure import Figure
 from rich.console import Console
 from rich.table import Table
 
-from .backends import BASELINE
 from .micro import OPERATIONS
 from .outcome import BULK_TARGET, MEMORY_TARGETS, BenchOutcome
 
@@ -75,26 +74,17 @@ def micro_table(outcome: BenchOutcome) -> Table:
             result = outcome.micro_result(backend.name, operation)
             if result is None:
                 cells.append("")
-            elif operation == "bulk_insert":
+            elif result.rows_per_op > 1:
                 cells.append(f"{result.rows_per_second:,.0f} rows/s")
             else:
                 cells.append(f"{result.seconds_per_op * 1e6:,.1f}")
         table.add_row(label, *cells)
-    for where in ("file", "memory"):
-        rate = outcome.raw_rows_per_second(where)
-        if rate is not None:
-            label = f"raw sqlite3 executemany, {'file' if where == 'file' else ':memory:'}"
-            column = "sqlite-file" if where == "file" else BASELINE
-            table.add_row(
-                label,
-                *(f"{rate:,.0f} rows/s" if b.name == column else "" for b in backends),
-            )
     return table
 
 
 def ratio_lines(outcome: BenchOutcome) -> list[str]:
     lines = []
-    bulk = outcome.bulk_vs_raw("sqlite-file", "file")
+    bulk = outcome.bulk_vs_raw("sqlite-file")
     if bulk is not None:
         verdict = "meets" if bulk >= BULK_TARGET else "misses"
         lines.append(
@@ -114,7 +104,7 @@ def ratio_lines(outcome: BenchOutcome) -> list[str]:
             )
         bulk_memory = outcome.memory_ratios()["bulk"]
         parts.append(
-            f"bulk insert {_times(bulk_memory)} raw sqlite3 executemany in memory "
+            f"bulk insert {_times(bulk_memory)} raw sqlite3 executemany into :memory: "
             f"(target {MEMORY_TARGETS['bulk']:.0f}x)"
         )
         lines.append("memory backend: " + "; ".join(parts))
@@ -177,10 +167,7 @@ def outcome_json(outcome: BenchOutcome) -> dict[str, Any]:
             for result in outcome.micro
         ],
         "micro_failures": outcome.micro_failures,
-        "raw_sqlite_executemany_rows_per_second": {
-            where: outcome.raw_rows_per_second(where) for where in outcome.raw_seconds
-        },
-        "bulk_vs_raw_file_sqlite": outcome.bulk_vs_raw("sqlite-file", "file"),
+        "bulk_vs_raw_file_sqlite": outcome.bulk_vs_raw("sqlite-file"),
         "bulk_target": BULK_TARGET,
         "memory_vs_targets": {
             key: {"ratio": ratio, "target": MEMORY_TARGETS[key]}
@@ -222,7 +209,7 @@ def write_chart(path: str | os.PathLike[str], outcome: BenchOutcome) -> None:
         right.text(0.5, 0.5, "micro-benchmarks not run", ha="center", va="center")
         figure.savefig(Path(path), format="png")
         return
-    operations = [op for op in OPERATIONS if op != "bulk_insert"]
+    operations = [op for op in OPERATIONS if op not in ("bulk_insert", "raw_executemany")]
     width = 0.8 / max(len(outcome.runs), 1)
     for index, runs in enumerate(outcome.runs):
         values = [outcome.micro_result(runs.backend.name, op) for op in operations]

@@ -8,15 +8,10 @@ from rich.console import Console
 
 from ..runner.summary import RunSummary
 from ..services.backtest.bar_generator import generate_bars
-from .backends import BenchBackend, bench_backends, bench_container
+from .backends import BASELINE, BenchBackend, bench_backends, bench_container
 from .backtests import BacktestPlan, run_backtests
 from .compare import ReportMismatchError, check_identical
-from .micro import (
-    MicroSizes,
-    raw_sqlite_executemany,
-    reference_sqlite_rows,
-    run_micro_benchmarks,
-)
+from .micro import BulkInput, MicroSizes, run_micro_benchmarks
 from .outcome import BenchOutcome
 from .results import print_results, write_chart, write_json
 
@@ -77,16 +72,25 @@ def run_bench(
 def _run_micro(
     outcome: BenchOutcome, backends: list[BenchBackend], sizes: MicroSizes, workdir: Path
 ) -> None:
-    bulk_bars = list(generate_bars(count=sizes.bulk_rows, seed=outcome.plan.seed))
-    rows = reference_sqlite_rows(bulk_bars)
-    outcome.raw_rows = len(rows)
-    outcome.raw_seconds["file"] = raw_sqlite_executemany(
-        workdir / "raw-executemany.db", rows, sizes.bulk_rounds
-    )
-    outcome.raw_seconds["memory"] = raw_sqlite_executemany(":memory:", rows, sizes.bulk_rounds)
+    bulk = BulkInput.of(list(generate_bars(count=sizes.bulk_rows, seed=outcome.plan.seed)))
     for backend in backends:
         try:
             with bench_container(backend, workdir) as container:
-                outcome.micro += run_micro_benchmarks(container, backend.name, sizes, bulk_bars)
+                outcome.micro += run_micro_benchmarks(
+                    container,
+                    backend.name,
+                    sizes,
+                    bulk,
+                    raw_database=_raw_reference(backend, workdir),
+                )
         except Exception as error:  # reported in the results and in the exit code
             outcome.micro_failures[backend.label] = f"{type(error).__name__}: {error}"
+
+
+def _raw_reference(backend: BenchBackend, workdir: Path) -> Path | str | None:
+    """Where raw executemany runs beside `backend`: a file beside a file, else in memory."""
+    if backend.name == "sqlite-file":
+        return workdir / "raw-executemany.db"
+    if backend.name in ("memory", BASELINE):
+        return ":memory:"
+    return None

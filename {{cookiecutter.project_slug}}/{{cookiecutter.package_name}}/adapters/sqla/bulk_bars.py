@@ -8,9 +8,9 @@ instead of one per row.
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from itertools import chain, islice
-from operator import attrgetter, itemgetter, methodcaller
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, insert
@@ -24,8 +24,7 @@ ROWS_PER_STATEMENT = 100
 CHUNK = 10_000
 """Bars converted at a time."""
 
-_stamp = methodcaller("isoformat", " ", "microseconds")
-_without_offset = itemgetter(slice(0, 26))
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _column = {name: attrgetter(name) for name in SQLITE_COLUMNS}
 
 
@@ -37,12 +36,35 @@ def sqlite_rows(chunk: Sequence[Bar]) -> list[tuple[Any, ...]]:
     return list(
         zip(
             map(_column["symbol"], chunk),
-            map(_without_offset, map(_stamp, times)),
+            _sqlite_timestamps(times),
             *(map(float, map(_column[name], chunk)) for name in ("open", "high", "low", "close")),
             map(_column["volume"], chunk),
             strict=True,
         )
     )
+
+
+def _sqlite_timestamps(times: Iterable[datetime]) -> list[str]:
+    """`YYYY-MM-DD HH:MM:SS.ffffff` of each UTC time, from cached day and time-of-day texts.
+
+    Formatting each datetime whole costs four times as much; bars share days and minutes.
+    """
+    days: dict[int, str] = {}
+    clock: dict[int, str] = {}
+    texts = []
+    for ts in times:
+        since = ts - _EPOCH
+        day = days.get(since.days)
+        if day is None:
+            date = (_EPOCH + timedelta(days=since.days)).date()
+            day = days[since.days] = f"{date.year:04d}-{date.month:02d}-{date.day:02d} "
+        second = since.seconds
+        time_of_day = clock.get(second)
+        if time_of_day is None:
+            hours, rest = divmod(second, 3600)
+            time_of_day = clock[second] = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}."
+        texts.append(f"{day}{time_of_day}{since.microseconds:06d}")
+    return texts
 
 
 def write_sqlite(connection: Connection, items: Iterable[Bar]) -> int:

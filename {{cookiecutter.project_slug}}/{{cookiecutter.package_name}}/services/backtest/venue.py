@@ -86,9 +86,8 @@ class SimulatedVenue:
             order = by_id[fill.order_id]
             touched = self._fill(uow, order, fill)
             done.add(order.order_id)
-            outcome.closed += [
-                p for p in touched if p.is_closed
-            ]  # seen closed once: when it closes
+            # Only the fill that closes a position sees it closed, so none is counted twice.
+            outcome.closed += [p for p in touched if p.is_closed]
             outcome.fill_count += 1
             outcome.position = touched[-1] if touched[-1].is_open else None
             if order.parent_order_id is not None:

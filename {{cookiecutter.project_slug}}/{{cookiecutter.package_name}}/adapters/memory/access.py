@@ -109,7 +109,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
         elif oper is operators.is_ and isinstance(right, elements.Null):
             pos = _column_of(left, scope, src)
             if pos is not None:
-                terms.append(_Term("null", pos))
+                terms.append(_Term("null", pos, p))
         elif oper is operators.between_op and not p.modifiers.get("symmetric"):
             pos = _column_of(left, scope, src)
             if pos is None or references_scope(right, scope):
@@ -159,14 +159,15 @@ def plan_access(
             ))
     ins: dict[int, _Term] = {}
     for t in terms:
-        if t.kind == "in":
+        if t.kind in ("in", "null"):
             ins.setdefault(t.position, t)
     for idx in store.indexes:
         if len(idx.positions) > 1 and any(p in ins for p in idx.positions) and all(
             p in eq or p in ins for p in idx.positions
         ):
             parts = [(eq[p], False) if p in eq else (ins[p], True) for p in idx.positions]
-            paths.append(AccessPath(_index_keys(idx, parts), [t.source for t, _ in parts]))
+            covered = [t.source for t, _ in parts if t.source is not None]
+            paths.append(AccessPath(_index_keys(idx, parts), covered))
     for t in terms:
         if t.kind == "in":
             idx = _single_index(store, t.position)
@@ -211,10 +212,13 @@ def _index_keys(idx: HashIndex, parts: list[tuple[_Term, bool]]) -> RowidsFn:
         choices: list[list[Any]] = []
         probes = 1
         for term, is_in in parts:
-            assert term.value is not None
-            if is_in:
+            if term.kind == "null":
+                values: list[Any] = [None]
+            elif is_in:
+                assert term.value is not None
                 values = list(_members(term.value, env))
             else:
+                assert term.value is not None
                 value = term.value(None, env)
                 values = [] if value is None else [value]
             if not values:

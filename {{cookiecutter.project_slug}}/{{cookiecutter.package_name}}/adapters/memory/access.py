@@ -150,6 +150,9 @@ def plan_access(
                 _index_eq(idx, [eq[p].value for p in idx.positions]),
                 [eq[p].source for p in idx.positions],
             )
+    composite = _composite_path(store, terms, eq)
+    if composite is not None:
+        return composite
     paths: list[AccessPath] = []
     for idx in store.indexes:
         if all(p in eq for p in idx.positions):
@@ -157,17 +160,6 @@ def plan_access(
                 _index_eq(idx, [eq[p].value for p in idx.positions]),
                 [eq[p].source for p in idx.positions],
             ))
-    ins: dict[int, _Term] = {}
-    for t in terms:
-        if t.kind in ("in", "null"):
-            ins.setdefault(t.position, t)
-    for idx in store.indexes:
-        if len(idx.positions) > 1 and any(p in ins for p in idx.positions) and all(
-            p in eq or p in ins for p in idx.positions
-        ):
-            parts = [(eq[p], False) if p in eq else (ins[p], True) for p in idx.positions]
-            covered = [t.source for t, _ in parts if t.source is not None]
-            paths.append(AccessPath(_index_keys(idx, parts), covered))
     for t in terms:
         if t.kind == "in":
             idx = _single_index(store, t.position)
@@ -193,6 +185,31 @@ def plan_access(
         highs = [r for r in ranges if r.position == t.position and r.high is not None]
         return AccessPath(_index_range(idx, lows[:1], highs[:1]), [])
     return None
+
+
+def _composite_path(
+    store: TableStore, terms: list[_Term], eq: dict[int, _Term]
+) -> AccessPath | None:
+    """The multi-column index whose every column is pinned by =, IN or IS NULL, preferring
+    the one that decides the most terms (it is the most selective)."""
+    pinned: dict[int, _Term] = dict(eq)
+    for t in terms:
+        if t.kind in ("in", "null"):
+            pinned.setdefault(t.position, t)
+    best: HashIndex | None = None
+    for idx in store.indexes:
+        if len(idx.positions) > 1 and all(p in pinned for p in idx.positions) and (
+            best is None or len(idx.positions) > len(best.positions)
+        ):
+            best = idx
+    if best is None:
+        return None
+    parts = [(pinned[p], pinned[p].kind == "in") for p in best.positions]
+    if all(t.kind == "eq" for t, _ in parts):
+        return AccessPath(
+            _index_eq(best, [t.value for t, _ in parts]), [t.source for t, _ in parts]
+        )
+    return AccessPath(_index_keys(best, parts), [t.source for t, _ in parts])
 
 
 def _single_index(store: TableStore, position: int) -> HashIndex | None:

@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import pytest
+from rich.console import Console
 
 from {{ cookiecutter.package_name }}.bench.backends import BenchBackend, bench_backends
 from {{ cookiecutter.package_name }}.bench.backtests import BackendRuns, BacktestPlan
@@ -13,6 +14,7 @@ from {{ cookiecutter.package_name }}.bench.compare import (
 )
 from {{ cookiecutter.package_name }}.bench.micro import MicroResult, MicroSizes, median_seconds_per_op
 from {{ cookiecutter.package_name }}.bench.outcome import BenchOutcome
+from {{ cookiecutter.package_name }}.bench.results import print_results
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
 from {{ cookiecutter.package_name }}.runner.summary import RunSummary
 
@@ -139,3 +141,19 @@ def test_a_timing_is_the_median_round_per_operation() -> None:
 def test_micro_sizes_must_be_positive() -> None:
     with pytest.raises(ValueError, match="bulk_rows must be at least 1"):
         MicroSizes(bulk_rows=0)
+
+
+def test_failures_and_differences_are_printed_word_for_word() -> None:
+    plan = BacktestPlan(bars=300, seed=7, repeat=1)
+    failed = backend_runs("postgresql", 0, failure="[SQL: SELECT 1] connection refused")
+    outcome = BenchOutcome(
+        plan, [backend_runs("memory", 0.25), failed], mismatch="final equity differs: [a] [b]"
+    )
+    console = Console(record=True, width=200)
+
+    print_results(outcome, console)
+
+    text = console.export_text()
+    assert "postgresql failed: [SQL: SELECT 1] connection refused" in text
+    assert "reports differ final equity differs: [a] [b]" in text
+    assert "identical reports" not in text

@@ -8,6 +8,7 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .micro import OPERATIONS
@@ -19,10 +20,12 @@ def print_results(outcome: BenchOutcome, console: Console) -> None:
     console.print(backtest_table(outcome))
     for runs in outcome.runs:
         if runs.failure:
-            console.print(f"[red]{runs.backend.label} failed:[/red] {runs.failure}", soft_wrap=True)
+            console.print(
+                f"[red]{runs.backend.label} failed:[/red] {escape(runs.failure)}", soft_wrap=True
+            )
     reference = outcome.reference
     if outcome.mismatch is not None:
-        console.print(f"[red]reports differ[/red] {outcome.mismatch}", soft_wrap=True)
+        console.print(f"[red]reports differ[/red] {escape(outcome.mismatch)}", soft_wrap=True)
     elif reference is not None:
         first = reference.summaries[0]
         runs_checked = sum(len(runs.summaries) for runs in outcome.runs)
@@ -34,7 +37,9 @@ def print_results(outcome: BenchOutcome, console: Console) -> None:
     if outcome.micro:
         console.print(micro_table(outcome))
     for backend, failure in outcome.micro_failures.items():
-        console.print(f"[red]micro-benchmarks on {backend} failed:[/red] {failure}", soft_wrap=True)
+        console.print(
+            f"[red]micro-benchmarks on {backend} failed:[/red] {escape(failure)}", soft_wrap=True
+        )
     for line in ratio_lines(outcome):
         console.print(line, soft_wrap=True)
 

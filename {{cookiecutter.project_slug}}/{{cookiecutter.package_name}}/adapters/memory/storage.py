@@ -316,11 +316,38 @@ class TableStore:
         ctx.txn.touched.add(self)
         return rowid
 
-    def insert_many(self, rows: Iterable[Row], ctx: WriteContext) -> int | None:
+    def prepare_column(self, position: int, values: list[Any]) -> list[Any]:
+        """Storage form of one column's values (what `check_storable` and the column's
+        affinity do row by row), for loaders that work column by column."""
+        if not STORABLE.issuperset(map(type, values)):
+            width = self.width
+            values = [
+                self.check_storable((None,) * position + (v,) + (None,) * (width - position - 1))[
+                    position
+                ]
+                for v in values
+            ]
+        for pos, plain, convert in self.affinity:
+            if pos != position:
+                continue
+            if plain is int:
+                return [
+                    v if v is None or type(v) is int or (type(v) is float and not v.is_integer())
+                    else convert(v)
+                    for v in values
+                ]
+            return [v if v is None or (type(v) is plain and v != 0) else convert(v)
+                    for v in values]
+        return values
+
+    def insert_many(
+        self, rows: Iterable[Row], ctx: WriteContext, prepared: bool = False
+    ) -> int | None:
         """Insert rows one statement each (as executemany does); returns the last row id.
 
         Rows inserted before a failing one stay, as with SQLite's executemany; the
-        failing row leaves no trace.
+        failing row leaves no trace. `prepared` rows already went through
+        `prepare_column` for every column.
         """
         inserted: list[int] = []
         alias = self.rowid_alias
@@ -335,9 +362,10 @@ class TableStore:
         affinity = self.affinity
         try:
             for row in rows:
-                row = self.check_storable(row)
-                if affinity:
-                    row = self.apply_affinity(row)
+                if not prepared:
+                    row = self.check_storable(row)
+                    if affinity:
+                        row = self.apply_affinity(row)
                 if alias is not None:
                     rowid = row[alias]
                     if rowid is None:

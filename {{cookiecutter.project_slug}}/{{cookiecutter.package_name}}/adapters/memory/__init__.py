@@ -10,6 +10,7 @@ Modules:
 - `dbapi`, `errors`: the PEP 249 shaped connection/cursor and exception classes.
 - `compiler`: SQL rendering for logs, plus the records the planner reads.
 - `execution`: finds or builds a statement's plan and runs it on a connection.
+- `bulk`: `insert_rows(connection, table, rows)`, a column-wise bulk loader.
 - `queries`, `access`: SELECT/compound plans (joins, grouping, ordering) and index choice.
 - `dml`: INSERT/UPDATE/DELETE plans with RETURNING.
 - `expressions`, `values`, `functions`: expression closures, SQL value semantics, functions.

@@ -14,6 +14,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     create_engine,
     func,
     insert,
@@ -99,6 +100,19 @@ def test_readers_see_only_committed_rows_while_another_connection_writes(engine:
         assert writer.scalars(by_index).all() == [99]
         writer.commit()
         assert reader.scalars(by_index).all() == [99]
+
+
+def test_index_look_ups_of_a_reader_see_rows_the_writer_moved_away(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(counters), [{"name": "kept", "value": 1}, {"name": "x", "value": 2}])
+    by_name = select(counters.c.value).where(counters.c.name == bindparam("name"))
+    with engine.connect() as writer, engine.connect() as reader:
+        writer.execute(update(counters).where(counters.c.name == "kept").values(name="moved"))
+        writer.execute(update(counters).where(counters.c.name == "x").values(name="kept"))
+        assert reader.scalars(by_name, {"name": "kept"}).all() == [1]
+        assert reader.scalars(by_name, {"name": "moved"}).all() == []
+        assert writer.scalars(by_name, {"name": "kept"}).all() == [2]
+        writer.rollback()
 
 
 def test_threads_with_their_own_sessions_end_consistent() -> None:

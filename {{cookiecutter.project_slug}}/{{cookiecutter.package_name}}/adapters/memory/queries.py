@@ -56,7 +56,12 @@ class TableLeaf:
         session = env.session
         rows: Iterable[tuple[Any, ...]]
         if session.db.reads_committed_only(store, session.txn):
-            rows = list(store.committed_rows(session.db.write_lock.owner).values())
+            writer = session.db.write_lock.owner
+            found = self.access(store, env) if self.access is not None else None
+            if found is not None:
+                rows = store.committed_rows_among(writer, found)
+            else:
+                rows = list(store.committed_rows(writer).values())
         else:
             if self.access is not None:
                 rowids = self.access(store, env)

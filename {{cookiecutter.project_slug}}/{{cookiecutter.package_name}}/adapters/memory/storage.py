@@ -165,6 +165,32 @@ class TableStore:
 
     def committed_rows(self, writer: Transaction) -> dict[int, Row]:
         """This table as last committed, hiding the uncommitted writes of `writer`."""
+        images = self.committed_images(writer)
+        view = {rid: row for rid, row in self.scan_items() if rid not in images}
+        for rid, old in images.items():
+            if old is not None:
+                view[rid] = old
+        return dict(sorted(view.items()))
+
+    def committed_rows_among(self, writer: Transaction, rowids: Iterable[int]) -> list[Row]:
+        """The committed versions of the rows `rowids` picks from the current state, plus
+        every row `writer` changed (whose committed version an index may not find)."""
+        images = self.committed_images(writer)
+        out: list[Row] = []
+        stored = self.rows
+        for rid in sorted(set(rowids) | images.keys()):
+            if rid in images:
+                old = images[rid]
+                if old is not None:
+                    out.append(old)
+            else:
+                row = stored.get(rid)
+                if row is not None:
+                    out.append(row)
+        return out
+
+    def committed_images(self, writer: Transaction) -> dict[int, Row | None]:
+        """Row id -> committed row (None: not there) for each row `writer` changed."""
         images: dict[int, Row | None] = {}
         restore, restore_many = self._restore, self._restore_many
         for fn, rowid, old in writer.undo:
@@ -173,11 +199,7 @@ class TableStore:
             elif fn == restore_many:
                 for rid in rowid:
                     images.setdefault(rid, None)
-        view = {rid: row for rid, row in self.scan_items() if rid not in images}
-        for rid, old in images.items():
-            if old is not None:
-                view[rid] = old
-        return dict(sorted(view.items()))
+        return images
 
     # row id allocation ------------------------------------------------------------
     def _next_rowid(self) -> int:

@@ -15,11 +15,20 @@ from .repositories import (
 class UnitOfWork(Protocol):
     """Commits only when asked; rolls back whatever is not committed when the block ends."""
 
-    instruments: InstrumentRepository
-    orders: OrderRepository
-    trades: TradeRepository
-    positions: PositionRepository
-    bars: BarRepository
+    @property
+    def instruments(self) -> InstrumentRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def trades(self) -> TradeRepository: ...
+
+    @property
+    def positions(self) -> PositionRepository: ...
+
+    @property
+    def bars(self) -> BarRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -82,24 +82,16 @@ class InlineAsyncSession(AsyncSession):
     SQLAlchemy's `MissingGreenlet` error rather than block.
     """
 
-    async def execute(
-        self, statement: Any, params: Any = None, **kwargs: Any
-    ) -> Result[Any]:
+    async def execute(self, statement: Any, params: Any = None, **kwargs: Any) -> Result[Any]:
         return self.sync_session.execute(statement, params, **kwargs)
 
-    async def scalar(
-        self, statement: Any, params: Any = None, **kwargs: Any
-    ) -> Any:
+    async def scalar(self, statement: Any, params: Any = None, **kwargs: Any) -> Any:
         return self.sync_session.scalar(statement, params, **kwargs)
 
-    async def scalars(
-        self, statement: Any, params: Any = None, **kwargs: Any
-    ) -> Any:
+    async def scalars(self, statement: Any, params: Any = None, **kwargs: Any) -> Any:
         return self.sync_session.scalars(statement, params, **kwargs)
 
-    async def get(
-        self, entity: Any, ident: Any, **kwargs: Any
-    ) -> Any:
+    async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         return self.sync_session.get(entity, ident, **kwargs)
 
     async def flush(self, objects: Sequence[Any] | None = None) -> None:

@@ -1,10 +1,18 @@
-"""Finish the generated project and print the next steps."""
+"""Finish the generated project and print the next steps.
+
+Flavours: the template's files are the sync flavour. The async versions of the files that must
+differ live in `.flavours/async/`, at the paths they replace (rendered like every other file).
+For `flavour == "async"` that overlay is copied over the project; `.flavours/` is then always
+removed, so a project holds exactly one flavour.
+"""
 
 import json
 import shutil
 from pathlib import Path
 
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
+
+FLAVOURS_DIR = ".flavours"
 
 TOOL_CACHES = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
 
@@ -16,8 +24,18 @@ def remove_tool_caches(project: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def apply_flavour(project: Path, flavour: str) -> None:
+    """Copy the chosen flavour's files over the project, then drop every overlay."""
+    overlays = project / FLAVOURS_DIR
+    chosen = overlays / flavour
+    if chosen.is_dir():
+        shutil.copytree(chosen, project, dirs_exist_ok=True)
+    shutil.rmtree(overlays, ignore_errors=True)
+
+
 def main() -> None:
     project = Path.cwd()
+    apply_flavour(project, ANSWERS.get("flavour", "sync"))
     remove_tool_caches(project)
     slug = ANSWERS["project_slug"]
     prefix = ANSWERS["env_prefix"]

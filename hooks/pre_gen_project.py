@@ -11,6 +11,7 @@ SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
 PREFIX = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+FLAVOURS = ("sync", "async")
 
 DEPENDENCY_MODULES = {
     "alembic", "aiosqlite", "click", "dependency_injector", "greenlet", "hypothesis",
@@ -53,6 +54,11 @@ def problems(answers: dict[str, str]) -> list[str]:
         found.append(
             f"env_prefix {prefix!r} is malformed: use uppercase letters and digits in words "
             "joined by single underscores, starting with a letter (e.g. 'BACKTEST_LAB')"
+        )
+    flavour = answers.get("flavour", "sync")
+    if flavour not in FLAVOURS:
+        found.append(
+            f"flavour {flavour!r} is not one of the flavours: choose {' or '.join(FLAVOURS)}"
         )
     if not EMAIL.match(answers["author_email"]):
         found.append(f"author_email {answers['author_email']!r} is not an e-mail address")

@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 
 from .adapters.csv_bars import load_bars_csv
-from .adapters.sqla.schema_in_place import is_sqlite_memory, upgrade_in_place
 from .bench.backends import BENCH_POSTGRES_URL_VAR
 from .bench.backtests import BacktestPlan
 from .bench.micro import MicroSizes
@@ -18,7 +17,7 @@ from .container import Container, build_container
 from .domain import DomainError
 from .domain.bar import Bar
 from .errors import ApplicationError
-from .runner.backtest import REFERENCE_SYMBOL, REFERENCE_TICK, describe_database, run_backtest
+from .runner.backtest import REFERENCE_SYMBOL, REFERENCE_TICK, backtest_on
 from .runner.console import replay_progress, report_table
 from .runner.summary import RunSummary
 from .services.backtest.bar_generator import DEFAULT_BAR_COUNT, generate_bars
@@ -190,18 +189,15 @@ def backtest(
         )
         settings = BacktestSettings(commission_per_contract=commission, initial_cash=initial_cash)
         bars = _bars(csv_file, bar_count, seed)
-        if create_schema:
-            upgrade_in_place(container.engine())
-        elif is_sqlite_memory(container.engine()):
-            raise ApplicationError(
-                "a sqlite:///:memory: database starts empty: pass --create-schema "
-                "to run the migrations on it"
-            )
-        where = describe_database(container.migrated_engine())
         errors = Console(stderr=True)
         with replay_progress(errors, enabled=progress and errors.is_terminal) as advance:
-            run = run_backtest(
-                container, bars, strategy=strategy, settings=settings, on_progress=advance
+            where, run = backtest_on(
+                container,
+                bars,
+                strategy=strategy,
+                settings=settings,
+                create_schema=create_schema,
+                on_progress=advance,
             )
         result = run.result
         console = Console()

@@ -7,17 +7,12 @@ from enum import StrEnum
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from .database_urls import ACCEPTED_FORMS, DEFAULT_DATABASE_URL, DRIVERS, OTHER_FLAVOUR_FORMS
 from .errors import ConfigurationError
 
 ENV_PREFIX = "{{ cookiecutter.env_prefix }}"
 DATABASE_URL_VAR = f"{ENV_PREFIX}_DATABASE_URL"
 TEST_DATABASE_URL_VAR = f"{ENV_PREFIX}_TEST_DATABASE_URL"
-DEFAULT_DATABASE_URL = "memory://"
-
-ACCEPTED_FORMS = (
-    "memory://, sqlite:///PATH.db, sqlite:///:memory:, "
-    "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
-)
 
 
 class Backend(StrEnum):
@@ -28,11 +23,8 @@ class Backend(StrEnum):
     POSTGRESQL = "postgresql"
 
 
-_DRIVERS = {
-    Backend.MEMORY: {"memory"},
-    Backend.SQLITE: {"pysqlite"},
-    Backend.POSTGRESQL: {"psycopg"},
-}
+_IMPLIED_DRIVERS = {Backend.MEMORY: "memory", Backend.SQLITE: "pysqlite"}
+"""The driver SQLAlchemy picks for a URL that names none."""
 
 
 @dataclass(frozen=True)
@@ -75,13 +67,19 @@ def _backend_of(url: URL, raw: str, source: str) -> Backend:
             f"{source}={raw!r} selects backend {name!r}, which is not supported; "
             f"accepted forms: {ACCEPTED_FORMS}"
         ) from None
-    driver = url.get_driver_name() if url.drivername != name else next(iter(_DRIVERS[backend]))
     if backend is Backend.POSTGRESQL and url.drivername == name:
         raise ConfigurationError(
             f"{source}={raw!r} names no driver; use postgresql+psycopg://; "
             f"accepted forms: {ACCEPTED_FORMS}"
         )
-    if driver not in _DRIVERS[backend]:
+    driver = url.get_driver_name() if url.drivername != name else _IMPLIED_DRIVERS[backend]
+    instead = OTHER_FLAVOUR_FORMS.get((name, driver))
+    if instead is not None:
+        raise ConfigurationError(
+            f"{source}={raw!r} selects driver {driver!r}, which this application does not use; "
+            f"write it as {instead}; accepted forms: {ACCEPTED_FORMS}"
+        )
+    if driver not in DRIVERS[name]:
         raise ConfigurationError(
             f"{source}={raw!r} selects driver {driver!r}, which is not supported; "
             f"accepted forms: {ACCEPTED_FORMS}"

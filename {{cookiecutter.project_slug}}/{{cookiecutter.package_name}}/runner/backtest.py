@@ -10,10 +10,12 @@ from urllib.parse import unquote
 from sqlalchemy import Engine
 
 from ..adapters.id_generators import SequentialIdGenerator
+from ..adapters.sqla.schema_in_place import is_sqlite_memory, upgrade_in_place
 from ..adapters.sqla.statement_counter import StatementCounter
 from ..container import Container
 from ..domain import Instrument
 from ..domain.bar import Bar
+from ..errors import ConfigurationError
 from ..services.backtest.engine import (
     BacktestEngine,
     BacktestResult,
@@ -93,4 +95,31 @@ def run_backtest(
         replay_seconds=finished - stored_at,
         store_statements=store_statements,
         replay_statements=counter.count - store_statements,
+    )
+
+
+def backtest_on(
+    container: Container,
+    bars: Sequence[Bar],
+    *,
+    strategy: Strategy,
+    settings: BacktestSettings,
+    create_schema: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[str, TimedRun]:
+    """Ready the container's database, then run the backtest; returns (database, timed run).
+
+    `create_schema` migrates a private in-memory SQLite database in place, which starts empty.
+    """
+    engine = container.engine()
+    if create_schema:
+        upgrade_in_place(engine)
+    elif is_sqlite_memory(engine):
+        raise ConfigurationError(
+            f"a {describe_database(engine)} database starts empty: pass --create-schema "
+            "to run the migrations on it"
+        )
+    where = describe_database(container.migrated_engine())
+    return where, run_backtest(
+        container, bars, strategy=strategy, settings=settings, on_progress=on_progress
     )

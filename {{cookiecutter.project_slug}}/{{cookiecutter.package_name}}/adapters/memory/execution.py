@@ -138,8 +138,8 @@ def plan_for(conn: Connection, compiled: Any, dialect: Any) -> StatementPlan:
 
 def execute(conn: Connection, cursor: Cursor, context: Any) -> None:
     """Execute the statement of `context` on `conn`, leaving results on `cursor`."""
-    compiled = getattr(context, "compiled", None)
-    if compiled is None or (getattr(context, "is_text", False) and not context.isddl):
+    compiled = context.compiled
+    if compiled is None or (context.is_text and not context.isddl):
         statement = getattr(context, "statement", "")
         raise NotSupportedError(
             f"SQL text is not supported by the memory dialect: {str(statement)[:80]!r}"
@@ -157,8 +157,10 @@ def execute(conn: Connection, cursor: Cursor, context: Any) -> None:
             cursor.set_result(None, [], -1, None)
             conn.after_statement()
             return
-        plan = plan_for(conn, compiled, context.dialect)
-        if plan.writes:
+        plan = compiled.memory_plan
+        if plan is None or plan.db is not db:
+            plan = plan_for(conn, compiled, context.dialect)
+        if plan.writes and db.write_lock.owner is not conn.txn:
             db.begin_write(conn.txn, conn.timeout)
         conn.current_context = context
         try:
@@ -169,4 +171,5 @@ def execute(conn: Connection, cursor: Cursor, context: Any) -> None:
             plan.run(conn, cursor, context)
         finally:
             conn.current_context = None
-        conn.after_statement()
+        if conn.autocommit:
+            db.commit(conn.txn)

@@ -111,12 +111,9 @@ class TableStore:
         self._ordered = True
         #: SQLite's AUTOINCREMENT keyword: row ids of deleted rows are never handed out again
         self.never_reuse_rowids = False
-        for fk in foreign_keys:
-            if self.index_on(fk.child_positions) is None:
-                self.indexes.append(
-                    HashIndex(f"_fk_{'_'.join(fk.child_columns)}", fk.child_positions,
-                              fk.child_columns, unique=False, origin="fk")
-                )
+        #: foreign key columns without an index: one is built the first time a parent
+        #: row's delete or key change needs to find the rows referencing it
+        self._lazy_fk_indexes = {fk.child_positions: fk for fk in foreign_keys}
 
     def __repr__(self) -> str:
         return f"<TableStore {self.name} rows={len(self.rows)}>"
@@ -153,12 +150,22 @@ class TableStore:
                 yield key[0]
             return
         idx = self.index_on(positions)
+        if idx is None and positions in self._lazy_fk_indexes:
+            idx = self._build_fk_index(self._lazy_fk_indexes.pop(positions))
         if idx is not None:
             yield from bucket_rowids(idx.map.get(key[0] if idx.single else key))
             return
         for rowid, row in self.scan_items():
             if all(row[p] == k for p, k in zip(positions, key, strict=True)):
                 yield rowid
+
+    def _build_fk_index(self, fk: ForeignKeySpec) -> HashIndex:
+        idx = HashIndex(f"_fk_{'_'.join(fk.child_columns)}", fk.child_positions,
+                        fk.child_columns, unique=False, origin="fk")
+        for rowid, row in self.rows.items():
+            idx.add(idx.key(row), rowid)
+        self.indexes.append(idx)
+        return idx
 
     def has_key(self, positions: tuple[int, ...], key: tuple[Any, ...]) -> bool:
         return next(self.rowids_with_key(positions, key), None) is not None

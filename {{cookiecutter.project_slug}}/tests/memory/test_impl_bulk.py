@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
-from {{ cookiecutter.package_name }}.adapters.memory.bulk import insert_rows
+from backtest_lab.adapters.memory.bulk import insert_rows
 
 metadata = MetaData()
 instruments = Table("instruments", metadata, Column("symbol", String(8), primary_key=True))
@@ -44,8 +44,12 @@ T0 = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
 
 def bar_rows(count: int, symbol: str = "ES") -> list[dict[str, Any]]:
     return [
-        {"symbol": symbol, "ts": T0 + timedelta(minutes=i),
-         "close": Decimal("5900.25") + i, "volume": float(100 + i)}
+        {
+            "symbol": symbol,
+            "ts": T0 + timedelta(minutes=i),
+            "close": Decimal("5900.25") + i,
+            "volume": float(100 + i),
+        }
         for i in range(count)
     ]
 

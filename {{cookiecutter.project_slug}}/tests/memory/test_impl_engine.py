@@ -280,8 +280,9 @@ def test_expression_check_constraints_are_enforced() -> None:
 def test_row_ids_are_reused_unless_the_table_asks_for_autoincrement() -> None:
     ids = MetaData()
     plain = Table("plain", ids, Column("id", Integer, primary_key=True))
-    strict = Table("strict", ids, Column("id", Integer, primary_key=True),
-                   sqlite_autoincrement=True)
+    strict = Table(
+        "strict", ids, Column("id", Integer, primary_key=True), sqlite_autoincrement=True
+    )
     engine = create_engine("memory://")
     ids.create_all(engine)
     with engine.begin() as conn:

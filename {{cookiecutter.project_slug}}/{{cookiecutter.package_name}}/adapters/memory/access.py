@@ -16,8 +16,12 @@ from .storage import TableStore
 RowidsFn = Callable[[TableStore, Env], Iterable[int] | None]
 
 _RANGE_OPS = {operators.lt, operators.le, operators.gt, operators.ge}
-_FLIP = {operators.lt: operators.gt, operators.le: operators.ge,
-         operators.gt: operators.lt, operators.ge: operators.le}
+_FLIP = {
+    operators.lt: operators.gt,
+    operators.le: operators.ge,
+    operators.gt: operators.lt,
+    operators.ge: operators.le,
+}
 
 
 def conjuncts(el: Any) -> list[Any]:
@@ -115,8 +119,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
             if pos is None or references_scope(right, scope):
                 continue
             lo, hi = right.clauses
-            terms.append(_Term("range", pos, low=compiler.compile(lo),
-                               high=compiler.compile(hi)))
+            terms.append(_Term("range", pos, low=compiler.compile(lo), high=compiler.compile(hi)))
     return terms
 
 
@@ -156,17 +159,17 @@ def plan_access(
     paths: list[AccessPath] = []
     for idx in store.indexes:
         if all(p in eq for p in idx.positions):
-            paths.append(AccessPath(
-                _index_eq(idx, [eq[p].value for p in idx.positions]),
-                [eq[p].source for p in idx.positions],
-            ))
+            paths.append(
+                AccessPath(
+                    _index_eq(idx, [eq[p].value for p in idx.positions]),
+                    [eq[p].source for p in idx.positions],
+                )
+            )
     for t in terms:
         if t.kind == "in":
             idx = _single_index(store, t.position)
             if idx is not None or t.position == alias:
-                paths.append(
-                    AccessPath(_index_in(idx, t.value, t.position == alias), [t.source])
-                )
+                paths.append(AccessPath(_index_in(idx, t.value, t.position == alias), [t.source]))
     if len(paths) == 1:
         return paths[0]
     if paths:
@@ -198,8 +201,10 @@ def _composite_path(
             pinned.setdefault(t.position, t)
     best: HashIndex | None = None
     for idx in store.indexes:
-        if len(idx.positions) > 1 and all(p in pinned for p in idx.positions) and (
-            best is None or len(idx.positions) > len(best.positions)
+        if (
+            len(idx.positions) > 1
+            and all(p in pinned for p in idx.positions)
+            and (best is None or len(idx.positions) > len(best.positions))
         ):
             best = idx
     if best is None:

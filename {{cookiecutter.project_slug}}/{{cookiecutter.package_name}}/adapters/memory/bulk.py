@@ -67,14 +67,15 @@ def insert_rows(connection: Connection, table: Table, rows: Iterable[Mapping[str
     try:
         _load(conn, table, columns, missing, len(batch))
     except Error as error:
-        raise exc.DBAPIError.instance(
-            f"insert_rows({table.name})", None, error, Error
-        ) from error
+        raise exc.DBAPIError.instance(f"insert_rows({table.name})", None, error, Error) from error
     return len(batch)
 
 
 def _load(
-    conn: MemoryConnection, table: Table, columns: list[list[Any]], missing: list[int],
+    conn: MemoryConnection,
+    table: Table,
+    columns: list[list[Any]],
+    missing: list[int],
     count: int,
 ) -> None:
     db = conn.db

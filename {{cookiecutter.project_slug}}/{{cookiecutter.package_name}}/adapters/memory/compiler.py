@@ -34,7 +34,12 @@ class MemoryCompiler(compiler.SQLCompiler):
             self._memory_visiting.pop()
 
     def _setup_select_stack(
-        self, select: Any, compile_state: Any, entry: Any, asfrom: Any, lateral: Any,
+        self,
+        select: Any,
+        compile_state: Any,
+        entry: Any,
+        asfrom: Any,
+        lateral: Any,
         compound_index: Any,
     ) -> Any:
         froms = super()._setup_select_stack(  # type: ignore[no-untyped-call]

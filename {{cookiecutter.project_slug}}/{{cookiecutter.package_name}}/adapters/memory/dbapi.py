@@ -55,8 +55,7 @@ DEFAULT_TIMEOUT = 5.0
 class Cursor:
     """Holds the result of the last statement run through it."""
 
-    __slots__ = ("_pos", "_rows", "arraysize", "connection", "description", "lastrowid",
-                 "rowcount")
+    __slots__ = ("_pos", "_rows", "arraysize", "connection", "description", "lastrowid", "rowcount")
 
     def __init__(self, connection: Connection) -> None:
         self.arraysize = 1

@@ -257,7 +257,11 @@ class MemoryDialect(default.DefaultDialect):
         return table_name in _memory_connection(connection).db.tables
 
     def has_index(
-        self, connection: Any, table_name: str, index_name: str, schema: str | None = None,
+        self,
+        connection: Any,
+        table_name: str,
+        index_name: str,
+        schema: str | None = None,
         **kw: Any,
     ) -> bool:
         store = _memory_connection(connection).db.tables.get(table_name)

@@ -114,7 +114,11 @@ class InsertPlan(_TargetPlan):
         self.fast_positions = frozenset(p for p, _ in self.fast or ())
 
     def _row_fns(
-        self, values: dict[str, Any], column_keys: set[str], prefetch: set[Any], index: int,
+        self,
+        values: dict[str, Any],
+        column_keys: set[str],
+        prefetch: set[Any],
+        index: int,
         given: set[Any],
     ) -> list[tuple[int, Fn]]:
         fns: list[tuple[int, Fn]] = []
@@ -214,16 +218,18 @@ class InsertPlan(_TargetPlan):
     def can_batch(self) -> bool:
         return self.fast is not None and not self.returning and self.from_select is None
 
-    def execute_many(self, session: Any, param_sets: list[dict[str, Any]], wctx: WriteContext,
-                     result: DMLResult) -> None:
+    def execute_many(
+        self, session: Any, param_sets: list[dict[str, Any]], wctx: WriteContext, result: DMLResult
+    ) -> None:
         """executemany of a plain INSERT: rows straight from the parameter dicts."""
         store = self.store(session)
         width = store.width
         assert self.fast is not None
         pairs = self.fast
         have = self.fast_positions
-        defaults = [(p, d) for p, d in enumerate(store.server_defaults)
-                    if d is not None and p not in have]
+        defaults = [
+            (p, d) for p, d in enumerate(store.server_defaults) if d is not None and p not in have
+        ]
         template = [None] * width
 
         def rows() -> Any:
@@ -244,9 +250,16 @@ class InsertPlan(_TargetPlan):
         result.rowcount += len(param_sets)
         result.lastrowid = last
 
-    def _insert(self, store: TableStore, row: list[Any], filled: set[int],
-                defaults: tuple[Any, ...], wctx: WriteContext, env: Env,
-                result: DMLResult) -> None:
+    def _insert(
+        self,
+        store: TableStore,
+        row: list[Any],
+        filled: set[int],
+        defaults: tuple[Any, ...],
+        wctx: WriteContext,
+        env: Env,
+        result: DMLResult,
+    ) -> None:
         for pos, d in enumerate(defaults):
             if d is not None and pos not in filled:
                 row[pos] = d()
@@ -275,12 +288,8 @@ class _FilteredPlan(_TargetPlan):
         self.access = path.rowids if path is not None else None
         covered = path.covered if path is not None else []
         residual = [p for p in preds if not any(p is c for c in covered)]
-        self.where = (
-            self.compiler.predicate(elements.and_(*residual)) if residual else None
-        )
-        self.covered = (
-            self.compiler.predicate(elements.and_(*covered)) if covered else None
-        )
+        self.where = self.compiler.predicate(elements.and_(*residual)) if residual else None
+        self.covered = self.compiler.predicate(elements.and_(*covered)) if covered else None
 
     def matches(self, store: TableStore, session: Any, env: Env) -> list[tuple[int, Row]]:
         rows = store.rows

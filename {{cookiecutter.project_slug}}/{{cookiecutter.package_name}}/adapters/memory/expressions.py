@@ -682,9 +682,7 @@ class ExprCompiler:
                 cached = env.cache.get(key)
                 if cached is None:
                     rows = sub.run(env)
-                    cached = env.cache[key] = _value_set(
-                        [r[0] if len(r) == 1 else r for r in rows]
-                    )
+                    cached = env.cache[key] = _value_set([r[0] if len(r) == 1 else r for r in rows])
                 return cached
             env.stack.append(row[0] if agg_mode else row)
             try:

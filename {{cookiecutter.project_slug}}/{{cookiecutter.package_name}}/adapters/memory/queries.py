@@ -148,10 +148,11 @@ class SelectPlan(QueryPlan):
         scope = Scope(parent, sources)
         self.scope = scope
         columns = [c for (_n, _p, _f, c, _r) in compile_state.columns_plus_names]
-        self.names = [n or f"column{i}" for i, (n, *_rest) in
-                      enumerate(compile_state.columns_plus_names)]
+        self.names = [
+            n or f"column{i}" for i, (n, *_rest) in enumerate(compile_state.columns_plus_names)
+        ]
         labels: dict[str, Any] = {}
-        for (name, _p, _f, col, _r) in compile_state.columns_plus_names:
+        for name, _p, _f, col, _r in compile_state.columns_plus_names:
             if name:
                 labels.setdefault(name, col)
             if isinstance(col, elements.Label):
@@ -194,8 +195,13 @@ class SelectPlan(QueryPlan):
     def _index_order(self, planner: Planner, order_by: list[Any]) -> IndexOrder | None:
         """ORDER BY <indexed column> [, <integer primary key>] LIMIT n, read in index order."""
         if (
-            self.grouped or self.distinct or self.limit is None or not self.scope.single
-            or not order_by or len(order_by) > 2 or not isinstance(self.tree, TableLeaf)
+            self.grouped
+            or self.distinct
+            or self.limit is None
+            or not self.scope.single
+            or not order_by
+            or len(order_by) > 2
+            or not isinstance(self.tree, TableLeaf)
             or self.tree.access is not None
         ):
             return None
@@ -253,9 +259,7 @@ class SelectPlan(QueryPlan):
         if keys is None:
             return None
         nulls = idx.lookup(None)
-        sequence: Iterable[Any] = (
-            [*reversed(keys), None] if order.desc else [None, *keys]
-        )
+        sequence: Iterable[Any] = [*reversed(keys), None] if order.desc else [None, *keys]
         for key in sequence:
             bucket = nulls if key is None else idx.lookup(key)
             for rid in sorted(bucket, reverse=order.tie_desc):
@@ -316,8 +320,10 @@ class SelectPlan(QueryPlan):
             return []
         first.access = path.rowids
         if path.covered:
-            single = Scope(self.scope.parent, [Source(first.src.from_obj, 0, False,
-                                                      first.src.columns, first.src.names)])
+            single = Scope(
+                self.scope.parent,
+                [Source(first.src.from_obj, 0, False, first.src.columns, first.src.names)],
+            )
             leaf_compiler = ExprCompiler(planner.binds, single, planner)
             first.covered = leaf_compiler.predicate(elements.and_(*path.covered))
         return path.covered
@@ -424,8 +430,7 @@ class SelectPlan(QueryPlan):
             if self.distinct:
                 out = list(dict.fromkeys(out))
         else:
-            pairs = [(project(r, env), tuple(k(r, env) for k, _d, _n in self.order))
-                     for r in rows]
+            pairs = [(project(r, env), tuple(k(r, env) for k, _d, _n in self.order)) for r in rows]
             if self.distinct:
                 seen: dict[Any, Any] = {}
                 for o, k in pairs:
@@ -465,8 +470,11 @@ class SelectPlan(QueryPlan):
         items = list(groups.items())
         if keys:
             with contextlib.suppress(TypeError):
-                items.sort(key=lambda kv: SortKey(kv[0]) if len(keys) == 1 else
-                           tuple(SortKey(v) for v in kv[0]))
+                items.sort(
+                    key=lambda kv: (
+                        SortKey(kv[0]) if len(keys) == 1 else tuple(SortKey(v) for v in kv[0])
+                    )
+                )
         specs = self.aggs.specs
         extreme = [s for s in specs if s.name in ("min", "max") and not s.distinct]
         out: list[tuple[Any, list[Any]]] = []
@@ -558,7 +566,9 @@ def _order_column(el: Any) -> tuple[Any, bool, bool | None] | None:
         if isinstance(el, elements._label_reference):
             el = el.element
         elif isinstance(el, elements.UnaryExpression) and el.modifier in (
-            operators.asc_op, operators.desc_op, operators.nulls_first_op,
+            operators.asc_op,
+            operators.desc_op,
+            operators.nulls_first_op,
             operators.nulls_last_op,
         ):
             if el.modifier is operators.desc_op:
@@ -649,8 +659,8 @@ class CompoundPlan(QueryPlan):
     """UNION / UNION ALL / INTERSECT / EXCEPT of several SELECTs."""
 
     def __init__(self, planner: Planner, compound: Any, parent: Scope | None) -> None:
-        self.keyword = compound.keyword.name if hasattr(compound.keyword, "name") else str(
-            compound.keyword
+        self.keyword = (
+            compound.keyword.name if hasattr(compound.keyword, "name") else str(compound.keyword)
         )
         self.parts = [planner.plan_query(s, parent) for s in compound.selects]
         self.correlated = any(p.correlated for p in self.parts)

@@ -112,8 +112,9 @@ def _rowid_alias(table: Table) -> int | None:
     return None
 
 
-def build_store(table: Table, fk_tables: list[ForeignKeyConstraint] | None,
-                catalog: dict[str, TableStore]) -> TableStore:
+def build_store(
+    table: Table, fk_tables: list[ForeignKeyConstraint] | None, catalog: dict[str, TableStore]
+) -> TableStore:
     """A new, empty store laid out like `table` (indexes from PK and UNIQUE only)."""
     _reject_unsupported(table)
     cols = list(table.columns)
@@ -165,8 +166,10 @@ def _checks(table: Table, positions: dict[str, int]) -> list[tuple[str, Any]]:
     for constraint in table.constraints:
         if isinstance(constraint, CheckConstraint):
             fn = compiler.compile(constraint.sqltext)
-            label = str(constraint.name) if constraint.name else str(
-                constraint.sqltext.compile(compile_kwargs={"literal_binds": True})
+            label = (
+                str(constraint.name)
+                if constraint.name
+                else str(constraint.sqltext.compile(compile_kwargs={"literal_binds": True}))
             )
 
             def check(row: Any, fn: Any = fn) -> bool:

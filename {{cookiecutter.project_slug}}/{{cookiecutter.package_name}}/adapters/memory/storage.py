@@ -18,10 +18,22 @@ from .types import AFFINITY_CONVERTERS
 Row = tuple[Any, ...]
 
 #: value types a row may hold: immutable, so the store never shares a caller's object
-STORABLE = frozenset({
-    type(None), bool, int, float, str, bytes, Decimal,
-    dt.datetime, dt.date, dt.time, dt.timedelta, uuid.UUID,
-})
+STORABLE = frozenset(
+    {
+        type(None),
+        bool,
+        int,
+        float,
+        str,
+        bytes,
+        Decimal,
+        dt.datetime,
+        dt.date,
+        dt.time,
+        dt.timedelta,
+        uuid.UUID,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +172,13 @@ class TableStore:
                 yield rowid
 
     def _build_fk_index(self, fk: ForeignKeySpec) -> HashIndex:
-        idx = HashIndex(f"_fk_{'_'.join(fk.child_columns)}", fk.child_positions,
-                        fk.child_columns, unique=False, origin="fk")
+        idx = HashIndex(
+            f"_fk_{'_'.join(fk.child_columns)}",
+            fk.child_positions,
+            fk.child_columns,
+            unique=False,
+            origin="fk",
+        )
         for rowid, row in self.rows.items():
             idx.add(idx.key(row), rowid)
         self.indexes.append(idx)
@@ -361,12 +378,12 @@ class TableStore:
                 continue
             if plain is int:
                 return [
-                    v if v is None or type(v) is int or (type(v) is float and not v.is_integer())
+                    v
+                    if v is None or type(v) is int or (type(v) is float and not v.is_integer())
                     else convert(v)
                     for v in values
                 ]
-            return [v if v is None or (type(v) is plain and v != 0) else convert(v)
-                    for v in values]
+            return [v if v is None or (type(v) is plain and v != 0) else convert(v) for v in values]
         return values
 
     def insert_many(
@@ -406,8 +423,7 @@ class TableStore:
                             row = (*row[:alias], rowid, *row[alias + 1 :])
                         if rowid in stored:
                             raise IntegrityError(
-                                f"UNIQUE constraint failed: {self.name}."
-                                f"{self.column_names[alias]}"
+                                f"UNIQUE constraint failed: {self.name}.{self.column_names[alias]}"
                             )
                 else:
                     rowid = self._next_hidden_rowid

@@ -295,8 +295,8 @@ def coerce_affinity(value: Any, type_: Any) -> Any:
         if kind in ("integer", "real", "boolean"):
             stripped = value.strip()
             if _NUM_PREFIX.fullmatch(stripped):
-                number: Any = float(stripped) if any(c in stripped for c in ".eE") else int(
-                    stripped
+                number: Any = (
+                    float(stripped) if any(c in stripped for c in ".eE") else int(stripped)
                 )
                 return convert(number, type_)
             return value

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
-from backtest_lab.adapters.memory.bulk import insert_rows
+from {{ cookiecutter.package_name }}.adapters.memory.bulk import insert_rows
 
 metadata = MetaData()
 instruments = Table("instruments", metadata, Column("symbol", String(8), primary_key=True))

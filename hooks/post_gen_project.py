@@ -2,8 +2,9 @@
 
 Flavours: the template's files are the sync flavour. The async versions of the files that must
 differ live in `.flavours/async/`, at the paths they replace (rendered like every other file).
-For `flavour == "async"` that overlay is copied over the project; `.flavours/` is then always
-removed, so a project holds exactly one flavour.
+For `flavour == "async"` that overlay is copied over the project and the files that exist only
+for the sync flavour are deleted; `.flavours/` is then always removed, so a project holds exactly
+one flavour.
 """
 
 import json
@@ -13,6 +14,8 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 FLAVOURS_DIR = ".flavours"
+SYNC_ONLY = ("tests/integration/test_sqlite_bulk_bars.py",)
+"""Tests of the synchronous SQLite bulk path through a `Session`; the async flavour has none."""
 
 TOOL_CACHES = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
 
@@ -30,6 +33,9 @@ def apply_flavour(project: Path, flavour: str) -> None:
     chosen = overlays / flavour
     if chosen.is_dir():
         shutil.copytree(chosen, project, dirs_exist_ok=True)
+    if flavour != "sync":
+        for relative in SYNC_ONLY:
+            (project / relative).unlink(missing_ok=True)
     shutil.rmtree(overlays, ignore_errors=True)
 
 

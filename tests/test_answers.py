@@ -56,3 +56,15 @@ def test_several_bad_answers_are_all_reported(
     assert "env_prefix 'x'" in errors
     assert "nothing was generated" in errors
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_flavour_is_refused_naming_the_flavours(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"trio .* flavour, but the choices are \['sync', 'async'\]"):
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context={"flavour": "trio"},
+            output_dir=str(tmp_path),
+        )
+
+    assert list(tmp_path.iterdir()) == []

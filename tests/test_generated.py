@@ -14,6 +14,7 @@ from .test_render import UNUSUAL_NAME
 VARIANTS = {
     "default": {},
     "unusual-name": {**UNUSUAL_NAME, "env_prefix": "ZQ_LAB"},
+    "async": {"flavour": "async"},
 }
 
 

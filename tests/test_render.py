@@ -103,3 +103,32 @@ def test_custom_answers_reach_the_generated_code(cookies: Cookies) -> None:
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["scripts"] == {"alpha-desk": "alpha.cli:main"}
     assert "alpha.adapters.memory.dialect:MemoryDialect" in str(pyproject["project"]["entry-points"])
+
+
+ASYNC_MARKERS = {
+    "{package}/container.py": "InlineAsyncSession",
+    "{package}/services/trading.py": "async def fill_order(",
+    "{package}/services/backtest/engine.py": "async def replay(",
+    "{package}/adapters/sqla/unit_of_work.py": "async def __aenter__(",
+    "{package}/migrations/env.py": "create_async_engine",
+    "{package}/database_urls.py": 'DEFAULT_DATABASE_URL = "memory+asyncio://"',
+    "tests/conftest.py": "async_sessionmaker(",
+}
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_a_bake_holds_one_flavour_and_no_overlay(cookies: Cookies, flavour: str) -> None:
+    result = cookies.bake(extra_context={"flavour": flavour})
+
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    assert not (project / ".flavours").exists()
+    for path, marker in ASYNC_MARKERS.items():
+        text = (project / path.format(package="backtest_lab")).read_text(encoding="utf-8")
+        assert (marker in text) is (flavour == "async"), (path, flavour)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    dev = " ".join(pyproject["project"]["optional-dependencies"]["dev"])
+    assert ("pytest-asyncio" in dev) is (flavour == "async")
+    assert ("asyncio_mode" in pyproject["tool"]["pytest"]["ini_options"]) is (flavour == "async")
+    sync_only = project / "tests" / "integration" / "test_sqlite_bulk_bars.py"
+    assert sync_only.exists() is (flavour == "sync")

@@ -1,0 +1,149 @@
+"""The `backtest` command: report, files, bar sources and one-line errors.
+
+The bad-file run goes through a real subprocess, to see the exact stderr and exit code; the rest
+call the same command line in process, which saves an interpreter start and imports per run.
+"""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from {{ cookiecutter.package_name }}.adapters.csv_bars import write_bars_csv
+from {{ cookiecutter.package_name }}.cli import app
+from {{ cookiecutter.package_name }}.services.backtest.bar_generator import generate_bars
+
+from .test_cli import cli
+
+SQLITE_MEMORY = "sqlite+aiosqlite:///:memory:"
+
+
+def in_process(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+def one_line_error(result_stderr: str) -> str:
+    lines = result_stderr.strip().splitlines()
+    assert len(lines) == 1, result_stderr
+    assert "Traceback" not in result_stderr
+    return lines[0]
+
+
+def test_a_backtest_prints_the_report_and_writes_its_files(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+
+    arguments = ("--bars", "400", "--create-schema", "--out", str(out))
+
+    result = in_process("backtest", "--database-url", SQLITE_MEMORY, *arguments)
+
+    assert result.exit_code == 0, result.output
+    assert "400 bars stored" in result.stdout
+    assert "SQL statements per bar" in result.stdout
+    for figure in ("Final equity", "Sharpe ratio", "Max drawdown %", "Trades", "Win rate %"):
+        assert figure in result.stdout
+    report = json.loads((out / "report.json").read_text())
+    with (out / "round_trips.csv").open() as stream:
+        trips = list(csv.DictReader(stream))
+    assert report["trades"] == len(trips) > 0
+    assert {trip["side"] for trip in trips} <= {"LONG", "SHORT"}
+    assert (out / "equity.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_bars_from_a_csv_file_give_the_same_run_as_the_generated_ones(tmp_path: Path) -> None:
+    bar_file = tmp_path / "es.csv"
+    write_bars_csv(bar_file, generate_bars(count=500, seed=11))
+    common = ("backtest", "--database-url", SQLITE_MEMORY, "--create-schema")
+
+    from_file = in_process(*common, "--csv", str(bar_file), "--out", str(tmp_path / "a"))
+    generated = in_process(*common, "--bars", "500", "--seed", "11", "--out", str(tmp_path / "b"))
+
+    assert from_file.exit_code == 0, from_file.output
+    assert generated.exit_code == 0, generated.output
+    assert "500 bars stored" in from_file.stdout
+    trips = (tmp_path / "a" / "round_trips.csv").read_text()
+    assert trips == (tmp_path / "b" / "round_trips.csv").read_text()
+    assert len(trips.splitlines()) > 1
+
+
+def test_a_bad_bar_file_is_one_line_naming_the_file_and_line(tmp_path: Path) -> None:
+    bar_file = tmp_path / "broken.csv"
+    bar_file.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2025-01-02T14:30:00Z,5900.00,5901.00,5899.00,5900.50,120\n"
+        "2025-01-02T14:31:00Z,5900.50,5899.00,5901.00,5900.00,80\n"
+    )
+
+    result = cli("backtest", "--csv", str(bar_file), "--create-schema", database_url=SQLITE_MEMORY)
+
+    assert result.returncode == 2
+    assert one_line_error(result.stderr) == (
+        f"error: {bar_file}, line 3: high 5899.00 is below low 5901.00"
+    )
+
+
+def test_a_missing_bar_file_is_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.csv"
+
+    result = in_process("backtest", "--database-url", SQLITE_MEMORY, "--csv", str(missing))
+
+    assert result.exit_code == 2
+    assert one_line_error(result.stderr) == (
+        f"error: cannot read the bar file {missing}: No such file or directory"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "url", "expected"),
+    [
+        ((), SQLITE_MEMORY, "pass --create-schema"),
+        (
+            ("--create-schema",),
+            "sqlite+aiosqlite:///{tmp}/trading.db",
+            "only for sqlite+aiosqlite:///:memory:",
+        ),
+        (("--create-schema",), "memory+asyncio://", "only for sqlite+aiosqlite:///:memory:"),
+        ((), "sqlite+aiosqlite:///{tmp}/trading.db", "run `{{ cookiecutter.project_slug }} db upgrade`"),
+    ],
+)
+def test_a_database_without_the_schema_is_refused_with_the_way_out(
+    tmp_path: Path, arguments: tuple[str, ...], url: str, expected: str
+) -> None:
+    database_url = url.format(tmp=tmp_path)
+
+    result = in_process("backtest", "--bars", "10", "--database-url", database_url, *arguments)
+
+    assert result.exit_code == 2
+    assert expected in one_line_error(result.stderr)
+
+
+def test_a_migrated_sqlite_file_runs_once_and_then_says_it_is_not_fresh(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'trading.db'}"
+    assert in_process("db", "upgrade", "--database-url", url).exit_code == 0
+
+    first = in_process("backtest", "--bars", "200", "--database-url", url)
+    second = in_process("backtest", "--bars", "200", "--database-url", url)
+
+    assert first.exit_code == 0, first.output
+    assert f"sqlite+aiosqlite:///{tmp_path / 'trading.db'}: 200 bars stored" in first.stdout
+    assert second.exit_code == 2
+    assert "already holds 200 ES bars" in one_line_error(second.stderr)
+
+
+def test_the_default_backend_is_memory() -> None:
+    result = in_process("backtest", "--bars", "300")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("memory+asyncio://: 300 bars stored")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--commission", "-1"), ("--quantity", "0"), ("--initial-cash", "lots"), ("--bars", "0")],
+)
+def test_bad_parameters_are_refused_before_any_work(option: str, value: str) -> None:
+    result = in_process("backtest", option, value)
+
+    assert result.exit_code == 2
+    assert option in result.stderr

@@ -1,0 +1,103 @@
+"""The real command line in a subprocess: migrations, current revision and clear errors."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.settings import DATABASE_URL_VAR, TEST_DATABASE_URL_VAR
+
+from ..support import postgresql_test_url
+
+PACKAGE = "{{ cookiecutter.package_name }}"
+
+
+def cli(*args: str, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {DATABASE_URL_VAR, TEST_DATABASE_URL_VAR}
+    }
+    if database_url is not None:
+        environ[DATABASE_URL_VAR] = database_url
+    return subprocess.run(
+        [sys.executable, "-m", PACKAGE, *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_help_lists_the_commands() -> None:
+    result = cli("--help")
+
+    db_help = cli("db", "--help")
+
+    assert result.returncode == 0
+    assert "db" in result.stdout
+    for command in ("upgrade", "downgrade", "current"):
+        assert command in db_help.stdout
+
+
+@pytest.mark.backend("sqlite")
+def test_db_upgrade_creates_the_schema_of_a_new_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'trading.db'}"
+
+    upgraded = cli("db", "upgrade", database_url=url)
+    current = cli("db", "current", database_url=url)
+
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert (tmp_path / "trading.db").is_file()
+    assert "(up to date)" in current.stdout
+
+
+def test_db_downgrade_to_base_leaves_an_empty_schema(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'trading.db'}"
+    cli("db", "upgrade", database_url=url)
+
+    downgraded = cli("db", "downgrade", "base", database_url=url)
+
+    assert downgraded.returncode == 0, downgraded.stderr
+    assert "base (empty)" in cli("db", "current", database_url=url).stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url", f"error: {DATABASE_URL_VAR}='not a url' is not a database URL"),
+        ("mysql://u@h/db", "selects backend 'mysql', which is not supported"),
+        ("memory+asyncio://", "needs no migrations"),
+    ],
+)
+def test_a_bad_database_url_is_one_clear_line(url: str, expected: str) -> None:
+    result = cli("db", "upgrade", database_url=url)
+
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_the_option_overrides_the_environment(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'chosen.db'}"
+
+    result = cli("db", "upgrade", "--database-url", url, database_url="mysql://u@h/db")
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "chosen.db").is_file()
+
+
+@pytest.mark.backend("postgresql")
+def test_the_same_command_migrates_postgresql_with_no_code_change() -> None:
+    url = postgresql_test_url()
+
+    result = cli("db", "current", database_url=url)
+    upgraded = cli("db", "upgrade", database_url=url)
+
+    assert result.returncode == 0, result.stderr
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "(up to date)" in cli("db", "current", database_url=url).stdout

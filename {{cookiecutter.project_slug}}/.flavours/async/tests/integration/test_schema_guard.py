@@ -1,0 +1,55 @@
+"""The application refuses a SQLite or PostgreSQL database that is not at the latest migration."""
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from {{ cookiecutter.package_name }}.container import build_container, opened
+from {{ cookiecutter.package_name }}.errors import SchemaNotCurrentError
+from {{ cookiecutter.package_name }}.settings import DATABASE_URL_VAR
+
+
+@pytest.mark.backend("sqlite")
+async def test_an_empty_database_is_refused_with_the_way_to_migrate(tmp_path: Path) -> None:
+    container = build_container(database_url=f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+
+    with pytest.raises(SchemaNotCurrentError) as refused:
+        async with opened(container):
+            pass
+
+    message = str(refused.value)
+    assert "is at an empty schema (no migration applied)" in message
+    assert "db upgrade` (or `make migrate`)" in message
+
+
+@pytest.mark.backend("sqlite")
+async def test_a_database_at_an_unknown_revision_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    container = build_container(database_url=url)
+    # The migrator runs its own event loop, so it gets a thread of its own here.
+    await asyncio.to_thread(container.migrator().upgrade, "head")
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
+    await engine.dispose()
+
+    with pytest.raises(SchemaNotCurrentError, match="is at f00dfeed"):
+        async with opened(container):
+            pass
+
+
+@pytest.mark.backend("sqlite")
+async def test_a_migrated_database_is_accepted(tmp_path: Path) -> None:
+    container = build_container(database_url=f"sqlite+aiosqlite:///{tmp_path / 'ready.db'}")
+    await asyncio.to_thread(container.migrator().upgrade, "head")
+
+    async with opened(container), container.unit_of_work() as uow:
+        assert await uow.orders.count() == 0
+
+
+def test_tests_never_see_the_developers_database_url() -> None:
+    assert DATABASE_URL_VAR not in os.environ

@@ -1,0 +1,196 @@
+"""The trading use cases through the unit of work, on every backend."""
+
+from decimal import Decimal
+
+import pytest
+
+from {{ cookiecutter.package_name }}.domain import (
+    DuplicateFillError,
+    InvalidTransitionError,
+    NotFoundError,
+    OffTickPriceError,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    OverfillError,
+    PositionSide,
+)
+from {{ cookiecutter.package_name }}.services import trading
+from {{ cookiecutter.package_name }}.services.commands import FillOrder, SubmitOrder
+from {{ cookiecutter.package_name }}.services.ports import Clock, IdGenerator, UnitOfWork
+
+
+def buy(quantity: int, price: str | None = None) -> SubmitOrder:
+    order_type = OrderType.MARKET if price is None else OrderType.LIMIT
+    return SubmitOrder(
+        symbol="ES",
+        side=OrderSide.BUY,
+        order_type=order_type,
+        quantity=Decimal(quantity),
+        price=None if price is None else Decimal(price),
+    )
+
+
+def sell(quantity: int) -> SubmitOrder:
+    return SubmitOrder(
+        symbol="ES", side=OrderSide.SELL, order_type=OrderType.MARKET, quantity=Decimal(quantity)
+    )
+
+
+async def place(uow: UnitOfWork, command: SubmitOrder, clock: Clock, ids: IdGenerator) -> str:
+    async with uow:
+        order = await trading.submit_order(uow, command, clock=clock, ids=ids)
+        await trading.accept_order(uow, order.order_id, clock=clock)
+        await uow.commit()
+        return order.order_id
+
+
+async def fill(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator, order_id: str, trade_id: str, qty: int, px: str
+) -> None:
+    async with uow:
+        command = FillOrder(
+            order_id=order_id,
+            trade_id=trade_id,
+            quantity=Decimal(qty),
+            price=Decimal(px),
+            commission=Decimal("2.50") * qty,
+        )
+        await trading.fill_order(uow, command, clock=clock, ids=ids)
+        await uow.commit()
+
+
+async def test_a_submitted_order_is_stored_as_submitted(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    async with uow:
+        order = await trading.submit_order(uow, buy(2, "5900.25"), clock=clock, ids=ids)
+        await uow.commit()
+
+    async with uow:
+        stored = await uow.orders.get(order.order_id)
+        assert (stored.status, stored.leaves_qty, stored.price) == (
+            OrderStatus.SUBMITTED,
+            Decimal(2),
+            Decimal("5900.25"),
+        )
+
+
+async def test_an_order_off_the_tick_grid_is_refused_and_nothing_is_stored(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    async with uow:
+        with pytest.raises(OffTickPriceError, match=r"5900\.10"):
+            await trading.submit_order(uow, buy(1, "5900.10"), clock=clock, ids=ids)
+            await uow.commit()
+
+    async with uow:
+        assert await uow.orders.count() == 0
+
+
+async def test_an_order_for_an_unknown_instrument_is_refused(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    command = SubmitOrder(
+        symbol="ZZ", side=OrderSide.BUY, order_type=OrderType.MARKET, quantity=Decimal(1)
+    )
+    async with uow:
+        with pytest.raises(NotFoundError, match="instrument 'ZZ'"):
+            await trading.submit_order(uow, command, clock=clock, ids=ids)
+
+
+async def test_partial_then_full_fill_opens_a_position_at_the_average_price(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    order_id = await place(uow, buy(3, "5900.00"), clock, ids)
+
+    await fill(uow, clock, ids, order_id, "T-1", 1, "5900.00")
+    async with uow:
+        assert (await uow.orders.get(order_id)).status is OrderStatus.PARTIALLY_FILLED
+    await fill(uow, clock, ids, order_id, "T-2", 2, "5899.25")
+
+    async with uow:
+        order = await uow.orders.get(order_id)
+        assert (order.status, order.filled_qty, order.leaves_qty) == (
+            OrderStatus.FILLED,
+            Decimal(3),
+            Decimal(0),
+        )
+        assert order.avg_px == Decimal("5899.50")
+        assert order.commission == Decimal("7.50")
+        position = await uow.positions.get_open("ES", "default")
+        assert position is not None
+        assert (position.side, position.signed_qty, position.avg_px_open) == (
+            PositionSide.LONG,
+            Decimal(3),
+            Decimal("5899.50"),
+        )
+        assert order.position_id == position.position_id
+
+
+async def test_a_fill_id_seen_twice_is_refused_and_changes_nothing(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    order_id = await place(uow, buy(3, "5900.00"), clock, ids)
+    await fill(uow, clock, ids, order_id, "T-1", 1, "5900.00")
+
+    with pytest.raises(DuplicateFillError, match="T-1"):
+        await fill(uow, clock, ids, order_id, "T-1", 1, "5900.00")
+
+    async with uow:
+        assert (await uow.orders.get(order_id)).filled_qty == Decimal(1)
+
+
+async def test_a_fill_larger_than_what_is_left_is_refused(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    order_id = await place(uow, buy(1, "5900.00"), clock, ids)
+
+    with pytest.raises(OverfillError):
+        await fill(uow, clock, ids, order_id, "T-1", 2, "5900.00")
+
+
+async def test_selling_more_than_the_long_flips_into_a_short(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    await fill(uow, clock, ids, await place(uow, buy(2), clock, ids), "T-1", 2, "5900.00")
+    await fill(uow, clock, ids, await place(uow, sell(3), clock, ids), "T-2", 3, "5910.00")
+
+    async with uow:
+        [closed] = await uow.positions.list_closed("ES", "default")
+        assert closed.side is PositionSide.FLAT
+        # 10 points x 2 contracts x 50, less 5.00 to open and 2/3 of the 7.50 to close
+        assert closed.realized_pnl == Decimal("990.00")
+        short = await uow.positions.get_open("ES", "default")
+        assert short is not None
+        assert (short.side, short.signed_qty, short.avg_px_open) == (
+            PositionSide.SHORT,
+            Decimal(-1),
+            Decimal("5910.00"),
+        )
+        assert await trading.mark_to_market(uow, "ES", "default", Decimal("5905.00")) == Decimal(
+            "250"
+        )
+
+
+async def test_cancel_and_expire_end_an_order_and_a_filled_order_cannot_be_canceled(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    to_cancel = await place(uow, buy(1, "5890.00"), clock, ids)
+    to_expire = await place(uow, buy(1, "5890.00"), clock, ids)
+    filled = await place(uow, buy(1), clock, ids)
+    await fill(uow, clock, ids, filled, "T-1", 1, "5900.00")
+
+    async with uow:
+        await trading.cancel_order(uow, to_cancel, clock=clock, reason="strategy exit")
+        await trading.expire_order(uow, to_expire, clock=clock)
+        await uow.commit()
+    async with uow:
+        with pytest.raises(InvalidTransitionError, match="FILLED"):
+            await trading.cancel_order(uow, filled, clock=clock)
+
+    async with uow:
+        assert (await uow.orders.get(to_cancel)).status is OrderStatus.CANCELED
+        assert (await uow.orders.get(to_cancel)).reason == "strategy exit"
+        assert (await uow.orders.get(to_expire)).status is OrderStatus.EXPIRED
+        assert await uow.orders.list_open("ES", "default") == []

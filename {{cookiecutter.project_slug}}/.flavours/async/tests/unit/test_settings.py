@@ -1,0 +1,72 @@
+"""The database URL selects the backend; a bad one is refused with a one-line message."""
+
+import pytest
+
+from {{ cookiecutter.package_name }}.errors import ConfigurationError
+from {{ cookiecutter.package_name }}.settings import (
+    DATABASE_URL_VAR,
+    Backend,
+    database_settings,
+    parse_database_url,
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "backend"),
+    [
+        ("memory+asyncio://", Backend.MEMORY),
+        ("sqlite+aiosqlite:///trading.db", Backend.SQLITE),
+        ("sqlite+aiosqlite:////var/data/trading.db", Backend.SQLITE),
+        ("sqlite+aiosqlite:///:memory:", Backend.SQLITE),
+        ("postgresql+psycopg://user:secret@127.0.0.1:5432/trading", Backend.POSTGRESQL),
+        ("postgresql+psycopg_async://user:secret@127.0.0.1:5432/trading", Backend.POSTGRESQL),
+    ],
+)
+def test_the_url_selects_the_backend(url: str, backend: Backend) -> None:
+    assert parse_database_url(url).backend is backend
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("trading.db", "is not a database URL"),
+        ("", "is not a database URL"),
+        ("mysql://user@host/trading", "selects backend 'mysql', which is not supported"),
+        ("oracle+oracledb://u@h/db", "selects backend 'oracle', which is not supported"),
+        ("postgresql://user@host/trading", "names no driver; use postgresql+psycopg://"),
+        ("postgresql+asyncpg://user@host/trading", "selects driver 'asyncpg'"),
+        ("sqlite+aiosqlite://", "names no SQLite file"),
+        ("sqlite:///trading.db", "write it as sqlite+aiosqlite:///PATH.db"),
+        ("sqlite+pysqlite:///trading.db", "write it as sqlite+aiosqlite:///PATH.db"),
+        ("memory://", "write it as memory+asyncio://"),
+        ("postgresql+psycopg://user@host", "names no PostgreSQL database"),
+    ],
+)
+def test_a_bad_url_names_the_variable_the_problem_and_the_accepted_forms(
+    url: str, problem: str
+) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        parse_database_url(url)
+
+    message = str(raised.value)
+    assert message.startswith(f"{DATABASE_URL_VAR}={url!r}")
+    assert problem in message
+    assert "accepted forms: memory+asyncio://, sqlite+aiosqlite:///PATH.db" in message
+    assert "\n" not in message
+
+
+def test_the_environment_variable_is_read_and_an_explicit_url_wins() -> None:
+    environ = {DATABASE_URL_VAR: "sqlite+aiosqlite:///from-env.db"}
+
+    assert database_settings(environ).url == "sqlite+aiosqlite:///from-env.db"
+    assert database_settings(environ, override="memory+asyncio://").backend is Backend.MEMORY
+
+
+def test_without_a_url_the_memory_backend_is_used() -> None:
+    assert database_settings({}).backend is Backend.MEMORY
+    assert database_settings({DATABASE_URL_VAR: "  "}).backend is Backend.MEMORY
+
+
+def test_an_explicit_bad_url_is_blamed_on_the_option() -> None:
+    with pytest.raises(ConfigurationError, match=r"^--database-url='nope'"):
+        database_settings({}, override="nope")

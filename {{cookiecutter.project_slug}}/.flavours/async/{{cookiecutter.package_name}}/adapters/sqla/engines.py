@@ -1,0 +1,58 @@
+"""Async engine factories, one per backend, and the step that readies a database for use.
+
+Creating an `AsyncEngine` does no I/O, so the container builds engines synchronously;
+`prepare()` is awaited once before the first unit of work, `dispose()` after the last.
+"""
+
+from typing import Any
+
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.util import greenlet_spawn
+
+from ..memory.asyncio import inline_async_engine
+from .mapping import start_mappers
+from .migration_state import require_current_schema
+from .tables import metadata
+
+
+def memory_engine(url: str) -> AsyncEngine:
+    """An in-memory database; its statements complete without awaiting (`memory.asyncio`)."""
+    start_mappers()
+    return inline_async_engine(url)
+
+
+def sqlite_engine(url: str) -> AsyncEngine:
+    """A SQLite database through aiosqlite, with foreign keys enforced and real transactions."""
+    start_mappers()
+    engine = create_async_engine(url)
+    event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def postgresql_engine(url: str) -> AsyncEngine:
+    """A PostgreSQL database through psycopg 3 in its async mode."""
+    start_mappers()
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+async def prepare(engine: AsyncEngine, needs_migrations: bool) -> None:
+    """Create the memory schema, or check that a migrated database is at the latest revision."""
+    if needs_migrations:
+        await greenlet_spawn(require_current_schema, engine.sync_engine)
+        return
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling defers BEGIN and breaks SAVEPOINT; SQLAlchemy emits it.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")

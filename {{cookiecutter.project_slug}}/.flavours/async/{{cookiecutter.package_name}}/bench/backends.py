@@ -1,0 +1,92 @@
+"""The backends the bench compares, and a fresh, migrated database of each for every run."""
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..adapters.sqla.migrator import AlembicMigrator
+from ..adapters.sqla.schema_in_place import upgrade_in_place
+from ..container import Container, configure, opened
+from ..settings import ENV_PREFIX, Backend, parse_database_url
+
+BENCH_POSTGRES_URL_VAR = f"{ENV_PREFIX}_BENCH_POSTGRES_URL"
+BASELINE = "sqlite-memory"
+"""Speedups are measured against this backend."""
+
+
+@dataclass(frozen=True)
+class BenchBackend:
+    """One backend of the bench: a short name, a label for tables and how to reach it."""
+
+    name: str
+    label: str
+    url: str | None
+    """Fixed URL, or None for a new SQLite file per run."""
+
+
+@dataclass(frozen=True)
+class FreshDatabase:
+    """A database ready for one run: its URL, and whether its schema is still to be created."""
+
+    url: str
+    create_schema: bool = False
+    """True for `sqlite+aiosqlite:///:memory:`, which starts empty in the process that opens it."""
+
+    @property
+    def backtest_arguments(self) -> tuple[str, ...]:
+        return ("--create-schema",) if self.create_schema else ()
+
+
+def bench_backends(postgres_url: str | None) -> list[BenchBackend]:
+    """memory+asyncio://, SQLite in memory and in a file through aiosqlite, PostgreSQL if given."""
+    backends = [
+        BenchBackend("memory", "memory+asyncio://", "memory+asyncio://"),
+        BenchBackend(BASELINE, "aiosqlite :memory:", "sqlite+aiosqlite:///:memory:"),
+        BenchBackend("sqlite-file", "aiosqlite file", None),
+    ]
+    if postgres_url:
+        parse_database_url(postgres_url, source="the bench PostgreSQL URL")
+        backends.append(BenchBackend("postgresql", "PostgreSQL", postgres_url))
+    return backends
+
+
+@contextmanager
+def fresh_database(backend: BenchBackend, workdir: Path, run: int) -> Iterator[FreshDatabase]:
+    """An empty database at the latest schema for one backtest process.
+
+    SQLite files are new for every run and deleted afterwards; PostgreSQL is emptied by
+    migrating down to base and up again; in-memory databases start empty in their process.
+    """
+    if backend.url is None:
+        path = workdir / f"{backend.name}-{run}.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        AlembicMigrator(url, needs_migrations=True).upgrade()
+        try:
+            yield FreshDatabase(url)
+        finally:
+            path.unlink(missing_ok=True)
+        return
+    settings = parse_database_url(backend.url)
+    if settings.backend is Backend.POSTGRESQL:
+        _recreate_schema(backend.url)
+    yield FreshDatabase(backend.url, create_schema=settings.backend is Backend.SQLITE)
+
+
+@asynccontextmanager
+async def bench_container(database: FreshDatabase) -> AsyncIterator[Container]:
+    """An opened container on a fresh database (see `fresh_database`), disposed of afterwards.
+
+    The migrator runs its own event loop, so `fresh_database` is entered outside this one.
+    """
+    container = configure(Container(), parse_database_url(database.url))
+    if database.create_schema:
+        await upgrade_in_place(container.engine())
+    async with opened(container):
+        yield container
+
+
+def _recreate_schema(url: str) -> None:
+    migrator = AlembicMigrator(url, needs_migrations=True)
+    migrator.downgrade("base")
+    migrator.upgrade()

@@ -1,0 +1,113 @@
+"""A whole bench run: backtests in fresh processes, the identical-report check, micro-benchmarks."""
+
+import asyncio
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from ..runner.summary import RunSummary
+from ..services.backtest.bar_generator import generate_bars
+from .backends import (
+    BASELINE,
+    BenchBackend,
+    FreshDatabase,
+    bench_backends,
+    bench_container,
+    fresh_database,
+)
+from .backtests import BacktestPlan, run_backtests
+from .compare import ReportMismatchError, check_identical
+from .micro import BulkInput, MicroResult, MicroSizes, run_micro_benchmarks
+from .outcome import BenchOutcome
+from .results import print_results, write_chart, write_json
+
+
+@dataclass(frozen=True)
+class BenchFiles:
+    json: Path
+    chart: Path
+
+
+def run_bench(
+    plan: BacktestPlan,
+    *,
+    postgres_url: str | None,
+    micro: MicroSizes | None,
+    out: Path,
+    console: Console,
+) -> tuple[BenchOutcome, BenchFiles]:
+    """Run everything, print the results, write `bench.json` and `bench.png` into `out`."""
+    backends = bench_backends(postgres_url)
+    console.print(
+        f"backtest of {plan.bars:,} bars (seed {plan.seed}) on "
+        f"{', '.join(backend.label for backend in backends)}: {plan.repeat} run(s) each, "
+        "every run in a new process on a fresh database",
+        soft_wrap=True,
+    )
+
+    def report_run(backend: BenchBackend, run: int, summary: RunSummary) -> None:
+        console.print(
+            f"  {backend.label} run {run}: {summary.seconds:.2f} s "
+            f"({summary.statements_per_bar:.2f} statements per bar)",
+            soft_wrap=True,
+        )
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        workdir = Path(folder)
+        outcome = BenchOutcome(plan, run_backtests(backends, plan, workdir, on_run=report_run))
+        try:
+            check_identical([s for runs in outcome.runs for s in runs.summaries])
+        except ReportMismatchError as error:
+            outcome.mismatch = str(error)
+        if micro is not None:
+            console.print(
+                f"micro-benchmarks: {micro.ops:,} operations x {micro.rounds} rounds, "
+                f"bulk insert of {micro.bulk_rows:,} bars x {micro.bulk_rounds} rounds",
+                soft_wrap=True,
+            )
+            _run_micro(outcome, backends, micro, workdir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = BenchFiles(json=out / "bench.json", chart=out / "bench.png")
+    print_results(outcome, console)
+    write_json(files.json, outcome)
+    write_chart(files.chart, outcome)
+    console.print(f"wrote {files.json} and {files.chart}", soft_wrap=True)
+    return outcome, files
+
+
+def _run_micro(
+    outcome: BenchOutcome, backends: list[BenchBackend], sizes: MicroSizes, workdir: Path
+) -> None:
+    bulk = BulkInput.of(list(generate_bars(count=sizes.bulk_rows, seed=outcome.plan.seed)))
+    for backend in backends:
+        try:
+            with fresh_database(backend, workdir, run=0) as database:
+                outcome.micro += asyncio.run(
+                    _micro_on(database, backend, sizes, bulk, _raw_reference(backend, workdir))
+                )
+        except Exception as error:  # reported in the results and in the exit code
+            outcome.micro_failures[backend.label] = f"{type(error).__name__}: {error}"
+
+
+async def _micro_on(
+    database: FreshDatabase,
+    backend: BenchBackend,
+    sizes: MicroSizes,
+    bulk: BulkInput,
+    raw_database: Path | str | None,
+) -> list[MicroResult]:
+    async with bench_container(database) as container:
+        return await run_micro_benchmarks(
+            container, backend.name, sizes, bulk, raw_database=raw_database
+        )
+
+
+def _raw_reference(backend: BenchBackend, workdir: Path) -> Path | str | None:
+    """Where raw executemany runs beside `backend`: a file beside a file, else in memory."""
+    if backend.name == "sqlite-file":
+        return workdir / "raw-executemany.db"
+    if backend.name in ("memory", BASELINE):
+        return ":memory:"
+    return None

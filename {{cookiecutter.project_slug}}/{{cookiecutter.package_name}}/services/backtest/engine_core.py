@@ -1,0 +1,215 @@
+"""The engine's functional core: settings, results and the decisions of a replay that do no I/O.
+
+The backtest engine (`engine.py`) is the shell around it: it opens the units of work, reads and
+writes through the repositories and the services, and hands what it read to these functions.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from ...domain import DomainError, Instrument, OrderSide, Position, PositionSide
+from ...domain.bar import Bar
+from .ledger import EquityLedger
+from .report import BacktestReport, RoundTrip, build_report, price_return_pct
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (bars replayed, bars in total) as the replay goes on."""
+
+_LAST_CHUNK_MARGIN = timedelta(microseconds=1)
+
+
+class BacktestError(DomainError):
+    """A backtest cannot run on the given bars, settings or database."""
+
+
+@dataclass(frozen=True)
+class BacktestSettings:
+    """Parameters of a run that are not the strategy's."""
+
+    strategy_id: str = "vwap-streak"
+    commission_per_contract: Decimal = Decimal("2.25")
+    initial_cash: Decimal = Decimal(100_000)
+    read_chunk: int = 2_000
+    """Bars read back from the repository per query."""
+    progress_every: int = 100
+    """Bars between two progress calls."""
+
+    def __post_init__(self) -> None:
+        if not self.strategy_id.strip():
+            raise BacktestError("the strategy id must not be empty")
+        fee = self.commission_per_contract
+        if not fee.is_finite() or fee < 0:
+            raise BacktestError(f"commission per contract must not be negative, got {fee}")
+        cash = self.initial_cash
+        if not cash.is_finite() or cash <= 0:
+            raise BacktestError(f"initial cash must be positive, got {cash}")
+        for name in ("read_chunk", "progress_every"):
+            if getattr(self, name) < 1:
+                raise BacktestError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class StoredBars:
+    """Bars written for a run: how many, and the time bounds of each chunk to read back."""
+
+    symbol: str
+    count: int
+    bounds: tuple[datetime, ...]
+    """Start of each chunk, then the exclusive end of the last one."""
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Everything a run produced."""
+
+    report: BacktestReport
+    round_trips: tuple[RoundTrip, ...]
+    equity: tuple[tuple[datetime, float], ...]
+    final_equity: Decimal
+    """Exact final equity; `report.final_equity` is the same as a float."""
+    bar_count: int
+    order_count: int
+    fill_count: int
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """The `StrategyView` the engine builds from what it read on the bar."""
+
+    position_quantity: Decimal
+    open_order_count: int
+    tick_size: Decimal
+
+
+def stored_bars(items: Sequence[Bar], written: int, read_chunk: int) -> StoredBars:
+    """The chunk bounds for reading back `items`, written in time order."""
+    starts = [bar.ts for bar in items[::read_chunk]]
+    return StoredBars(items[0].symbol, written, (*starts, items[-1].ts + _LAST_CHUNK_MARGIN))
+
+
+def refuse_stored_bars(symbol: str, already: int) -> None:
+    """A backtest stores its own bars: refuse a database that holds some already."""
+    if already:
+        raise BacktestError(
+            f"the database already holds {already} {symbol} bars; a backtest stores its "
+            "own bars, orders and positions, so run it on a fresh database"
+        )
+
+
+def check_same_instrument(stored: Instrument, wanted: Instrument) -> None:
+    """Refuse a stored instrument whose contract terms differ from the backtest's."""
+    if (stored.tick_size, stored.multiplier) != (wanted.tick_size, wanted.multiplier):
+        raise BacktestError(
+            f"the database's {wanted.symbol} has tick size {stored.tick_size} and multiplier "
+            f"{stored.multiplier}; the backtest expects {wanted.tick_size} and "
+            f"{wanted.multiplier}"
+        )
+
+
+def account_view(position: Position | None, working: int, tick_size: Decimal) -> AccountView:
+    """What the strategy sees after the bar's fills."""
+    return AccountView(
+        position_quantity=signed_quantity(position),
+        open_order_count=working,
+        tick_size=tick_size,
+    )
+
+
+class ReplayTally:
+    """What a replay has seen so far, its equity ledger and its progress calls."""
+
+    def __init__(
+        self,
+        settings: BacktestSettings,
+        stored: StoredBars,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        self.ledger = EquityLedger(settings.initial_cash)
+        self._settings = settings
+        self._stored = stored
+        self._on_progress = on_progress
+        self._first: Bar | None = None
+        self._last: Bar | None = None
+        self._replayed = self._orders = self._fills = 0
+        if on_progress is not None:
+            on_progress(0, stored.count)
+
+    def add(self, bar: Bar, orders: int, fills: int) -> None:
+        """Count one replayed bar with the orders it submitted and the fills it had."""
+        self._first = self._first or bar
+        self._last = bar
+        self._orders += orders
+        self._fills += fills
+        self._replayed += 1
+        done, total = self._replayed, self._stored.count
+        if self._on_progress is not None and (
+            done % self._settings.progress_every == 0 or done == total
+        ):
+            self._on_progress(done, total)
+
+    def result(self, round_trips: Sequence[RoundTrip]) -> BacktestResult:
+        """The result of the whole replay; every stored bar must have been replayed."""
+        first, last, replayed = self._first, self._last, self._replayed
+        if first is None or last is None or replayed != self._stored.count:
+            raise BacktestError(
+                f"{self._stored.count} bars were stored but {replayed} were read back from the "
+                "database"
+            )
+        report = build_report(
+            equity=self.ledger.points,
+            round_trips=round_trips,
+            initial_cash=self._settings.initial_cash,
+            bars_in_position=self.ledger.bars_in_position,
+            first_price=first.open,
+            last_price=last.close,
+        )
+        return BacktestResult(
+            report=report,
+            round_trips=tuple(round_trips),
+            equity=tuple(self.ledger.points),
+            final_equity=self.ledger.last_equity,
+            bar_count=replayed,
+            order_count=self._orders,
+            fill_count=self._fills,
+        )
+
+
+def round_trip(position: Position, opening_side: OrderSide) -> RoundTrip:
+    side = PositionSide.opened_by(opening_side)
+    if position.ts_closed is None or position.avg_px_close is None:
+        raise BacktestError(f"position {position.position_id!r} is not closed")
+    return RoundTrip(
+        symbol=position.symbol,
+        side=side,
+        quantity=position.closed_qty,
+        entry_ts=position.ts_opened,
+        exit_ts=position.ts_closed,
+        entry_price=position.avg_px_open,
+        exit_price=position.avg_px_close,
+        pnl=position.realized_pnl,
+        commission=position.commissions,
+        return_pct=price_return_pct(side, position.avg_px_open, position.avg_px_close),
+    )
+
+
+def signed_quantity(position: Position | None) -> Decimal:
+    return Decimal(0) if position is None else position.signed_qty
+
+
+def check_bars(bars: Sequence[Bar], symbol: str) -> None:
+    if not bars:
+        raise BacktestError("there are no bars to replay")
+    previous: Bar | None = None
+    for index, bar in enumerate(bars):
+        if bar.symbol != symbol:
+            raise BacktestError(
+                f"bar {index} is for {bar.symbol}, but the backtest trades {symbol}"
+            )
+        if previous is not None and bar.ts <= previous.ts:
+            raise BacktestError(
+                f"bar {index} at {bar.ts.isoformat()} does not come after bar {index - 1} "
+                f"at {previous.ts.isoformat()}; bars must be in strictly increasing time"
+            )
+        previous = bar

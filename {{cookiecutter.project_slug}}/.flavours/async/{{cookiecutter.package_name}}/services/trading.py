@@ -2,15 +2,10 @@
 
 from decimal import Decimal
 
-from ..domain import (
-    DuplicateFillError,
-    Order,
-    Position,
-    Trade,
-    apply_fill,
-)
+from ..domain import DuplicateFillError, Order, Position, Trade
 from .commands import FillOrder, SubmitOrder
 from .ports import Clock, IdGenerator, UnitOfWork
+from .trading_core import book_fill, fill_trade, new_order
 
 
 async def submit_order(
@@ -18,24 +13,7 @@ async def submit_order(
 ) -> Order:
     """Create an order from the command, validated against its instrument, and submit it."""
     instrument = await uow.instruments.get(command.symbol)
-    now = clock.now()
-    order = Order(
-        order_id=ids.next_id("O"),
-        instrument=instrument,
-        side=command.side,
-        order_type=command.order_type,
-        quantity=command.quantity,
-        price=command.price,
-        trigger_price=command.trigger_price,
-        time_in_force=command.time_in_force,
-        expire_time=command.expire_time,
-        strategy_id=command.strategy_id,
-        parent_order_id=command.parent_order_id,
-        order_list_id=command.order_list_id,
-        reduce_only=command.reduce_only,
-        ts_init=now,
-    )
-    order.submit(now)
+    order = new_order(command, instrument, ids.next_id("O"), clock.now())
     uow.orders.add(order)
     return order
 
@@ -80,31 +58,11 @@ async def fill_order(
         raise DuplicateFillError(command.trade_id)
     order = await uow.orders.get(command.order_id)
     instrument = await uow.instruments.get(order.symbol)
-    trade = Trade(
-        trade_id=command.trade_id,
-        order_id=order.order_id,
-        symbol=order.symbol,
-        strategy_id=order.strategy_id,
-        side=order.side,
-        quantity=instrument.check_quantity(command.quantity),
-        price=instrument.check_price(command.price),
-        commission=command.commission,
-        liquidity_side=command.liquidity_side,
-        ts_event=clock.now(),
-    )
-    order.apply_fill(trade)
+    trade = fill_trade(command, order, instrument, clock.now())
     open_position = await uow.positions.get_open(order.symbol, order.strategy_id)
-    touched = apply_fill(
-        open_position,
-        trade,
-        multiplier=instrument.multiplier,
-        new_position_id=lambda: ids.next_id("P"),
-    )
-    for position in touched:
-        if position is not open_position:
-            uow.positions.add(position)
-    if order.position_id is None:
-        order.position_id = trade.position_id
+    touched, opened = book_fill(order, trade, open_position, instrument, lambda: ids.next_id("P"))
+    for position in opened:
+        uow.positions.add(position)
     uow.trades.add(trade)
     return trade, touched
 

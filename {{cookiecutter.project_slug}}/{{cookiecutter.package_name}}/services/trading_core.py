@@ -1,0 +1,69 @@
+"""The trading use cases' decisions that do no I/O: building orders and trades, booking fills.
+
+`trading.py` is the shell around it: it reads and writes through the unit of work.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ..domain import Instrument, Order, Position, Trade, apply_fill
+from .commands import FillOrder, SubmitOrder
+
+
+def new_order(command: SubmitOrder, instrument: Instrument, order_id: str, now: datetime) -> Order:
+    """An order from the command, validated against its instrument, already submitted."""
+    order = Order(
+        order_id=order_id,
+        instrument=instrument,
+        side=command.side,
+        order_type=command.order_type,
+        quantity=command.quantity,
+        price=command.price,
+        trigger_price=command.trigger_price,
+        time_in_force=command.time_in_force,
+        expire_time=command.expire_time,
+        strategy_id=command.strategy_id,
+        parent_order_id=command.parent_order_id,
+        order_list_id=command.order_list_id,
+        reduce_only=command.reduce_only,
+        ts_init=now,
+    )
+    order.submit(now)
+    return order
+
+
+def fill_trade(command: FillOrder, order: Order, instrument: Instrument, now: datetime) -> Trade:
+    """The fill of the command as a trade on the instrument's grids, applied to its order."""
+    trade = Trade(
+        trade_id=command.trade_id,
+        order_id=order.order_id,
+        symbol=order.symbol,
+        strategy_id=order.strategy_id,
+        side=order.side,
+        quantity=instrument.check_quantity(command.quantity),
+        price=instrument.check_price(command.price),
+        commission=command.commission,
+        liquidity_side=command.liquidity_side,
+        ts_event=now,
+    )
+    order.apply_fill(trade)
+    return trade
+
+
+def book_fill(
+    order: Order,
+    trade: Trade,
+    open_position: Position | None,
+    instrument: Instrument,
+    new_position_id: Callable[[], str],
+) -> tuple[list[Position], list[Position]]:
+    """Route a trade already applied to its order into the positions.
+
+    Returns (every position the fill touched, the new ones among them, to be added).
+    """
+    touched = apply_fill(
+        open_position, trade, multiplier=instrument.multiplier, new_position_id=new_position_id
+    )
+    if order.position_id is None:
+        order.position_id = trade.position_id
+    return touched, [position for position in touched if position is not open_position]

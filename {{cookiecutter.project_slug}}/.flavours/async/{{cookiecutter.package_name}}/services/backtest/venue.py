@@ -1,4 +1,4 @@
-"""The simulated venue: fills a bar's working orders and carries out a strategy's actions.
+"""The simulated venue, awaited: fills a bar's working orders and carries out a strategy's actions.
 
 Everything goes through the trading services inside the caller's unit of work; the venue keeps
 no orders or positions of its own. Its rules (the price rules themselves are `fill_model`'s):
@@ -16,31 +16,27 @@ no orders or positions of its own. Its rules (the price rules themselves are `fi
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ...domain import LiquiditySide, Order, OrderSide, OrderStatus, OrderType, Position
+from ...domain import Order, Position
 from ...domain.bar import Bar
 from .. import trading
-from ..commands import FillOrder, SubmitOrder
+from ..commands import SubmitOrder
 from ..ports import Clock, IdGenerator, UnitOfWork
-from .fill_model import SimulatedFill, simulate_fills, triggered_stop_limits
+from .fill_model import SimulatedFill
 from .strategy import SubmitBracket
+from .venue_core import (
+    BarFills,
+    bracket_entry,
+    bracket_exits,
+    fill_command,
+    needs_trigger,
+    plan_fills,
+    siblings_to_cancel,
+    stop_limits_to_trigger,
+)
 
-_STOP_TYPES = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
-
-
-@dataclass
-class BarFills:
-    """What one bar's fills left behind."""
-
-    position: Position | None
-    """The open position after the fills, or None when flat."""
-    working: list[Order]
-    """Orders still working after the fills and cancellations."""
-    closed: list[Position] = field(default_factory=list)
-    """The positions the fills closed, in the order they closed."""
-    fill_count: int = 0
+__all__ = ["BarFills", "SimulatedVenue"]
 
 
 class SimulatedVenue:
@@ -69,18 +65,11 @@ class SimulatedVenue:
         self, uow: UnitOfWork, bar: Bar, working: Sequence[Order], position: Position | None
     ) -> BarFills:
         """Fill what `bar` reaches among the `working` orders, in path order."""
-        live = _live_orders(working)
-        triggered = {order.order_id for order in live if order.status is OrderStatus.TRIGGERED}
-        fills = simulate_fills(bar, live, triggered_ids=triggered)
-        woken = _children_of_opening_fills(fills, working)
-        if woken:
-            live += woken
-            fills = simulate_fills(bar, live, triggered_ids=triggered)
-
+        plan = plan_fills(bar, working)
         by_id = {order.order_id: order for order in working}
         done: set[str] = set()
         outcome = BarFills(position=position, working=[])
-        for fill in fills:
+        for fill in plan.fills:
             if fill.order_id in done:
                 continue
             order = by_id[fill.order_id]
@@ -91,107 +80,40 @@ class SimulatedVenue:
             outcome.fill_count += 1
             outcome.position = touched[-1] if touched[-1].is_open else None
             if order.parent_order_id is not None:
-                done |= await self._cancel_siblings(uow, order, working, done)
-        await self._trigger_stop_limits(
-            uow, bar, [o for o in live if o.order_id not in done], triggered
-        )
+                for sibling in siblings_to_cancel(order, working, done):
+                    reason = f"one-cancels-other: {order.order_id} filled"
+                    await trading.cancel_order(
+                        uow, sibling.order_id, clock=self._clock, reason=reason
+                    )
+                    done.add(sibling.order_id)
+        live = [order for order in plan.live if order.order_id not in done]
+        for order_id in stop_limits_to_trigger(bar, live, plan.triggered):
+            await trading.trigger_order(uow, order_id, clock=self._clock)
         outcome.working = [order for order in working if order.order_id not in done]
         return outcome
 
     async def submit_bracket(self, uow: UnitOfWork, action: SubmitBracket) -> list[Order]:
         """Entry at market, then its stop-loss and take-profit, all in one order list."""
         list_id = self._ids.next_id("L")
-
-        async def submit(
-            side: OrderSide,
-            order_type: OrderType,
-            *,
-            parent: str | None = None,
-            price: Decimal | None = None,
-            trigger_price: Decimal | None = None,
-        ) -> Order:
-            command = SubmitOrder(
-                symbol=self.symbol,
-                side=side,
-                order_type=order_type,
-                quantity=action.quantity,
-                price=price,
-                trigger_price=trigger_price,
-                strategy_id=self.strategy_id,
-                parent_order_id=parent,
-                order_list_id=list_id,
-                reduce_only=parent is not None,
-            )
-            order = await trading.submit_order(uow, command, clock=self._clock, ids=self._ids)
-            await trading.accept_order(uow, order.order_id, clock=self._clock)
-            return order
-
-        entry = await submit(action.side, OrderType.MARKET)
-        exit_side = action.side.opposite
-        stop_loss = await submit(
-            exit_side, OrderType.STOP_MARKET, parent=entry.order_id, trigger_price=action.stop_price
+        entry = await self._submit(
+            uow, bracket_entry(action, self.symbol, self.strategy_id, list_id)
         )
-        take_profit = await submit(
-            exit_side, OrderType.LIMIT, parent=entry.order_id, price=action.target_price
-        )
-        return [entry, stop_loss, take_profit]
+        exits = bracket_exits(action, self.symbol, self.strategy_id, list_id, entry.order_id)
+        return [entry, *[await self._submit(uow, command) for command in exits]]
 
     async def cancel_all(self, uow: UnitOfWork, working: Iterable[Order], reason: str) -> None:
         """Cancel each of the `working` orders."""
         for order in working:
             await trading.cancel_order(uow, order.order_id, clock=self._clock, reason=reason)
 
+    async def _submit(self, uow: UnitOfWork, command: SubmitOrder) -> Order:
+        order = await trading.submit_order(uow, command, clock=self._clock, ids=self._ids)
+        await trading.accept_order(uow, order.order_id, clock=self._clock)
+        return order
+
     async def _fill(self, uow: UnitOfWork, order: Order, fill: SimulatedFill) -> list[Position]:
-        if order.order_type in _STOP_TYPES and order.status is OrderStatus.ACCEPTED:
+        if needs_trigger(order):
             await trading.trigger_order(uow, order.order_id, clock=self._clock)
-        liquidity = (
-            LiquiditySide.MAKER if order.order_type is OrderType.LIMIT else LiquiditySide.TAKER
-        )
-        command = FillOrder(
-            order_id=order.order_id,
-            trade_id=self._ids.next_id("T"),
-            quantity=fill.quantity,
-            price=fill.price,
-            commission=self.commission_per_contract * fill.quantity,
-            liquidity_side=liquidity,
-        )
+        command = fill_command(order, fill, self._ids.next_id("T"), self.commission_per_contract)
         _, touched = await trading.fill_order(uow, command, clock=self._clock, ids=self._ids)
         return touched
-
-    async def _cancel_siblings(
-        self, uow: UnitOfWork, filled: Order, working: Sequence[Order], done: set[str]
-    ) -> set[str]:
-        cancelled = set()
-        for order in working:
-            if (
-                order.order_list_id == filled.order_list_id
-                and order.parent_order_id is not None
-                and order.order_id not in done
-            ):
-                reason = f"one-cancels-other: {filled.order_id} filled"
-                await trading.cancel_order(uow, order.order_id, clock=self._clock, reason=reason)
-                cancelled.add(order.order_id)
-        return cancelled
-
-    async def _trigger_stop_limits(
-        self, uow: UnitOfWork, bar: Bar, live: Sequence[Order], triggered: set[str]
-    ) -> None:
-        candidates = [o for o in live if o.order_type is OrderType.STOP_LIMIT]
-        if not candidates:
-            return
-        for order_id in triggered_stop_limits(bar, candidates, triggered_ids=triggered):
-            await trading.trigger_order(uow, order_id, clock=self._clock)
-
-
-def _live_orders(working: Sequence[Order]) -> list[Order]:
-    """Working orders whose parent, if any, is no longer working (it has filled)."""
-    working_ids = {order.order_id for order in working}
-    return [order for order in working if order.parent_order_id not in working_ids]
-
-
-def _children_of_opening_fills(
-    fills: Sequence[SimulatedFill], working: Sequence[Order]
-) -> list[Order]:
-    """Dormant children of the parents that fill at the bar's open, parents' order kept."""
-    opened = {fill.order_id for fill in fills if fill.path_index == 0}
-    return [order for order in working if order.parent_order_id in opened]

@@ -1,0 +1,165 @@
+"""The simulated venue's decisions that do no I/O: which orders fill, trigger or get cancelled,
+and the commands that carry them out. `venue.py` is the shell that sends those commands."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ...domain import LiquiditySide, Order, OrderSide, OrderStatus, OrderType, Position
+from ...domain.bar import Bar
+from ..commands import FillOrder, SubmitOrder
+from .fill_model import SimulatedFill, simulate_fills, triggered_stop_limits
+from .strategy import SubmitBracket
+
+_STOP_TYPES = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
+
+
+@dataclass
+class BarFills:
+    """What one bar's fills left behind."""
+
+    position: Position | None
+    """The open position after the fills, or None when flat."""
+    working: list[Order]
+    """Orders still working after the fills and cancellations."""
+    closed: list[Position] = field(default_factory=list)
+    """The positions the fills closed, in the order they closed."""
+    fill_count: int = 0
+
+
+@dataclass(frozen=True)
+class FillPlan:
+    """The fills a bar reaches, in path order, and what they were computed from."""
+
+    fills: list[SimulatedFill]
+    live: list[Order]
+    """Working orders able to fill on this bar (dormant bracket children excluded)."""
+    triggered: set[str]
+    """Ids of the stop orders already triggered before the bar."""
+
+
+def plan_fills(bar: Bar, working: Sequence[Order]) -> FillPlan:
+    """What `bar` fills among the `working` orders, children woken by an entry at the open."""
+    live = live_orders(working)
+    triggered = {order.order_id for order in live if order.status is OrderStatus.TRIGGERED}
+    fills = simulate_fills(bar, live, triggered_ids=triggered)
+    woken = children_of_opening_fills(fills, working)
+    if woken:
+        live += woken
+        fills = simulate_fills(bar, live, triggered_ids=triggered)
+    return FillPlan(fills, live, triggered)
+
+
+def needs_trigger(order: Order) -> bool:
+    """A stop order filling now must be triggered first."""
+    return order.order_type in _STOP_TYPES and order.status is OrderStatus.ACCEPTED
+
+
+def fill_command(
+    order: Order, fill: SimulatedFill, trade_id: str, commission_per_contract: Decimal
+) -> FillOrder:
+    """The fill as a command: limit fills add liquidity, the others take it."""
+    liquidity = LiquiditySide.MAKER if order.order_type is OrderType.LIMIT else LiquiditySide.TAKER
+    return FillOrder(
+        order_id=order.order_id,
+        trade_id=trade_id,
+        quantity=fill.quantity,
+        price=fill.price,
+        commission=commission_per_contract * fill.quantity,
+        liquidity_side=liquidity,
+    )
+
+
+def bracket_entry(
+    action: SubmitBracket, symbol: str, strategy_id: str, list_id: str
+) -> SubmitOrder:
+    """The market entry of a bracket."""
+    return _bracket_order(action, symbol, strategy_id, list_id, action.side, OrderType.MARKET)
+
+
+def bracket_exits(
+    action: SubmitBracket, symbol: str, strategy_id: str, list_id: str, entry_id: str
+) -> list[SubmitOrder]:
+    """The stop-loss and the take-profit of a bracket, children of its entry."""
+    exit_side = action.side.opposite
+    return [
+        _bracket_order(
+            action,
+            symbol,
+            strategy_id,
+            list_id,
+            exit_side,
+            OrderType.STOP_MARKET,
+            parent=entry_id,
+            trigger_price=action.stop_price,
+        ),
+        _bracket_order(
+            action,
+            symbol,
+            strategy_id,
+            list_id,
+            exit_side,
+            OrderType.LIMIT,
+            parent=entry_id,
+            price=action.target_price,
+        ),
+    ]
+
+
+def siblings_to_cancel(filled: Order, working: Sequence[Order], done: set[str]) -> list[Order]:
+    """The other children of a filled child's order list, still working: one cancels the other."""
+    return [
+        order
+        for order in working
+        if order.order_list_id == filled.order_list_id
+        and order.parent_order_id is not None
+        and order.order_id not in done
+    ]
+
+
+def stop_limits_to_trigger(bar: Bar, live: Sequence[Order], triggered: set[str]) -> list[str]:
+    """Ids of the stop-limit orders the bar triggers without filling them."""
+    candidates = [order for order in live if order.order_type is OrderType.STOP_LIMIT]
+    if not candidates:
+        return []
+    return list(triggered_stop_limits(bar, candidates, triggered_ids=triggered))
+
+
+def _bracket_order(
+    action: SubmitBracket,
+    symbol: str,
+    strategy_id: str,
+    list_id: str,
+    side: OrderSide,
+    order_type: OrderType,
+    *,
+    parent: str | None = None,
+    price: Decimal | None = None,
+    trigger_price: Decimal | None = None,
+) -> SubmitOrder:
+    return SubmitOrder(
+        symbol=symbol,
+        side=side,
+        order_type=order_type,
+        quantity=action.quantity,
+        price=price,
+        trigger_price=trigger_price,
+        strategy_id=strategy_id,
+        parent_order_id=parent,
+        order_list_id=list_id,
+        reduce_only=parent is not None,
+    )
+
+
+def live_orders(working: Sequence[Order]) -> list[Order]:
+    """Working orders whose parent, if any, is no longer working (it has filled)."""
+    working_ids = {order.order_id for order in working}
+    return [order for order in working if order.parent_order_id not in working_ids]
+
+
+def children_of_opening_fills(
+    fills: Sequence[SimulatedFill], working: Sequence[Order]
+) -> list[Order]:
+    """Dormant children of the parents that fill at the bar's open, parents' order kept."""
+    opened = {fill.order_id for fill in fills if fill.path_index == 0}
+    return [order for order in working if order.parent_order_id in opened]

@@ -1,24 +1,17 @@
 """One SQLAlchemy implementation of each repository port; it serves every backend."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from itertools import islice
-from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ...domain import Instrument, NotFoundError, Order, Position, Trade
 from ...domain.bar import Bar
-from ...domain.enums import OPEN_ORDER_STATUSES
 from .bulk_bars import write_sqlite
+from .rows import BULK_CHUNK, OPEN_STATUSES, bar_rows, bars_from_rows, chunks
 from .statements import statements
 from .tables import bars
-
-BULK_CHUNK = 10_000
-"""Rows per executemany call on the bulk path."""
-
-_OPEN_STATUSES = [status.value for status in OPEN_ORDER_STATUSES]
 
 
 class SqlAlchemyInstrumentRepository:
@@ -49,7 +42,7 @@ class SqlAlchemyOrderRepository:
         return order
 
     def list_open(self, symbol: str, strategy_id: str) -> Sequence[Order]:
-        params = {"symbol": symbol, "strategy_id": strategy_id, "statuses": _OPEN_STATUSES}
+        params = {"symbol": symbol, "strategy_id": strategy_id, "statuses": OPEN_STATUSES}
         return self._session.scalars(statements().open_orders, params).all()
 
     def list_in_group(self, order_list_id: str) -> Sequence[Order]:
@@ -115,7 +108,7 @@ class SqlAlchemyBarRepository:
             return write_sqlite(connection, items)
         statement = insert(bars)
         written = 0
-        for chunk in _chunks(_bar_rows(items), BULK_CHUNK):
+        for chunk in chunks(bar_rows(items), BULK_CHUNK):
             connection.execute(statement, chunk)
             written += len(chunk)
         return written
@@ -126,34 +119,4 @@ class SqlAlchemyBarRepository:
 
     def list_range(self, symbol: str, start: datetime, end: datetime) -> Sequence[Bar]:
         params = {"symbol": symbol, "start": start, "end": end}
-        rows = self._session.execute(statements().bar_range, params)
-        return [
-            Bar(
-                symbol=row.symbol,
-                ts=row.ts,
-                open=row.open,
-                high=row.high,
-                low=row.low,
-                close=row.close,
-                volume=row.volume,
-            )
-            for row in rows
-        ]
-
-
-def _bar_rows(items: Iterable[Bar]) -> Iterator[dict[str, Any]]:
-    for bar in items:
-        yield {
-            "symbol": bar.symbol,
-            "ts": bar.ts,
-            "open": bar.open,
-            "high": bar.high,
-            "low": bar.low,
-            "close": bar.close,
-            "volume": bar.volume,
-        }
-
-
-def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    while chunk := list(islice(rows, size)):
-        yield chunk
+        return bars_from_rows(self._session.execute(statements().bar_range, params))

@@ -1,24 +1,17 @@
 """One SQLAlchemy implementation of each repository port on `AsyncSession`, for every backend."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from itertools import islice
-from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...domain import Instrument, NotFoundError, Order, Position, Trade
 from ...domain.bar import Bar
-from ...domain.enums import OPEN_ORDER_STATUSES
 from .bulk_bars import write_sqlite
+from .rows import BULK_CHUNK, OPEN_STATUSES, bar_rows, bars_from_rows, chunks
 from .statements import statements
 from .tables import bars
-
-BULK_CHUNK = 10_000
-"""Rows per executemany call on the bulk path."""
-
-_OPEN_STATUSES = [status.value for status in OPEN_ORDER_STATUSES]
 
 
 class SqlAlchemyInstrumentRepository:
@@ -49,7 +42,7 @@ class SqlAlchemyOrderRepository:
         return order
 
     async def list_open(self, symbol: str, strategy_id: str) -> Sequence[Order]:
-        params = {"symbol": symbol, "strategy_id": strategy_id, "statuses": _OPEN_STATUSES}
+        params = {"symbol": symbol, "strategy_id": strategy_id, "statuses": OPEN_STATUSES}
         return (await self._session.scalars(statements().open_orders, params)).all()
 
     async def list_in_group(self, order_list_id: str) -> Sequence[Order]:
@@ -116,7 +109,7 @@ class SqlAlchemyBarRepository:
             return await connection.run_sync(write_sqlite, items)
         statement = insert(bars)
         written = 0
-        for chunk in _chunks(_bar_rows(items), BULK_CHUNK):
+        for chunk in chunks(bar_rows(items), BULK_CHUNK):
             await connection.execute(statement, chunk)
             written += len(chunk)
         return written
@@ -128,34 +121,4 @@ class SqlAlchemyBarRepository:
 
     async def list_range(self, symbol: str, start: datetime, end: datetime) -> Sequence[Bar]:
         params = {"symbol": symbol, "start": start, "end": end}
-        rows = await self._session.execute(statements().bar_range, params)
-        return [
-            Bar(
-                symbol=row.symbol,
-                ts=row.ts,
-                open=row.open,
-                high=row.high,
-                low=row.low,
-                close=row.close,
-                volume=row.volume,
-            )
-            for row in rows
-        ]
-
-
-def _bar_rows(items: Iterable[Bar]) -> Iterator[dict[str, Any]]:
-    for bar in items:
-        yield {
-            "symbol": bar.symbol,
-            "ts": bar.ts,
-            "open": bar.open,
-            "high": bar.high,
-            "low": bar.low,
-            "close": bar.close,
-            "volume": bar.volume,
-        }
-
-
-def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    while chunk := list(islice(rows, size)):
-        yield chunk
+        return bars_from_rows(await self._session.execute(statements().bar_range, params))

@@ -59,7 +59,7 @@ def _format(name: str, value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, timedelta):
-        return str(value)
+        return str(timedelta(seconds=round(value.total_seconds())))
     if isinstance(value, float):
         return f"{value:.3f}" if name in _RATIOS else f"{value:,.2f}"
     return str(value)

@@ -17,6 +17,11 @@ FLAVOURS_DIR = ".flavours"
 SYNC_ONLY = ("tests/integration/test_sqlite_bulk_bars.py",)
 """Tests of the synchronous SQLite bulk path through a `Session`; the async flavour has none."""
 
+LOCAL_URLS = {
+    "sync": "memory:// (default), sqlite:///file.db",
+    "async": "memory+asyncio:// (default), sqlite+aiosqlite:///file.db",
+}
+
 TOOL_CACHES = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
 
 
@@ -41,7 +46,8 @@ def apply_flavour(project: Path, flavour: str) -> None:
 
 def main() -> None:
     project = Path.cwd()
-    apply_flavour(project, ANSWERS.get("flavour", "sync"))
+    flavour = ANSWERS.get("flavour", "sync")
+    apply_flavour(project, flavour)
     remove_tool_caches(project)
     slug = ANSWERS["project_slug"]
     prefix = ANSWERS["env_prefix"]
@@ -56,7 +62,7 @@ Next steps:
   make backtest       # the reference backtest on the memory backend
   make bench          # the same backtest on every backend, side by side
 
-Backends are chosen by {prefix}_DATABASE_URL: memory:// (default), sqlite:///file.db,
+Backends are chosen by {prefix}_DATABASE_URL: {LOCAL_URLS[flavour]},
 or postgresql+psycopg://user:password@host:5432/db (then: make migrate).
 """
     )

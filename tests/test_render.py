@@ -55,7 +55,11 @@ def test_default_bake_has_the_documented_layout(cookies: Cookies) -> None:
         assert (project / expected.format(package="backtest_lab")).is_file(), expected
 
 
-@pytest.mark.parametrize("answers", [{}, UNUSUAL_NAME], ids=["default", "unusual-name"])
+@pytest.mark.parametrize(
+    "answers",
+    [{}, UNUSUAL_NAME, {"flavour": "async"}],
+    ids=["default", "unusual-name", "async"],
+)
 def test_no_template_syntax_is_left_in_files_or_paths(
     cookies: Cookies, answers: dict[str, str]
 ) -> None:
@@ -113,6 +117,8 @@ ASYNC_MARKERS = {
     "{package}/migrations/env.py": "create_async_engine",
     "{package}/database_urls.py": 'DEFAULT_DATABASE_URL = "memory+asyncio://"',
     "tests/conftest.py": "async_sessionmaker(",
+    ".env.example": "_DATABASE_URL=memory+asyncio://",
+    "README.md": "This project is the async flavour",
 }
 
 

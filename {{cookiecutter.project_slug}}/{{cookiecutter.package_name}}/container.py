@@ -4,9 +4,10 @@ import os
 from collections.abc import Mapping
 
 from dependency_injector import containers, providers
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from .adapters.id_generators import UuidIdGenerator
+from .adapters.memory.session import MemorySession
 from .adapters.sqla import engines
 from .adapters.sqla.migrator import AlembicMigrator
 from .adapters.sqla.unit_of_work import SqlAlchemyUnitOfWork
@@ -29,8 +30,14 @@ class Container(containers.DeclarativeContainer):
     migrated_engine = providers.Singleton(
         engines.migrated, engine=engine, needs_migrations=config.database.needs_migrations
     )
+    session_class = providers.Selector(
+        config.database.backend,
+        memory=providers.Object(MemorySession),
+        sqlite=providers.Object(Session),
+        postgresql=providers.Object(Session),
+    )
     session_factory = providers.Singleton(
-        sessionmaker, bind=migrated_engine, expire_on_commit=False
+        sessionmaker, bind=migrated_engine, expire_on_commit=False, class_=session_class
     )
     unit_of_work = providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory)
     clock = providers.Singleton(SystemClock)

@@ -19,7 +19,15 @@ from sqlalchemy.exc import SAWarning
 
 from .casecount import CASE_FLOOR, PROFILE, Tally, snapshot
 from .diff_schema import Base, seed
-from .diffkit import BASELINE_VAR, EnginePair, baseline_mode, make_pair, pair_of
+from .diffkit import (
+    BASELINE_VAR,
+    SESSION_MODES,
+    EnginePair,
+    baseline_mode,
+    make_pair,
+    pair_of,
+    set_session_mode,
+)
 
 # No "explain" phase: it re-runs a failing case many times for little extra insight here.
 settings.register_profile(
@@ -38,6 +46,37 @@ _TALLY_KEY = "memory_suite_cases"
 
 # SQLite stores Numeric as floating point; the exact read-back is what the tests compare.
 warnings.filterwarnings("ignore", r".*does \*not\* support Decimal objects natively", SAWarning)
+
+
+SESSION_MODULES = frozenset(
+    {
+        "test_diff_caching",
+        "test_diff_constraints",
+        "test_diff_dml",
+        "test_diff_orm",
+        "test_diff_select_joins",
+        "test_diff_transactions",
+        "test_diff_types",
+        "test_impl_concurrency",
+        "test_impl_session",
+    }
+)
+"""Modules whose tests run twice: memory sessions with the fast path, then without it."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module in SESSION_MODULES and "session_mode" in metafunc.fixturenames:
+        metafunc.parametrize("session_mode", SESSION_MODES, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def session_mode(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The memory session mode of the test (`fast` unless the module is parametrized)."""
+    mode: str = getattr(request, "param", SESSION_MODES[0])
+    set_session_mode(mode)
+    yield mode
+    set_session_mode(SESSION_MODES[0])
 
 
 @pytest.fixture

@@ -25,10 +25,35 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from {{ cookiecutter.package_name }}.adapters.memory.session import MemorySession
+
 T = TypeVar("T")
 
 BASELINE_VAR = "MEMORY_DIFF_BASELINE"
 MEMORY_URL = "memory://"
+
+SESSION_MODES = ("fast", "general")
+"""How sessions on ``memory://`` answer: `MemorySession` with its fast path, or plain `Session`."""
+_session_mode = {"current": SESSION_MODES[0]}
+
+
+def set_session_mode(mode: str) -> None:
+    if mode not in SESSION_MODES:
+        raise ValueError(f"session mode must be one of {SESSION_MODES}, got {mode!r}")
+    _session_mode["current"] = mode
+
+
+def session_mode() -> str:
+    return _session_mode["current"]
+
+
+def new_session(bind: Any, **kw: Any) -> Session:
+    """A session of the current mode (`MemorySession` does nothing special on SQLite)."""
+    if _session_mode["current"] == "fast":
+        return MemorySession(bind, **kw)
+    return Session(bind, **kw)
+
+
 MEMORY_ASYNC_URL = "memory+asyncio://"
 SQLITE_URL = "sqlite://"
 SQLITE_ASYNC_URL = "sqlite+aiosqlite://"
@@ -257,7 +282,7 @@ class EnginePair:
         """Run ``work`` in a new Session on each engine; compare its answers."""
 
         def in_session(engine: Engine) -> T:
-            with Session(engine) as session:
+            with new_session(engine) as session:
                 return work(session)
 
         return self.check(in_session, what)

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .diff_schema import Account, Instrument, Order, Side, accounts, orders
-from .diffkit import EnginePair
+from .diffkit import EnginePair, new_session
 
 STATS = re.compile(
     r"^\[(generated in|cached since|no key|dialect \S+ does not support caching|raw sql)"
@@ -33,7 +33,7 @@ def workload(engine: Engine, round_: int) -> None:
         conn.execute(insert(accounts), [{"code": f"M{round_}-{n}"} for n in range(3)])
         conn.execute(update(orders).where(o.id == 2).values(qty=o.qty + 1))
         conn.execute(delete(accounts).where(accounts.c.code == f"C{round_}"))
-    with Session(engine) as session:
+    with new_session(engine) as session:
         session.scalars(
             select(Order).options(selectinload(Order.fills)).where(Order.status == "open")
         ).all()

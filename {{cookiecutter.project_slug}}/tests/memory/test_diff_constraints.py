@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .diff_schema import Account, accounts, fills, instruments, orders
-from .diffkit import EnginePair
+from .diffkit import EnginePair, new_session
 
 PairFactory = Callable[..., EnginePair]
 
@@ -137,7 +137,7 @@ def test_duplicate_primary_key(pair_factory: PairFactory) -> None:
 
 def test_duplicate_primary_key_through_the_session(trading: EnginePair) -> None:
     def work(engine: Engine) -> None:
-        with Session(engine) as session:
+        with new_session(engine) as session:
             session.add(Account(id=2, code="OTHER"))
             session.commit()
 

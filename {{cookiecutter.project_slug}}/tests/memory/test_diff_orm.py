@@ -31,7 +31,7 @@ from sqlalchemy.orm import (
 )
 
 from .diff_schema import Account, AssetClass, Fill, Instrument, Order, Side, accounts, fills, orders
-from .diffkit import EnginePair
+from .diffkit import EnginePair, new_session
 
 PairFactory = Callable[..., EnginePair]
 NOON = datetime(2024, 3, 1, 12)
@@ -385,7 +385,7 @@ def test_version_counter_detects_a_concurrent_change(pair_factory: PairFactory) 
     quotes = LabBase.metadata.tables["quotes"]
 
     def work(engine: Engine) -> list[Any]:
-        with Session(engine) as session:
+        with new_session(engine) as session:
             quote = Quote(bid=Decimal("10.00"))
             session.add(quote)
             session.commit()

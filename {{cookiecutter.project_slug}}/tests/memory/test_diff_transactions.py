@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .diff_schema import Account, Base, Order, Side, accounts, instruments, orders, seed
-from .diffkit import EnginePair, assert_same, memory_engine, sqlite_engine
+from .diffkit import EnginePair, assert_same, memory_engine, new_session, sqlite_engine
 
 PairFactory = Callable[..., EnginePair]
 LOCK_TIMEOUT = 0.2
@@ -307,7 +307,7 @@ def test_threads_with_their_own_sessions_end_consistent(tmp_path: Path) -> None:
         def worker(number: int) -> None:
             try:
                 for step in range(rounds):
-                    with Session(engine) as session:
+                    with new_session(engine) as session:
                         session.execute(
                             update(Order).where(Order.id == 1).values(qty=Order.qty + 1)
                         )

@@ -38,11 +38,10 @@ from sqlalchemy import (
     null,
     select,
 )
-from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from .diff_schema import Side
-from .diffkit import EnginePair
+from .diffkit import EnginePair, new_session
 
 PairFactory = Callable[..., EnginePair]
 
@@ -253,7 +252,7 @@ def test_json_stores_a_copy_of_the_callers_value(pair_factory: PairFactory) -> N
         document["levels"].append(3)
         document["meta"]["k"] = "changed"
         document["new"] = True
-        with Session(engine) as session:
+        with new_session(engine) as session:
             read = session.execute(select(samples.c.doc)).scalar_one()
         read["levels"].append(99)  # mutating what was read does not write back either
         with engine.connect() as conn:

@@ -23,7 +23,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.orm import Session
+
+from .diffkit import new_session
 
 metadata = MetaData()
 counters = Table(
@@ -124,7 +125,7 @@ def test_threads_with_their_own_sessions_end_consistent() -> None:
     def work(worker: int) -> None:
         try:
             for i in range(25):
-                with Session(engine) as session, session.begin():
+                with new_session(engine) as session, session.begin():
                     session.execute(
                         update(counters)
                         .where(counters.c.name == "shared")

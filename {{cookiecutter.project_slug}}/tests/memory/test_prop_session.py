@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import ForeignKey, MetaData, Numeric, String, func, inspect, select, update
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -26,7 +26,16 @@ from sqlalchemy.orm import (
 )
 
 from .casecount import PROFILE, case_key, counted, record, register
-from .diffkit import EnginePair, assert_same, make_pair
+from .diffkit import (
+    SESSION_MODES,
+    EnginePair,
+    assert_same,
+    make_pair,
+    new_session,
+    set_session_mode,
+)
+
+session_modes = st.sampled_from(SESSION_MODES)
 
 profile = settings.get_profile(PROFILE)
 # Random steps legitimately touch objects after a failed flush; the ORM warns, on both sides.
@@ -70,9 +79,10 @@ prices = st.none() | st.decimals(Decimal("0.01"), Decimal("999.99"), places=2)
 class SessionDriver:
     """A Session per engine, and each operation applied to both with the outcomes compared."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: str) -> None:
         self.pair: EnginePair = make_pair(Base.metadata)
-        self.sessions = [Session(engine) for _, engine in self.pair.sides()]
+        set_session_mode(mode)
+        self.sessions = [new_session(engine) for _, engine in self.pair.sides()]
         self.savepoints: list[list[SessionTransaction]] = [[], []]
 
     def apply(self, what: str, action: Callable[[Session, int], Any]) -> None:
@@ -202,9 +212,12 @@ MACHINE_KEY = register(case_key(__name__, "SessionMachine"))
 
 
 class SessionMachine(RuleBasedStateMachine):
-    def __init__(self) -> None:
-        super().__init__()
-        self.driver = SessionDriver()
+    driver: SessionDriver
+
+    @initialize(mode=session_modes)
+    def open_sessions(self, mode: str) -> None:
+        """Memory sessions with the fast path or without it, drawn like any other input."""
+        self.driver = SessionDriver(mode)
 
     @rule(symbol=symbols, qty=quantities, price=prices, book=books)
     def add(self, symbol: str, qty: int, price: Decimal | None, book: str | None) -> None:
@@ -264,7 +277,8 @@ class SessionMachine(RuleBasedStateMachine):
         self.driver.check_state()
 
     def teardown(self) -> None:
-        self.driver.close()
+        if hasattr(self, "driver"):
+            self.driver.close()
         record(MACHINE_KEY)
 
 
@@ -292,10 +306,10 @@ operations = st.lists(
 
 
 @settings(profile)
-@given(ops=operations)
+@given(ops=operations, mode=session_modes)
 @counted
-def test_generated_operation_lists(ops: list[tuple[Any, ...]]) -> None:
-    driver = SessionDriver()
+def test_generated_operation_lists(ops: list[tuple[Any, ...]], mode: str) -> None:
+    driver = SessionDriver(mode)
     try:
         for name, *args in ops:
             getattr(driver, name)(*args)

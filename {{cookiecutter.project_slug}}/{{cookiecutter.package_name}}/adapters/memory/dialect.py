@@ -28,6 +28,14 @@ from .types import COLSPECS
 _CONNECT_ARGS = {"timeout"}
 
 
+def _parse_switch(key: str, value: Any) -> bool:
+    text = value if isinstance(value, str) else str(value)
+    switches = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+    if text.lower() not in switches:
+        raise exc.ArgumentError(f"memory:// URL option {key} must be on or off, got {text!r}")
+    return switches[text.lower()]
+
+
 def _memory_connection(connection: Any) -> dbapi.Connection:
     raw = connection.connection.dbapi_connection
     conn: dbapi.Connection = raw.memory_connection
@@ -66,6 +74,8 @@ class MemoryDialect(default.DefaultDialect):
 
     Each engine owns one database; `engine.dispose()` replaces it with an empty one.
     URL query / connect argument: `timeout` (seconds to wait for the write lock).
+    URL query `fast_path=on|off` (default on): whether `MemorySession` may answer entity
+    SELECTs itself (see `session`).
     """
 
     name = "memory"
@@ -110,6 +120,7 @@ class MemoryDialect(default.DefaultDialect):
     tuple_in_values = True
     requires_name_normalize = False
     max_identifier_length = 1024
+    fast_path = True
 
     def __init__(
         self,
@@ -163,9 +174,13 @@ class MemoryDialect(default.DefaultDialect):
             )
         opts: dict[str, Any] = {}
         for key, value in url.query.items():
+            if key == "fast_path":
+                self.fast_path = _parse_switch(key, value)
+                continue
             if key not in _CONNECT_ARGS:
                 raise exc.ArgumentError(
-                    f"unknown memory:// URL option {key!r}; known: {sorted(_CONNECT_ARGS)}"
+                    f"unknown memory:// URL option {key!r}; known: "
+                    f"{sorted({*_CONNECT_ARGS, 'fast_path'})}"
                 )
             opts[key] = _parse_timeout(value)
         return [], opts

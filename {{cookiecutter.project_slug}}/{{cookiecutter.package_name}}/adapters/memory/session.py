@@ -1,0 +1,488 @@
+"""`MemorySession`: a `Session` answering plain entity SELECTs on `memory://` in the session.
+
+A statement such as `select(Order).where(...).order_by(...)` is answered here when it is safe:
+its compiled form and the dialect's plan are cached per statement (by object for prebuilt
+statements, by SQLAlchemy's cache key for fresh ones); the plan runs on the session's own
+connection; rows become objects as the ORM loader would make them (identity map first, new
+persistent objects otherwise). Everything else, and any case this module is unsure of, goes
+through `Session`'s general path. `fast_path=off` in the engine URL turns the fast path off.
+"""
+
+from __future__ import annotations
+
+import inspect
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, select
+from sqlalchemy.engine import ChunkedIteratorResult, Result
+from sqlalchemy.engine.result import SimpleResultMetaData
+from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm.loading import _new_runid
+from sqlalchemy.orm.properties import ColumnProperty
+from sqlalchemy.orm.relationships import RelationshipProperty
+from sqlalchemy.sql.selectable import Select
+
+from . import dbapi
+from .execution import plan_for
+from .expressions import Env
+from .queries import StalePlan
+
+ID_CACHE_LIMIT = 512
+"""Statement objects remembered by identity per engine before the memory is cleared."""
+
+_UNIQUE_ARGUMENT = (
+    "_create_unique_filters"
+    if "_create_unique_filters" in inspect.signature(SimpleResultMetaData).parameters
+    else "_unique_filters"
+)
+
+
+class EntityQuery:
+    """How to answer one statement shape: compiled form, plan, and how rows become objects."""
+
+    __slots__ = (
+        "compiled",
+        "dialect",
+        "expanding",
+        "keys",
+        "label",
+        "mapper",
+        "metadata",
+        "pk_indexes",
+        "processors",
+    )
+
+    def __init__(
+        self,
+        compiled: Any,
+        mapper: Mapper[Any],
+        dialect: Any,
+        columns: list[tuple[str, Callable[[Any], Any] | None]],
+        pk_indexes: list[int],
+        label: str,
+        extra: Any,
+    ) -> None:
+        self.compiled = compiled
+        self.dialect = dialect
+        self.mapper = mapper
+        self.keys = [key for key, _ in columns]
+        self.processors = [(i, proc) for i, (_, proc) in enumerate(columns) if proc is not None]
+        self.pk_indexes = pk_indexes
+        self.label = label
+        self.metadata = _metadata(label, extra)
+        self.expanding = {name for bp, name in compiled.bind_names.items() if bp.expanding}
+
+
+def _unique_filters(_result: Any) -> list[Any]:
+    return [id]
+
+
+def _metadata(label: str, extra: Any) -> SimpleResultMetaData:
+    filters: Any = _unique_filters if _UNIQUE_ARGUMENT == "_create_unique_filters" else [id]
+    return SimpleResultMetaData([label], [extra], **{_UNIQUE_ARGUMENT: filters})
+
+
+class FastPathCache:
+    """Per engine: statement shapes by cache key, statement objects by identity, a reader."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[Any, EntityQuery | None] = {}
+        self.by_id: dict[int, tuple[Select[Any], EntityQuery | None, Sequence[Any]]] = {}
+        self._reader: dbapi.Connection | None = None
+
+    def reader(self, database: Any) -> dbapi.Connection:
+        """A connection that never writes: it sees what is committed, as an idle one would."""
+        reader = self._reader
+        if reader is None or reader.db is not database:
+            reader = self._reader = dbapi.Connection(database)
+        return reader
+
+
+_caches: weakref.WeakKeyDictionary[Engine, FastPathCache] = weakref.WeakKeyDictionary()
+
+
+def fast_path_enabled(engine: Any) -> bool:
+    """True for a `memory://` engine whose URL does not say `fast_path=off`."""
+    return (
+        isinstance(engine, Engine)
+        and engine.dialect.name == "memory"
+        and bool(getattr(engine.dialect, "fast_path", False))
+    )
+
+
+LAZY_ON_ACCESS = frozenset({"select", "raise", "raise_on_sql"})
+"""Relationship loaders that leave a freshly loaded object alone until the attribute is read."""
+
+
+def _simple_mapper(mapper: Mapper[Any]) -> bool:
+    """No inheritance, plain columns of one table, relationships loaded on first access."""
+    if mapper.inherits is not None or mapper.polymorphic_on is not None or mapper.always_refresh:
+        return False
+    if mapper._inheriting_mappers:
+        return False
+    for prop in mapper.iterate_properties:
+        if isinstance(prop, RelationshipProperty):
+            if prop.lazy not in LAZY_ON_ACCESS or not prop.strategy.is_class_level:
+                return False
+            continue
+        if not isinstance(prop, ColumnProperty):
+            return False
+        if prop.deferred or len(prop.columns) != 1:
+            return False
+        if prop.columns[0].table is not mapper.local_table:
+            return False
+    return True
+
+
+_REFUSED_FEATURES = (
+    "_with_options",
+    "_with_context_options",
+    "_compile_state_funcs",
+    "_execution_options",
+    "_setup_joins",
+    "_memoized_select_entities",
+    "_group_by_clauses",
+    "_having_criteria",
+    "_distinct",
+    "_distinct_on",
+    "_independent_ctes",
+    "_hints",
+    "_statement_hints",
+    "_prefixes",
+    "_suffixes",
+)
+"""Select attributes (named differently across SQLAlchemy versions) that send it the long way."""
+
+
+def _plain_entity_select(statement: Select[Any]) -> bool:
+    if getattr(statement, "_for_update_arg", None) is not None:
+        return False
+    return not any(getattr(statement, name, None) for name in _REFUSED_FEATURES)
+
+
+def build_entity_query(statement: Select[Any], engine: Engine) -> EntityQuery | None:
+    """The fast form of `statement`, or None when the general path must answer it."""
+    if statement._propagate_attrs.get("compile_state_plugin") != "orm":
+        return None
+    if not _plain_entity_select(statement):
+        return None
+    descriptions = statement.column_descriptions
+    if len(descriptions) != 1:
+        return None
+    entity = descriptions[0]["entity"]
+    if entity is None or descriptions[0]["expr"] is not entity:
+        return None
+    mapper = _mapper_of(entity)
+    if mapper is None or not _simple_mapper(mapper):
+        return None
+    dialect = engine.dialect
+    compiled: Any = statement._compile_w_cache(
+        dialect,
+        compiled_cache={},
+        column_keys=[],
+        for_executemany=False,
+        schema_translate_map=None,
+    )[0]
+    if compiled.escaped_bind_names or getattr(compiled, "literal_execute_params", None):
+        return None
+    state = compiled.compile_state
+    entities = getattr(state, "_entities", None)
+    if not entities or len(entities) != 1:
+        return None
+    by_column = {prop.columns[0]: prop.key for prop in mapper.column_attrs}
+    result_columns = compiled._result_columns
+    if len(result_columns) != len(by_column):
+        return None
+    columns: list[tuple[str, Callable[[Any], Any] | None]] = []
+    positions: dict[Any, int] = {}
+    for index, entry in enumerate(result_columns):
+        found = [obj for obj in entry[2] if _base(obj) in by_column]
+        if not found:
+            return None
+        column = _base(found[0])
+        positions[column] = index
+        columns.append((by_column[column], entry[3]._cached_result_processor(dialect, None)))
+    if len({key for key, _ in columns}) != len(by_column):
+        return None
+    pk_indexes = [positions[column] for column in mapper.primary_key]
+    return EntityQuery(
+        compiled,
+        mapper,
+        dialect,
+        columns,
+        pk_indexes,
+        entities[0]._label_name,
+        entities[0]._extra_entities,
+    )
+
+
+_GENERAL = object()
+"""Marks an answer the general path must give."""
+
+_pk_lookups: dict[Any, tuple[Mapper[Any], Select[Any], list[str]] | None] = {}
+
+
+def _pk_lookup(entity: Any) -> tuple[Mapper[Any], Select[Any], list[str]] | None:
+    """`select(entity)` by primary key, with its bind names; None for other entities."""
+    try:
+        return _pk_lookups[entity]
+    except (KeyError, TypeError):
+        pass
+    mapper = _mapper_of(entity)
+    found: tuple[Mapper[Any], Select[Any], list[str]] | None = None
+    if mapper is not None and mapper.class_ is entity and _simple_mapper(mapper):
+        names = [f"memory_pk_{i}" for i in range(len(mapper.primary_key))]
+        criteria = [
+            column == bindparam(name, type_=column.type)
+            for column, name in zip(mapper.primary_key, names, strict=True)
+        ]
+        found = (mapper, select(entity).where(*criteria), names)
+    try:
+        _pk_lookups[entity] = found
+    except TypeError:
+        return None
+    return found
+
+
+def _mapper_of(entity: Any) -> Mapper[Any] | None:
+    from sqlalchemy import inspect as sa_inspect
+
+    found = sa_inspect(entity, raiseerr=False)
+    return found if isinstance(found, Mapper) else None
+
+
+def _base(obj: Any) -> Any:
+    deannotate = getattr(obj, "_deannotate", None)
+    return deannotate() if deannotate is not None else obj
+
+
+class MemorySession(Session):
+    """A `Session` with the fast path for entity SELECTs on `memory://` (see the module)."""
+
+    def execute(self, statement: Any, params: Any = None, *args: Any, **kw: Any) -> Any:
+        if not args and not kw:
+            objects = self._fast_entities(statement, params)
+            if objects is not None:
+                return self._entity_result(objects)
+        return super().execute(statement, params, *args, **kw)
+
+    def scalars(self, statement: Any, params: Any = None, *args: Any, **kw: Any) -> Any:
+        if not args and not kw:
+            objects = self._fast_entities(statement, params)
+            if objects is not None:
+                return self._entity_result(objects).scalars()
+        return super().scalars(statement, params, *args, **kw)
+
+    def scalar(self, statement: Any, params: Any = None, *args: Any, **kw: Any) -> Any:
+        if not args and not kw:
+            objects = self._fast_entities(statement, params)
+            if objects is not None:
+                return objects[1][0] if objects[1] else None
+        return super().scalar(statement, params, *args, **kw)
+
+    def get(self, entity: Any, ident: Any, *args: Any, **kw: Any) -> Any:
+        if not args and not kw:
+            found = self._fast_get(entity, ident)
+            if found is not _GENERAL:
+                return found
+        return super().get(entity, ident, *args, **kw)
+
+    def _fast_get(self, entity: Any, ident: Any) -> Any:
+        """An object by primary key when it is not in the identity map: read through the plan."""
+        lookup = _pk_lookup(entity)
+        if lookup is None or isinstance(ident, (list, dict)):
+            return _GENERAL
+        mapper, statement, names = lookup
+        values = ident if isinstance(ident, tuple) else (ident,)
+        if len(values) != len(names) or any(value is None for value in values):
+            return _GENERAL
+        if (mapper._identity_class, values, None) in self.identity_map:
+            return _GENERAL  # the general path settles expired, deleted and pending cases
+        answer = self._fast_entities(statement, dict(zip(names, values, strict=True)))
+        if answer is None:
+            return _GENERAL
+        objects = answer[1]
+        return objects[0] if objects else None
+
+    def _entity_result(self, answer: tuple[EntityQuery, list[Any]]) -> Result[Any]:
+        query, objects = answer
+
+        def chunks(_size: int | None) -> Any:
+            yield objects  # a single-entity source holds the objects themselves
+
+        result: Result[Any] = ChunkedIteratorResult(
+            query.metadata, chunks, source_supports_scalars=True
+        )
+        result._attributes = result._attributes.union({"filtered": True, "is_single_entity": True})
+        return result
+
+    def _fast_entities(self, statement: Any, params: Any) -> tuple[EntityQuery, list[Any]] | None:
+        if type(statement) is not Select or (params is not None and type(params) is not dict):
+            return None
+        bind = self.bind
+        if (
+            not isinstance(bind, Engine)
+            or not fast_path_enabled(bind)
+            or getattr(self, "_Session__binds", None)
+        ):
+            return None
+        if self.dispatch.do_orm_execute or self.dispatch.loaded_as_persistent:
+            return None
+        found = self._entity_query(bind, statement)
+        if found is None:
+            return None
+        query, extracted = found
+        manager = query.mapper.class_manager
+        if manager.dispatch.load:
+            return None
+        values = self._bind_values(query, params, extracted)
+        if values is None:
+            return None
+        self._autoflush()
+        rows = self._run(bind, query, values)
+        if rows is None:
+            return None
+        objects = self._load(query, rows)
+        return None if objects is None else (query, objects)
+
+    def _entity_query(
+        self, engine: Engine, statement: Select[Any]
+    ) -> tuple[EntityQuery, Sequence[Any]] | None:
+        cache = _caches.get(engine)
+        if cache is None:
+            cache = _caches[engine] = FastPathCache()
+        entry = cache.by_id.get(id(statement))
+        if entry is None or entry[0] is not statement:
+            key = statement._generate_cache_key()
+            if key is None or getattr(key, "params", None):
+                return None
+            if key.key in cache.by_key:
+                query = cache.by_key[key.key]
+            else:
+                query = cache.by_key[key.key] = build_entity_query(statement, engine)
+            if len(cache.by_id) >= ID_CACHE_LIMIT:
+                cache.by_id.clear()
+            entry = (statement, query, key.bindparams)
+            cache.by_id[id(statement)] = entry
+        if entry[1] is None:
+            return None
+        return entry[1], entry[2]
+
+    @staticmethod
+    def _bind_values(
+        query: EntityQuery, params: dict[str, Any] | None, extracted: Sequence[Any]
+    ) -> dict[str, Any] | None:
+        compiled = query.compiled
+        try:
+            raw: dict[str, Any] = compiled.construct_params(
+                params=params or None, extracted_parameters=extracted, escape_names=True
+            )
+        except Exception:
+            return None  # the general path raises its own error for bad parameters
+        processors = compiled._bind_processors
+        expanding = query.expanding
+        for name, value in raw.items():
+            process = processors.get(name)
+            if name in expanding:
+                if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+                    return None
+                raw[name] = list(value) if process is None else [process(v) for v in value]
+            elif process is not None:
+                raw[name] = process(value)
+        return raw
+
+    def _reading_connection(self, engine: Engine) -> dbapi.Connection | None:
+        """The session's connection to `engine` if it has one, else a shared reader.
+
+        A connection that has not written sees the committed state, exactly as the reader
+        does, so no connection is checked out for reads; the session transaction still
+        begins, as it would on the general path.
+        """
+        transaction = self._transaction
+        if transaction is None:
+            if not self.autobegin:
+                return None
+            transaction = self._autobegin_t()
+        if not transaction.is_active:
+            return None  # the general path raises the right error
+        entry = transaction._connections.get(engine)
+        connection: Any
+        if entry is not None:
+            connection = entry[0]
+        else:
+            if (
+                transaction._parent is not None
+                or transaction.nested
+                or self.dispatch.after_begin
+                or engine.dispatch.engine_connect
+                or engine.dispatch.begin
+            ):
+                connection = self.connection()
+            else:
+                return _caches[engine].reader(engine.dialect.database)  # type: ignore[attr-defined]
+        raw = connection.connection.dbapi_connection
+        memory: dbapi.Connection = raw.memory_connection
+        memory.check_open()
+        return memory
+
+    def _run(self, engine: Engine, query: EntityQuery, values: dict[str, Any]) -> list[Any] | None:
+        memory = self._reading_connection(engine)
+        if memory is None:
+            return None
+        db = memory.db
+        with db.mutex:
+            plan = plan_for(memory, query.compiled, query.dialect)
+            if plan.query is None or plan.writes:
+                return None
+            try:
+                rows: list[Any] = plan.query.run(Env(values, memory))
+            except StalePlan:
+                return None
+            if memory.autocommit:
+                db.commit(memory.txn)
+        return rows
+
+    def _load(self, query: EntityQuery, rows: list[Any]) -> list[Any] | None:
+        """Rows as objects: the identity map's when present, else new persistent ones."""
+        identity_map = self.identity_map
+        mapper = query.mapper
+        identity_class = mapper._identity_class
+        pk_indexes = query.pk_indexes
+        processors = query.processors
+        processed = []
+        for raw in rows:
+            row = list(raw)
+            for index, process in processors:
+                row[index] = process(row[index])
+            pk = tuple([row[i] for i in pk_indexes])
+            if all(value is None for value in pk):
+                return None
+            key = (identity_class, pk, None)
+            existing = identity_map.get(key)
+            if existing is not None and instance_state(existing).unloaded:
+                return None  # the general loader refreshes expired attributes
+            processed.append((key, existing, row))
+        objects = []
+        keys = query.keys
+        new_instance = mapper.class_manager.new_instance
+        path = mapper._path_registry
+        runid = _new_runid()
+        session_id = self.hash_key
+        for key, existing, row in processed:
+            if existing is None:
+                existing = identity_map.get(key)
+            if existing is None:
+                existing = new_instance()
+                state = instance_state(existing)
+                state.key = key
+                state.identity_token = None
+                state.session_id = session_id
+                identity_map._add_unpresent(state, key)
+                state.load_path = path
+                state.runid = runid
+                existing.__dict__.update(zip(keys, row, strict=True))
+            objects.append(existing)
+        return objects

@@ -12,7 +12,7 @@ from rich.console import Console
 from .adapters.csv_bars import load_bars_csv
 from .bench.backends import BENCH_POSTGRES_URL_VAR
 from .bench.backtests import BacktestPlan
-from .bench.micro import MicroSizes
+from .bench.micro_parts import MicroSizes
 from .container import Container, build_container
 from .domain import DomainError
 from .domain.bar import Bar

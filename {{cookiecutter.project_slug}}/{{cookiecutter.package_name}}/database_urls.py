@@ -1,6 +1,10 @@
 """The database URL forms this application accepts: synchronous drivers."""
 
-DEFAULT_DATABASE_URL = "memory://"
+MEMORY_URL = "memory://"
+SQLITE_MEMORY_URL = "sqlite:///:memory:"
+SQLITE_FILE_PREFIX = "sqlite:///"
+"""Followed by the path of the file."""
+DEFAULT_DATABASE_URL = MEMORY_URL
 
 ACCEPTED_FORMS = (
     "memory://, sqlite:///PATH.db, sqlite:///:memory:, "

@@ -12,7 +12,7 @@ from {{ cookiecutter.package_name }}.bench.compare import (
     check_identical,
     first_difference,
 )
-from {{ cookiecutter.package_name }}.bench.micro import MicroResult, MicroSizes, median_seconds_per_op
+from {{ cookiecutter.package_name }}.bench.micro_parts import MicroResult, MicroSizes, median_seconds_per_op
 from {{ cookiecutter.package_name }}.bench.outcome import BenchOutcome
 from {{ cookiecutter.package_name }}.bench.results import print_results
 from {{ cookiecutter.package_name }}.errors import ConfigurationError

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..adapters.sqla.migrator import AlembicMigrator
-from ..adapters.sqla.schema_in_place import upgrade_in_place
-from ..container import Container, configure
+from ..database_urls import MEMORY_URL, SQLITE_FILE_PREFIX, SQLITE_MEMORY_URL
 from ..settings import ENV_PREFIX, Backend, parse_database_url
 
 BENCH_POSTGRES_URL_VAR = f"{ENV_PREFIX}_BENCH_POSTGRES_URL"
@@ -31,7 +30,7 @@ class FreshDatabase:
 
     url: str
     create_schema: bool = False
-    """True for `sqlite:///:memory:`, which starts empty in the process that opens it."""
+    """True for SQLite in memory, which starts empty in the process that opens it."""
 
     @property
     def backtest_arguments(self) -> tuple[str, ...]:
@@ -39,10 +38,10 @@ class FreshDatabase:
 
 
 def bench_backends(postgres_url: str | None) -> list[BenchBackend]:
-    """memory://, SQLite in memory, a SQLite file, and PostgreSQL when a URL is given."""
+    """The memory backend, SQLite in memory, a SQLite file, and PostgreSQL when a URL is given."""
     backends = [
-        BenchBackend("memory", "memory://", "memory://"),
-        BenchBackend(BASELINE, "SQLite :memory:", "sqlite:///:memory:"),
+        BenchBackend("memory", MEMORY_URL, MEMORY_URL),
+        BenchBackend(BASELINE, "SQLite :memory:", SQLITE_MEMORY_URL),
         BenchBackend("sqlite-file", "SQLite file", None),
     ]
     if postgres_url:
@@ -60,7 +59,7 @@ def fresh_database(backend: BenchBackend, workdir: Path, run: int) -> Iterator[F
     """
     if backend.url is None:
         path = workdir / f"{backend.name}-{run}.db"
-        url = f"sqlite:///{path}"
+        url = f"{SQLITE_FILE_PREFIX}{path}"
         AlembicMigrator(url, needs_migrations=True).upgrade()
         try:
             yield FreshDatabase(url)
@@ -71,20 +70,6 @@ def fresh_database(backend: BenchBackend, workdir: Path, run: int) -> Iterator[F
     if settings.backend is Backend.POSTGRESQL:
         _recreate_schema(backend.url)
     yield FreshDatabase(backend.url, create_schema=settings.backend is Backend.SQLITE)
-
-
-@contextmanager
-def bench_container(backend: BenchBackend, workdir: Path) -> Iterator[Container]:
-    """A container on a fresh database of `backend`, in this process, released afterwards."""
-    with fresh_database(backend, workdir, run=0) as database:
-        container = configure(Container(), parse_database_url(database.url))
-        try:
-            if database.create_schema:
-                upgrade_in_place(container.engine())
-            container.migrated_engine()
-            yield container
-        finally:
-            container.shutdown_resources()
 
 
 def _recreate_schema(url: str) -> None:

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from .backends import BASELINE
 from .backtests import BackendRuns, BacktestPlan
-from .micro import MicroResult
+from .micro_parts import MicroResult
 
 BULK_TARGET = 0.70
 """The repository bulk path on file SQLite should reach this share of raw executemany."""

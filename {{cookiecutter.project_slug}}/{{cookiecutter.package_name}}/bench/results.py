@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .micro import OPERATIONS
+from .micro_parts import OPERATIONS
 from .outcome import BULK_TARGET, MEMORY_TARGETS, BenchOutcome
 
 

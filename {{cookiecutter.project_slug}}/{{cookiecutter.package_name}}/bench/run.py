@@ -8,10 +8,11 @@ from rich.console import Console
 
 from ..runner.summary import RunSummary
 from ..services.backtest.bar_generator import generate_bars
-from .backends import BASELINE, BenchBackend, bench_backends, bench_container
+from .backends import BASELINE, BenchBackend, bench_backends
 from .backtests import BacktestPlan, run_backtests
 from .compare import ReportMismatchError, check_identical
-from .micro import BulkInput, MicroSizes, run_micro_benchmarks
+from .micro import micro_benchmarks_on
+from .micro_parts import BulkInput, MicroSizes
 from .outcome import BenchOutcome
 from .results import print_results, write_chart, write_json
 
@@ -75,14 +76,9 @@ def _run_micro(
     bulk = BulkInput.of(list(generate_bars(count=sizes.bulk_rows, seed=outcome.plan.seed)))
     for backend in backends:
         try:
-            with bench_container(backend, workdir) as container:
-                outcome.micro += run_micro_benchmarks(
-                    container,
-                    backend.name,
-                    sizes,
-                    bulk,
-                    raw_database=_raw_reference(backend, workdir),
-                )
+            outcome.micro += micro_benchmarks_on(
+                backend, workdir, sizes, bulk, _raw_reference(backend, workdir)
+            )
         except Exception as error:  # reported in the results and in the exit code
             outcome.micro_failures[backend.label] = f"{type(error).__name__}: {error}"
 

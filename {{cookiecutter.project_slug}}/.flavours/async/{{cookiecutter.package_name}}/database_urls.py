@@ -1,6 +1,10 @@
 """The database URL forms this application accepts: asyncio drivers."""
 
-DEFAULT_DATABASE_URL = "memory+asyncio://"
+MEMORY_URL = "memory+asyncio://"
+SQLITE_MEMORY_URL = "sqlite+aiosqlite:///:memory:"
+SQLITE_FILE_PREFIX = "sqlite+aiosqlite:///"
+"""Followed by the path of the file."""
+DEFAULT_DATABASE_URL = MEMORY_URL
 
 ACCEPTED_FORMS = (
     "memory+asyncio://, sqlite+aiosqlite:///PATH.db, sqlite+aiosqlite:///:memory:, "

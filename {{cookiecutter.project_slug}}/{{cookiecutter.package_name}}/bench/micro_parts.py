@@ -1,0 +1,166 @@
+"""What the micro-benchmarks of both flavours share: sizes, results, inputs and the reference.
+
+The reference is raw `executemany` through the sqlite3 module alone, beside the bulk insert.
+"""
+
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.schema import CreateTable
+
+from ..adapters.sqla.tables import bars, instruments
+from ..domain import OPEN_ORDER_STATUSES, Order, OrderSide, OrderType
+from ..domain.bar import Bar
+from ..runner.backtest import reference_instrument
+
+STRATEGY = "bench"
+OPEN_ORDERS = 3
+"""Working orders among the seeded ones: what the open-orders query finds on a busy bar."""
+T0 = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
+OPEN = [status.value for status in OPEN_ORDER_STATUSES]
+
+
+@dataclass(frozen=True)
+class MicroSizes:
+    """How much work each micro-benchmark does."""
+
+    ops: int = 300
+    """Operations per timed round."""
+    rounds: int = 5
+    """Timed rounds; the median round counts."""
+    table_orders: int = 1_000
+    """Orders in the table before the timing starts (all but a few of them closed)."""
+    bulk_rows: int = 100_000
+    bulk_rounds: int = 5
+
+    def __post_init__(self) -> None:
+        for name in ("ops", "rounds", "table_orders", "bulk_rows", "bulk_rounds"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"micro-benchmark {name} must be at least 1")
+
+
+@dataclass(frozen=True)
+class MicroResult:
+    """The median cost of one operation on one backend."""
+
+    backend: str
+    operation: str
+    seconds_per_op: float
+    rows_per_op: int = 1
+
+    @property
+    def ops_per_second(self) -> float:
+        return 1.0 / self.seconds_per_op
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_per_op / self.seconds_per_op
+
+
+OPERATIONS = {
+    "select_prebuilt": "open orders, prebuilt select",
+    "select_fresh": "open orders, select built per call",
+    "insert_commit": "insert an order + commit",
+    "update_commit": "update an attribute + commit",
+    "bulk_insert": "bulk insert of bars",
+    "raw_executemany": "raw sqlite3 executemany of the same bars",
+}
+
+
+def median_seconds_per_op(operation: Callable[[], object], *, number: int, rounds: int) -> float:
+    """Median over `rounds` of the time of `number` calls, divided by `number`."""
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(number):
+            operation()
+        timings.append((time.perf_counter() - started) / number)
+    return statistics.median(timings)
+
+
+@dataclass(frozen=True)
+class BulkInput:
+    """The bars of the bulk insert, and the same rows as SQLite stores them for the reference."""
+
+    bars: Sequence[Bar]
+    sqlite_rows: Sequence[tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, bulk_bars: Sequence[Bar]) -> "BulkInput":
+        return cls(bulk_bars, reference_sqlite_rows(bulk_bars))
+
+
+def new_order(order_id: str, minute: int) -> Order:
+    order = Order(
+        order_id=order_id,
+        instrument=reference_instrument(),
+        side=OrderSide.BUY,
+        order_type=OrderType.LIMIT,
+        quantity=Decimal(1),
+        price=Decimal("5900.25"),
+        strategy_id=STRATEGY,
+        ts_init=T0 + timedelta(minutes=minute),
+    )
+    order.submit(order.ts_init)
+    order.accept(order.ts_init)
+    return order
+
+
+# -- the reference: raw executemany through the sqlite3 module ---------------------------------
+
+
+def reference_sqlite_rows(bulk_bars: Sequence[Bar]) -> list[tuple[Any, ...]]:
+    """The bars as SQLite stores them, converted by SQLAlchemy's own bind processors."""
+    dialect = sqlite_dialect.dialect()
+    columns = list(bars.columns)
+    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+    rows = []
+    for bar in bulk_bars:
+        values = [getattr(bar, column.key) for column in columns]
+        rows.append(
+            tuple(
+                value if processor is None else processor(value)
+                for value, processor in zip(values, processors, strict=True)
+            )
+        )
+    return rows
+
+
+class RawSqlite:
+    """The `bars` table in a SQLite database reached through the sqlite3 module alone."""
+
+    def __init__(self, database: Path | str) -> None:
+        dialect = sqlite_dialect.dialect()
+        self._statement = str(insert(bars).compile(dialect=dialect))
+        self._connection = sqlite3.connect(database, isolation_level=None)
+        self._connection.execute("PRAGMA foreign_keys=ON")
+        for table in (instruments, bars):
+            self._connection.execute(str(CreateTable(table).compile(dialect=dialect)))
+        self._connection.execute(
+            "INSERT INTO instruments (symbol, tick_size, multiplier, currency, quantity_step) "
+            "VALUES ('ES', 0.25, 50, 'USD', 1)"
+        )
+
+    def __enter__(self) -> "RawSqlite":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._connection.close()
+
+    def time_insert(self, rows: Sequence[tuple[Any, ...]]) -> float:
+        """Empty the table, then time BEGIN, executemany of `rows`, COMMIT."""
+        self._connection.execute("DELETE FROM bars")
+        started = time.perf_counter()
+        self._connection.execute("BEGIN")
+        self._connection.executemany(self._statement, rows)
+        self._connection.execute("COMMIT")
+        return time.perf_counter() - started

@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.adapters.memory.asyncio import (
     InlineAsyncSession,
     inline_async_engine,
 )
+from {{ cookiecutter.package_name }}.adapters.memory.session import MemorySession
 
 metadata = MetaData()
 items = Table(
@@ -133,3 +134,11 @@ def test_inline_session_on_a_standard_async_engine_fails_clearly() -> None:
 
     with pytest.raises(MissingGreenlet):
         run(scenario, create_async_engine("memory+asyncio://"))
+
+
+def test_the_inline_session_runs_a_memory_session_with_its_fast_path() -> None:
+    async def scenario(engine: AsyncEngine) -> type[object]:
+        async with InlineAsyncSession(engine) as session:
+            return type(session.sync_session)
+
+    assert run(scenario, inline_async_engine()) is MemorySession

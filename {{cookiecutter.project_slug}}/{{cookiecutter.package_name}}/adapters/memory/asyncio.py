@@ -7,7 +7,8 @@ database never waits for I/O, so here the answer is computed where it is asked f
 - `inline_async_engine()` builds an `AsyncEngine` whose pooled connections hand out plain
   memory cursors: a statement never awaits, so it needs no greenlet around it.
 - `InlineAsyncSession` is an `AsyncSession` whose database calls run the synchronous session
-  inline; each returned awaitable is already finished when it is awaited.
+  inline; each returned awaitable is already finished when it is awaited. Its synchronous
+  session is a `MemorySession`, so entity SELECTs take the same fast path as on `memory://`.
 
 Statements still run one at a time per connection, under the database's own locks: a statement
 that must wait for another connection's write lock blocks the event loop until the lock's timeout,
@@ -20,11 +21,11 @@ from typing import Any
 
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
-from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
 
 from . import dbapi
 from .dialect import AsyncAdaptedConnection
+from .session import MemorySession
 
 # greenlet ships no type information; only its current-greenlet function is needed.
 _current_greenlet: Callable[[], object] = importlib.import_module("greenlet").getcurrent
@@ -82,6 +83,8 @@ class InlineAsyncSession(AsyncSession):
     SQLAlchemy's `MissingGreenlet` error rather than block.
     """
 
+    sync_session_class = MemorySession
+
     async def execute(self, statement: Any, params: Any = None, **kwargs: Any) -> Result[Any]:
         return self.sync_session.execute(statement, params, **kwargs)
 
@@ -112,4 +115,4 @@ class InlineAsyncSession(AsyncSession):
         attribute_names: Iterable[str] | None = None,
         with_for_update: Any = None,
     ) -> None:
-        Session.refresh(self.sync_session, instance, attribute_names, with_for_update)
+        self.sync_session.refresh(instance, attribute_names, with_for_update)

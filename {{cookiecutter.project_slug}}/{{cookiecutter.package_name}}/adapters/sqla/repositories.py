@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ...domain import Instrument, NotFoundError, Order, Position, Trade
 from ...domain.bar import Bar
+from ..memory.bulk import insert_rows
 from .bulk_bars import write_sqlite
 from .rows import BULK_CHUNK, OPEN_STATUSES, bar_rows, bars_from_rows, chunks
 from .statements import statements
@@ -96,7 +97,8 @@ class SqlAlchemyBarRepository:
     """Bars through executemany with parameter lists, not one ORM object per row.
 
     SQLite takes a faster path (`bulk_bars.write_sqlite`): rows converted once, multi-row
-    inserts; the other backends get Core's `insert()` with a list of parameter dictionaries.
+    inserts; `memory://` loads column by column (`memory.bulk.insert_rows`, same checks and
+    transaction); the other backends get Core's `insert()` with a list of parameter dictionaries.
     """
 
     def __init__(self, session: Session) -> None:
@@ -106,6 +108,9 @@ class SqlAlchemyBarRepository:
         connection = self._session.connection()
         if connection.dialect.name == "sqlite":
             return write_sqlite(connection, items)
+        if connection.dialect.name == "memory":
+            rows = chunks(bar_rows(items), BULK_CHUNK)
+            return sum(insert_rows(connection, bars, chunk) for chunk in rows)
         statement = insert(bars)
         written = 0
         for chunk in chunks(bar_rows(items), BULK_CHUNK):

@@ -14,7 +14,7 @@ from ..adapters.sqla.schema_in_place import upgrade_in_place
 from ..adapters.sqla.tables import bars, orders
 from ..container import Container, configure
 from ..domain import Order
-from ..runner.backtest import reference_instrument
+from ..runner.reference import reference_instrument
 from ..settings import parse_database_url
 from .backends import BenchBackend, fresh_database
 from .micro_parts import (

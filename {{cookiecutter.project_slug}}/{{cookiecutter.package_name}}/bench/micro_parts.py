@@ -20,7 +20,7 @@ from sqlalchemy.schema import CreateTable
 from ..adapters.sqla.tables import bars, instruments
 from ..domain import OPEN_ORDER_STATUSES, Order, OrderSide, OrderType
 from ..domain.bar import Bar
-from ..runner.backtest import reference_instrument
+from ..runner.reference import reference_instrument
 
 STRATEGY = "bench"
 OPEN_ORDERS = 3

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..services.backtest.report import RoundTrip
-from .backtest import TimedRun
+from .reference import TimedRun
 
 
 class SummaryError(ValueError):

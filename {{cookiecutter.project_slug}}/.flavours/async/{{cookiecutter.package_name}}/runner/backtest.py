@@ -7,63 +7,30 @@ event loop.
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import cast
-from urllib.parse import unquote
-
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..adapters.id_generators import SequentialIdGenerator
 from ..adapters.sqla.schema_in_place import is_sqlite_memory, upgrade_in_place
 from ..adapters.sqla.statement_counter import StatementCounter
 from ..container import Container, opened
-from ..domain import Instrument
 from ..domain.bar import Bar
 from ..errors import ConfigurationError
 from ..services.backtest.engine import (
     BacktestEngine,
-    BacktestResult,
     BacktestSettings,
     ProgressCallback,
 )
 from ..services.backtest.strategy import Strategy
 from ..services.ports import UnitOfWork
+from .reference import (
+    REFERENCE_SYMBOL,
+    REFERENCE_TICK,
+    TimedRun,
+    describe_database,
+    reference_instrument,
+)
 
-REFERENCE_SYMBOL = "ES"
-REFERENCE_TICK = Decimal("0.25")
-
-
-def reference_instrument() -> Instrument:
-    """The E-mini S&P 500 future: 0.25 tick, 50 USD per point."""
-    return Instrument(
-        symbol=REFERENCE_SYMBOL, tick_size=REFERENCE_TICK, multiplier=Decimal(50), currency="USD"
-    )
-
-
-def describe_database(engine: AsyncEngine) -> str:
-    """The engine's URL for people: password hidden, no percent-escapes (`sqlite:///:memory:`)."""
-    return unquote(engine.url.render_as_string(hide_password=True))
-
-
-@dataclass(frozen=True)
-class TimedRun:
-    """A backtest result with the time and SQL statements of its two phases."""
-
-    result: BacktestResult
-    store_seconds: float
-    replay_seconds: float
-    store_statements: int
-    replay_statements: int
-
-    @property
-    def seconds(self) -> float:
-        return self.store_seconds + self.replay_seconds
-
-    @property
-    def statements_per_bar(self) -> float:
-        """SQL statements sent per replayed bar (storing the bars excluded)."""
-        return self.replay_statements / self.result.bar_count
+__all__ = ["REFERENCE_SYMBOL", "REFERENCE_TICK", "TimedRun", "backtest_on", "run_backtest"]
 
 
 async def run_backtest(

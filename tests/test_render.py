@@ -115,7 +115,7 @@ ASYNC_MARKERS = {
     "{package}/services/backtest/engine.py": "async def replay(",
     "{package}/adapters/sqla/unit_of_work.py": "async def __aenter__(",
     "{package}/migrations/env.py": "create_async_engine",
-    "{package}/database_urls.py": 'DEFAULT_DATABASE_URL = "memory+asyncio://"',
+    "{package}/database_urls.py": 'MEMORY_URL = "memory+asyncio://"',
     "tests/conftest.py": "async_sessionmaker(",
     ".env.example": "_DATABASE_URL=memory+asyncio://",
     "README.md": "This project is the async flavour",

@@ -1,30 +1,6 @@
-"""The event-driven backtest engine, awaited: stored bars replayed one at a time through services.
+"""The event-driven backtest engine, awaited: it opens the units of work and awaits their I/O.
 
-Before the replay the bars are written through the bar repository's bulk path and then read back
-from it in time order, a chunk at a time, so the bars replayed are the bars stored.
-
-Each bar runs in its own unit of work, committed at the end of the bar:
-
-1. The simulated clock moves to the bar's timestamp (the start of its interval); every order,
-   fill and position event of the bar carries that time. Nothing reads the wall clock.
-2. The strategy's working orders and its open position are read from the repositories. Nothing
-   about orders or positions is kept from one bar to the next.
-3. The simulated venue fills what the bar reaches (`venue` and `fill_model` state the rules):
-   orders work from the bar after the one they were submitted on, so a market entry fills at the
-   next bar's open; the intrabar path is Open-High-Low-Close, or Open-Low-High-Close when the
-   close is nearer the high, and decides which of a stop-loss and a take-profit inside one bar
-   fills first; a stop fills at its trigger, or at the open when the bar gaps through it; bracket
-   children work once their entry has filled, and a filled child cancels its sibling. Fills go
-   through `trading.fill_order`, which books them into positions (flips included).
-4. The strategy sees the bar and an account view (position and working orders after the fills)
-   and answers with actions, carried out through the services: `SubmitBracket` submits a market
-   entry, a STOP_MARKET stop-loss and a LIMIT take-profit sharing an order list, the children
-   pointing at the entry; `CancelAll` cancels every working order.
-5. Equity at the close is recorded: initial cash, plus the realized PnL of every position, plus
-   the unrealized PnL of the open one at the close.
-
-The result holds the report, the round trips (one per closed position), the equity curve and
-counts. One engine serves one run.
+How a run goes, and its rules, are told in `engine_core`, the part both flavours share.
 """
 
 from collections.abc import AsyncIterator, Callable, Iterable

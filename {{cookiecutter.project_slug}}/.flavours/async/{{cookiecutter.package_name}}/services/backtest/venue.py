@@ -1,18 +1,6 @@
-"""The simulated venue, awaited: fills a bar's working orders and carries out a strategy's actions.
+"""The simulated venue, awaited: it sends the commands that fill, trigger and cancel orders.
 
-Everything goes through the trading services inside the caller's unit of work; the venue keeps
-no orders or positions of its own. Its rules (the price rules themselves are `fill_model`'s):
-
-- Orders are accepted as soon as they are submitted and work from the next bar on.
-- A bracket child (stop-loss or take-profit) is dormant while its entry is still working. When the
-  entry fills at a bar's open (a market entry always does), the children are live for the rest of
-  that same bar; when it fills later within a bar, they are live from the next bar.
-- Stops are triggered (ACCEPTED -> TRIGGERED) and then filled. A stop-limit that triggers without
-  filling stays TRIGGERED and works as a plain limit from the next bar.
-- When a bracket child fills, its siblings in the order list are cancelled at once (one cancels
-  the other); a fill the model found for a cancelled order on the same bar is dropped.
-- Fills are whole, commission is `commission_per_contract` times the quantity; market and stop
-  fills take liquidity (TAKER), limit fills add it (MAKER).
+Its rules are told in `venue_core`, the part both flavours share.
 """
 
 from collections.abc import Iterable, Sequence

@@ -257,6 +257,15 @@ def bench(
     bulk_rounds: Annotated[
         int, typer.Option(min=1, help="Timed bulk inserts, each beside a raw executemany.")
     ] = 5,
+    scale: Annotated[
+        bool, typer.Option(help="Run the memory:// scale checks (per bar, memory) too.")
+    ] = True,
+    scale_orders: Annotated[
+        int, typer.Option(min=1, help="Closed orders in the table for the scale checks.")
+    ] = 1_000_000,
+    scale_bars: Annotated[
+        int, typer.Option(min=1, help="Bars replayed beside them, and on an empty table.")
+    ] = 2_000,
 ) -> None:
     """Run the same backtest on every backend, check the reports agree, time single operations.
 
@@ -273,6 +282,7 @@ def bench(
     )
     # The bench draws with matplotlib, which takes a second to import: only the bench pays.
     from .bench.run import run_bench
+    from .bench.scale import ScaleSizes
 
     console = Console()
     if not console.is_terminal:
@@ -282,6 +292,7 @@ def bench(
             plan,
             postgres_url=postgres_url or None,
             micro=sizes if micro else None,
+            scale=ScaleSizes(orders=scale_orders, bars=scale_bars, seed=seed) if scale else None,
             out=out,
             console=console,
         )

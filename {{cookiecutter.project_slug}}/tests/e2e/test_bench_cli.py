@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.cli import app
 TINY = (
     "--bars", "200", "--repeat", "1", "--micro-ops", "20", "--micro-rounds", "1",
     "--micro-orders", "10", "--bulk-rows", "300", "--bulk-rounds", "1",
+    "--scale-orders", "500", "--scale-bars", "60",
 )  # fmt: skip
 
 
@@ -31,6 +32,8 @@ def test_a_tiny_bench_compares_every_backend(
         assert heading in result.stdout
     assert "bulk insert on file SQLite:" in result.stdout
     assert "memory backend: backtest" in result.stdout
+    assert "memory backend per bar:" in result.stdout
+    assert "memory for 500 order rows: memory://" in result.stdout
     summary = json.loads((tmp_path / "bench.json").read_text())
     assert summary["identical_reports"] is True
     assert summary["trades"] > 0
@@ -48,4 +51,8 @@ def test_a_tiny_bench_compares_every_backend(
     operations = {(entry["backend"], entry["operation"]) for entry in summary["micro"]}
     assert len(operations) == 5 * 3 + 3  # raw executemany beside memory and both SQLite
     assert summary["bulk_vs_raw_file_sqlite"] > 0
+    scale = summary["scale"]
+    assert scale["orders"] == 500 and scale["bars"] == 60
+    assert scale["empty_seconds_per_bar"] > 0 and scale["loaded_seconds_per_bar"] > 0
+    assert scale["memory_bytes"] > 0 and scale["sqlite_bytes"] > 0
     assert (tmp_path / "bench.png").read_bytes().startswith(b"\x89PNG")

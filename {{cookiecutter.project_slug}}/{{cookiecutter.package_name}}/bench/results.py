@@ -13,6 +13,7 @@ from rich.table import Table
 
 from .micro_parts import OPERATIONS
 from .outcome import BULK_TARGET, MEMORY_TARGETS, BenchOutcome
+from .scale import FOOTPRINT_TARGET, PER_BAR_TARGET
 
 
 def print_results(outcome: BenchOutcome, console: Console) -> None:
@@ -101,6 +102,7 @@ def ratio_lines(outcome: BenchOutcome) -> list[str]:
         for key, label in (
             ("backtest", "backtest"),
             ("select_prebuilt", "prebuilt select"),
+            ("select_fresh", "fresh select"),
             ("update_commit", "update + commit"),
         ):
             parts.append(
@@ -113,6 +115,20 @@ def ratio_lines(outcome: BenchOutcome) -> list[str]:
             f"(target {MEMORY_TARGETS['bulk']:.0f}x)"
         )
         lines.append("memory backend: " + "; ".join(parts))
+    scale = outcome.scale
+    if scale is not None:
+        lines.append(
+            f"memory backend per bar: {scale.loaded_seconds_per_bar * 1e6:,.0f} µs beside "
+            f"{scale.orders:,} closed orders, {scale.empty_seconds_per_bar * 1e6:,.0f} µs with "
+            f"an empty table: {scale.per_bar_ratio:.2f}x (target at most {PER_BAR_TARGET}x)"
+        )
+        lines.append(
+            f"memory for {scale.orders:,} order rows: memory:// {scale.memory_bytes / 1e6:,.0f} "
+            f"MB, SQLite :memory: {scale.sqlite_bytes / 1e6:,.0f} MB: "
+            f"{scale.footprint_ratio:.2f}x (target at most {FOOTPRINT_TARGET:.0f}x)"
+        )
+    if outcome.scale_failure is not None:
+        lines.append(f"[red]scale checks failed:[/red] {escape(outcome.scale_failure)}")
     return lines
 
 
@@ -178,6 +194,26 @@ def outcome_json(outcome: BenchOutcome) -> dict[str, Any]:
             key: {"ratio": ratio, "target": MEMORY_TARGETS[key]}
             for key, ratio in outcome.memory_ratios().items()
         },
+        "scale": None if outcome.scale is None else _scale_json(outcome),
+        "scale_failure": outcome.scale_failure,
+    }
+
+
+def _scale_json(outcome: BenchOutcome) -> dict[str, Any]:
+    scale = outcome.scale
+    if scale is None:
+        raise ValueError("the bench ran no scale checks")
+    return {
+        "orders": scale.orders,
+        "bars": scale.bars,
+        "empty_seconds_per_bar": scale.empty_seconds_per_bar,
+        "loaded_seconds_per_bar": scale.loaded_seconds_per_bar,
+        "per_bar_ratio": scale.per_bar_ratio,
+        "per_bar_target": PER_BAR_TARGET,
+        "memory_bytes": scale.memory_bytes,
+        "sqlite_bytes": scale.sqlite_bytes,
+        "footprint_ratio": scale.footprint_ratio,
+        "footprint_target": FOOTPRINT_TARGET,
     }
 
 

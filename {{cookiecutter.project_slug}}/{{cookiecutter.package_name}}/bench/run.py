@@ -15,6 +15,7 @@ from .micro import micro_benchmarks_on
 from .micro_parts import BulkInput, MicroSizes
 from .outcome import BenchOutcome
 from .results import print_results, write_chart, write_json
+from .scale import ScaleSizes, run_scale
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ def run_bench(
     micro: MicroSizes | None,
     out: Path,
     console: Console,
+    scale: ScaleSizes | None = None,
 ) -> tuple[BenchOutcome, BenchFiles]:
     """Run everything, print the results, write `bench.json` and `bench.png` into `out`."""
     backends = bench_backends(postgres_url)
@@ -61,6 +63,16 @@ def run_bench(
                 soft_wrap=True,
             )
             _run_micro(outcome, backends, micro, workdir)
+    if scale is not None:
+        console.print(
+            f"scale checks: {scale.bars:,} bars on memory:// with an empty orders table and "
+            f"beside {scale.orders:,} closed orders; memory for those orders vs SQLite :memory:",
+            soft_wrap=True,
+        )
+        try:
+            outcome.scale = run_scale(scale)
+        except Exception as error:  # reported in the results and in the exit code
+            outcome.scale_failure = f"{type(error).__name__}: {error}"
     out.mkdir(parents=True, exist_ok=True)
     files = BenchFiles(json=out / "bench.json", chart=out / "bench.png")
     print_results(outcome, console)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import sqlite3
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -230,11 +231,11 @@ def agg_sum(values: Sequence[Any]) -> Any:
         if not -(2**63) <= total < 2**63:
             raise OperationalError("integer overflow")
         return total
-    return math.fsum(float(v) for v in present)
+    return float_sum(present)
 
 
 def agg_total(values: Sequence[Any]) -> float:
-    return math.fsum(float(v) for v in values if v is not None)
+    return float_sum([v for v in values if v is not None])
 
 
 def agg_avg(values: Sequence[Any]) -> Any:
@@ -243,7 +244,34 @@ def agg_avg(values: Sequence[Any]) -> Any:
         return None
     if all(type(v) is int or type(v) is bool for v in present):
         return sum(present) / len(present)
-    return math.fsum(float(v) for v in present) / len(present)
+    return float_sum(present) / len(present)
+
+
+def _naive_sum(values: Sequence[Any]) -> float:
+    total = 0.0
+    for value in values:
+        total += float(value)
+    return total
+
+
+def _compensated_sum(values: Sequence[Any]) -> float:
+    # Kahan-Babuska-Neumaier, in the order the rows arrive, as SQLite 3.43 and later sum.
+    total = error = 0.0
+    for value in values:
+        term = float(value)
+        added = total + term
+        if abs(total) > abs(term):
+            error += (total - added) + term
+        else:
+            error += (term - added) + total
+        total = added
+    return total + error if math.isfinite(error) else total
+
+
+float_sum: Callable[[Sequence[Any]], float] = (
+    _compensated_sum if sqlite3.sqlite_version_info >= (3, 43) else _naive_sum
+)
+"""Floating-point `sum()`/`avg()`/`total()` as the SQLite of this Python computes them."""
 
 
 def agg_min(values: Sequence[Any]) -> Any:

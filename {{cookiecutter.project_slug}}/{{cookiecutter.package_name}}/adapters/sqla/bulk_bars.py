@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, insert
 
 from ...domain.bar import Bar
+from ..memory.bulk import insert_rows
+from .rows import BULK_CHUNK, bar_rows, chunks
 from .tables import bars
 
 SQLITE_COLUMNS = ("symbol", "ts", "open", "high", "low", "close", "volume")
@@ -100,3 +102,10 @@ def _single_row_sql(dialect: Dialect) -> str:
             f"writes {SQLITE_COLUMNS}"
         )
     return compiled.string
+
+
+def write_memory(connection: Connection, items: Iterable[Bar]) -> int:
+    """The `memory://` bulk path: rows loaded column by column, with the dialect's own checks."""
+    return sum(
+        insert_rows(connection, bars, chunk) for chunk in chunks(bar_rows(items), BULK_CHUNK)
+    )

@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session
 
 from ...domain import Instrument, NotFoundError, Order, Position, Trade
 from ...domain.bar import Bar
-from ..memory.bulk import insert_rows
-from .bulk_bars import write_sqlite
+from .bulk_bars import write_memory, write_sqlite
 from .rows import BULK_CHUNK, OPEN_STATUSES, bar_rows, bars_from_rows, chunks
 from .statements import statements
 from .tables import bars
@@ -109,8 +108,7 @@ class SqlAlchemyBarRepository:
         if connection.dialect.name == "sqlite":
             return write_sqlite(connection, items)
         if connection.dialect.name == "memory":
-            rows = chunks(bar_rows(items), BULK_CHUNK)
-            return sum(insert_rows(connection, bars, chunk) for chunk in rows)
+            return write_memory(connection, items)
         statement = insert(bars)
         written = 0
         for chunk in chunks(bar_rows(items), BULK_CHUNK):

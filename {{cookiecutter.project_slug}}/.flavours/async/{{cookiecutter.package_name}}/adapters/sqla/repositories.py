@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...domain import Instrument, NotFoundError, Order, Position, Trade
 from ...domain.bar import Bar
-from .bulk_bars import write_sqlite
+from .bulk_bars import write_memory, write_sqlite
 from .rows import BULK_CHUNK, OPEN_STATUSES, bar_rows, bars_from_rows, chunks
 from .statements import statements
 from .tables import bars
@@ -107,6 +107,8 @@ class SqlAlchemyBarRepository:
         connection = await self._session.connection()
         if connection.dialect.name == "sqlite":
             return await connection.run_sync(write_sqlite, items)
+        if connection.dialect.name == "memory":
+            return await connection.run_sync(write_memory, items)
         statement = insert(bars)
         written = 0
         for chunk in chunks(bar_rows(items), BULK_CHUNK):

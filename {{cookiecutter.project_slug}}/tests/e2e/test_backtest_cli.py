@@ -13,11 +13,16 @@ from typer.testing import CliRunner, Result
 
 from {{ cookiecutter.package_name }}.adapters.csv_bars import write_bars_csv
 from {{ cookiecutter.package_name }}.cli import app
+from {{ cookiecutter.package_name }}.database_urls import (
+    MEMORY_URL,
+    SQLITE_FILE_PREFIX,
+    SQLITE_MEMORY_URL,
+)
 from {{ cookiecutter.package_name }}.services.backtest.bar_generator import generate_bars
 
 from .test_cli import cli
 
-SQLITE_MEMORY = "sqlite:///:memory:"
+SQLITE_FILE = SQLITE_FILE_PREFIX + "{tmp}/trading.db"
 
 
 def in_process(*args: str) -> Result:
@@ -36,7 +41,7 @@ def test_a_backtest_prints_the_report_and_writes_its_files(tmp_path: Path) -> No
 
     arguments = ("--bars", "400", "--create-schema", "--out", str(out))
 
-    result = in_process("backtest", "--database-url", SQLITE_MEMORY, *arguments)
+    result = in_process("backtest", "--database-url", SQLITE_MEMORY_URL, *arguments)
 
     assert result.exit_code == 0, result.output
     assert "400 bars stored" in result.stdout
@@ -54,7 +59,7 @@ def test_a_backtest_prints_the_report_and_writes_its_files(tmp_path: Path) -> No
 def test_bars_from_a_csv_file_give_the_same_run_as_the_generated_ones(tmp_path: Path) -> None:
     bar_file = tmp_path / "es.csv"
     write_bars_csv(bar_file, generate_bars(count=500, seed=11))
-    common = ("backtest", "--database-url", SQLITE_MEMORY, "--create-schema")
+    common = ("backtest", "--database-url", SQLITE_MEMORY_URL, "--create-schema")
 
     from_file = in_process(*common, "--csv", str(bar_file), "--out", str(tmp_path / "a"))
     generated = in_process(*common, "--bars", "500", "--seed", "11", "--out", str(tmp_path / "b"))
@@ -75,7 +80,9 @@ def test_a_bad_bar_file_is_one_line_naming_the_file_and_line(tmp_path: Path) -> 
         "2025-01-02T14:31:00Z,5900.50,5899.00,5901.00,5900.00,80\n"
     )
 
-    result = cli("backtest", "--csv", str(bar_file), "--create-schema", database_url=SQLITE_MEMORY)
+    result = cli(
+        "backtest", "--csv", str(bar_file), "--create-schema", database_url=SQLITE_MEMORY_URL
+    )
 
     assert result.returncode == 2
     assert one_line_error(result.stderr) == (
@@ -86,7 +93,7 @@ def test_a_bad_bar_file_is_one_line_naming_the_file_and_line(tmp_path: Path) -> 
 def test_a_missing_bar_file_is_one_line(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.csv"
 
-    result = in_process("backtest", "--database-url", SQLITE_MEMORY, "--csv", str(missing))
+    result = in_process("backtest", "--database-url", SQLITE_MEMORY_URL, "--csv", str(missing))
 
     assert result.exit_code == 2
     assert one_line_error(result.stderr) == (
@@ -97,10 +104,10 @@ def test_a_missing_bar_file_is_one_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("arguments", "url", "expected"),
     [
-        ((), SQLITE_MEMORY, "pass --create-schema"),
-        (("--create-schema",), "sqlite:///{tmp}/trading.db", "only for sqlite:///:memory:"),
-        (("--create-schema",), "memory://", "only for sqlite:///:memory:"),
-        ((), "sqlite:///{tmp}/trading.db", "run `{{ cookiecutter.project_slug }} db upgrade`"),
+        ((), SQLITE_MEMORY_URL, "pass --create-schema"),
+        (("--create-schema",), SQLITE_FILE, f"only for {SQLITE_MEMORY_URL}"),
+        (("--create-schema",), MEMORY_URL, f"only for {SQLITE_MEMORY_URL}"),
+        ((), SQLITE_FILE, "run `{{ cookiecutter.project_slug }} db upgrade`"),
     ],
 )
 def test_a_database_without_the_schema_is_refused_with_the_way_out(
@@ -115,14 +122,14 @@ def test_a_database_without_the_schema_is_refused_with_the_way_out(
 
 
 def test_a_migrated_sqlite_file_runs_once_and_then_says_it_is_not_fresh(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'trading.db'}"
+    url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'trading.db'}"
     assert in_process("db", "upgrade", "--database-url", url).exit_code == 0
 
     first = in_process("backtest", "--bars", "200", "--database-url", url)
     second = in_process("backtest", "--bars", "200", "--database-url", url)
 
     assert first.exit_code == 0, first.output
-    assert f"sqlite:///{tmp_path / 'trading.db'}: 200 bars stored" in first.stdout
+    assert f"{SQLITE_FILE_PREFIX}{tmp_path / 'trading.db'}: 200 bars stored" in first.stdout
     assert second.exit_code == 2
     assert "already holds 200 ES bars" in one_line_error(second.stderr)
 
@@ -131,7 +138,7 @@ def test_the_default_backend_is_memory() -> None:
     result = in_process("backtest", "--bars", "300")
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("memory://: 300 bars stored")
+    assert result.stdout.startswith(f"{MEMORY_URL}: 300 bars stored")
 
 
 @pytest.mark.parametrize(

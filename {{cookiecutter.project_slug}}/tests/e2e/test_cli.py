@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }}.database_urls import MEMORY_URL, SQLITE_FILE_PREFIX
 from {{ cookiecutter.package_name }}.settings import DATABASE_URL_VAR, TEST_DATABASE_URL_VAR
 
 from ..support import postgresql_test_url
@@ -45,7 +46,7 @@ def test_help_lists_the_commands() -> None:
 
 @pytest.mark.backend("sqlite")
 def test_db_upgrade_creates_the_schema_of_a_new_sqlite_file(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'trading.db'}"
+    url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'trading.db'}"
 
     upgraded = cli("db", "upgrade", database_url=url)
     current = cli("db", "current", database_url=url)
@@ -56,7 +57,7 @@ def test_db_upgrade_creates_the_schema_of_a_new_sqlite_file(tmp_path: Path) -> N
 
 
 def test_db_downgrade_to_base_leaves_an_empty_schema(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'trading.db'}"
+    url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'trading.db'}"
     cli("db", "upgrade", database_url=url)
 
     downgraded = cli("db", "downgrade", "base", database_url=url)
@@ -70,7 +71,7 @@ def test_db_downgrade_to_base_leaves_an_empty_schema(tmp_path: Path) -> None:
     [
         ("not a url", f"error: {DATABASE_URL_VAR}='not a url' is not a database URL"),
         ("mysql://u@h/db", "selects backend 'mysql', which is not supported"),
-        ("memory://", "needs no migrations"),
+        (MEMORY_URL, "needs no migrations"),
     ],
 )
 def test_a_bad_database_url_is_one_clear_line(url: str, expected: str) -> None:
@@ -83,7 +84,7 @@ def test_a_bad_database_url_is_one_clear_line(url: str, expected: str) -> None:
 
 
 def test_the_option_overrides_the_environment(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'chosen.db'}"
+    url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'chosen.db'}"
 
     result = cli("db", "upgrade", "--database-url", url, database_url="mysql://u@h/db")
 

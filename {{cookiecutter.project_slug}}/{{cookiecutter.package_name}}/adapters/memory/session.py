@@ -28,6 +28,7 @@ from sqlalchemy.sql.selectable import Select
 from . import dbapi
 from .execution import plan_for
 from .expressions import Env
+from .flush import MapperWrites, plan_writes, run_writes, writable_mapper
 from .queries import StalePlan
 
 ID_CACHE_LIMIT = 512
@@ -91,7 +92,17 @@ class FastPathCache:
     def __init__(self) -> None:
         self.by_key: dict[Any, EntityQuery | None] = {}
         self.by_id: dict[int, tuple[Select[Any], EntityQuery | None, Sequence[Any]]] = {}
+        self.writes: dict[Mapper[Any], MapperWrites | None] = {}
         self._reader: dbapi.Connection | None = None
+
+    def writes_for(self, mapper: Mapper[Any], dialect: Any) -> MapperWrites | None:
+        """How the fast flush writes `mapper`'s objects; None when the general flush must."""
+        try:
+            return self.writes[mapper]
+        except KeyError:
+            found = MapperWrites(mapper, dialect) if writable_mapper(mapper) else None
+            self.writes[mapper] = found
+            return found
 
     def reader(self, database: Any) -> dbapi.Connection:
         """A connection that never writes: it sees what is committed, as an idle one would."""
@@ -102,6 +113,13 @@ class FastPathCache:
 
 
 _caches: weakref.WeakKeyDictionary[Engine, FastPathCache] = weakref.WeakKeyDictionary()
+
+
+def _cache_of(engine: Engine) -> FastPathCache:
+    cache = _caches.get(engine)
+    if cache is None:
+        cache = _caches[engine] = FastPathCache()
+    return cache
 
 
 def fast_path_enabled(engine: Any) -> bool:
@@ -290,6 +308,58 @@ class MemorySession(Session):
                 return found
         return super().get(entity, ident, *args, **kw)
 
+    def flush(self, objects: Any = None) -> None:
+        if (
+            objects is None
+            and not self._flushing
+            and not self._deleted
+            and (self._new or self.identity_map._modified)
+            and self._fast_flush()
+        ):
+            return
+        super().flush(objects)
+
+    def _fast_flush(self) -> bool:
+        """Write pending and changed objects without the unit of work (see `flush.py`)."""
+        bind = self.bind
+        if (
+            not isinstance(bind, Engine)
+            or not fast_path_enabled(bind)
+            or getattr(self, "_Session__binds", None)
+        ):
+            return False
+        dispatch = self.dispatch
+        if (
+            dispatch.before_flush
+            or dispatch.after_flush
+            or dispatch.after_flush_postexec
+            or dispatch.pending_to_persistent
+            or dispatch.after_begin
+        ):
+            return False
+        transaction = self._autobegin_t()
+        if not transaction.is_active:
+            return False  # the general path raises the right error
+        new = self._new
+        states = [*new, *(state for state in self.identity_map._modified if state not in new)]
+        cache = _cache_of(bind)
+        dialect = bind.dialect
+        planned = plan_writes(
+            states, lambda mapper: cache.writes_for(mapper, dialect), self.identity_map
+        )
+        if planned is None:
+            return False
+        self._flushing = True
+        try:
+            # The unit of work takes a connection even when no row changed.
+            memory: dbapi.Connection = self.connection().connection.dbapi_connection.memory_connection  # type: ignore[union-attr]
+            if planned and (memory.autocommit or not run_writes(memory, planned, dialect)):
+                return False
+            self._register_persistent(set(states))
+        finally:
+            self._flushing = False
+        return True
+
     def _fast_get(self, entity: Any, ident: Any) -> Any:
         """An object by primary key when it is not in the identity map: read through the plan."""
         lookup = _pk_lookup(entity)
@@ -351,9 +421,7 @@ class MemorySession(Session):
     def _entity_query(
         self, engine: Engine, statement: Select[Any]
     ) -> tuple[EntityQuery, Sequence[Any]] | None:
-        cache = _caches.get(engine)
-        if cache is None:
-            cache = _caches[engine] = FastPathCache()
+        cache = _cache_of(engine)
         entry = cache.by_id.get(id(statement))
         if entry is None or entry[0] is not statement:
             key = statement._generate_cache_key()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy.sql import elements, operators, selectable
+from sqlalchemy.sql import elements, operators, schema, selectable
 
 from .access import conjuncts, plan_access, references_scope
 from .errors import OperationalError
@@ -340,6 +340,13 @@ class SelectPlan(QueryPlan):
                     break
                 positions.append(found[1])
             else:
+                table = src.from_obj
+                if (
+                    isinstance(table, schema.Table)
+                    and positions == list(range(len(table.c)))
+                    and len(src.names) == len(table.c)
+                ):
+                    return lambda row, env: row  # every column in table order: the stored tuple
                 if len(positions) == 1:
                     p0 = positions[0]
                     return lambda row, env: (row[p0],)

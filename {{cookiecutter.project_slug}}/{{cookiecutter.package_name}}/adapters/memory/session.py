@@ -10,9 +10,13 @@ through `Session`'s general path. `fast_path=off` in the engine URL turns the fa
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
+import uuid
 import weakref
 from collections.abc import Callable, Sequence
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
@@ -34,6 +38,13 @@ from .queries import StalePlan
 ID_CACHE_LIMIT = 512
 """Statement objects remembered by identity per engine before the memory is cleared."""
 
+ROW_CACHE_LIMIT = 4096
+"""Stored rows per statement shape whose processed values are kept for the next load."""
+
+_IMMUTABLE_VALUES = frozenset(
+    {type(None), bool, int, float, str, bytes, Decimal, dt.datetime, dt.date, dt.time, uuid.UUID}
+)
+
 _UNIQUE_ARGUMENT = (
     "_create_unique_filters"
     if "_create_unique_filters" in inspect.signature(SimpleResultMetaData).parameters
@@ -54,6 +65,7 @@ class EntityQuery:
         "metadata",
         "pk_indexes",
         "processors",
+        "row_cache",
     )
 
     def __init__(
@@ -75,6 +87,8 @@ class EntityQuery:
         self.label = label
         self.metadata = _metadata(label, extra)
         self.expanding = {name for bp, name in compiled.bind_names.items() if bp.expanding}
+        self.row_cache: dict[int, tuple[Any, list[Any]]] = {}
+        """Processed values by stored row (by identity: stored rows are immutable tuples)."""
 
 
 def _unique_filters(_result: Any) -> list[Any]:
@@ -521,10 +535,19 @@ class MemorySession(Session):
         pk_indexes = query.pk_indexes
         processors = query.processors
         processed = []
+        row_cache = query.row_cache
         for raw in rows:
-            row = list(raw)
-            for index, process in processors:
-                row[index] = process(row[index])
+            cached = row_cache.get(id(raw))
+            if cached is not None and cached[0] is raw:
+                row = cached[1]
+            else:
+                row = list(raw)
+                for index, process in processors:
+                    row[index] = process(row[index])
+                if all(type(v) in _IMMUTABLE_VALUES or isinstance(v, Enum) for v in row):
+                    if len(row_cache) >= ROW_CACHE_LIMIT:
+                        row_cache.clear()
+                    row_cache[id(raw)] = (raw, row)
             pk = tuple([row[i] for i in pk_indexes])
             if all(value is None for value in pk):
                 return None

@@ -62,9 +62,8 @@ class SqlAlchemyTradeRepository:
         self._session.add(trade)
 
     def exists(self, trade_id: str) -> bool:
-        self._session.flush()  # a Core statement does not autoflush pending trades
-        found = self._session.execute(statements().trade_exists, {"trade_id": trade_id})
-        return found.first() is not None
+        self._session.flush()  # a pending trade with this id counts too
+        return self._session.get(Trade, trade_id) is not None
 
     def list_for_order(self, order_id: str) -> Sequence[Trade]:
         return self._session.scalars(statements().trades_for_order, {"order_id": order_id}).all()

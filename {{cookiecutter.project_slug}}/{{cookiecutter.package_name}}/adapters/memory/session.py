@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.engine import ChunkedIteratorResult, Result
 from sqlalchemy.engine.result import SimpleResultMetaData
-from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm import Mapper, Session, SessionTransaction
+from sqlalchemy.orm.session import SessionTransactionState
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.loading import _new_runid
 from sqlalchemy.orm.properties import ColumnProperty
@@ -321,6 +322,39 @@ class MemorySession(Session):
             if found is not _GENERAL:
                 return found
         return super().get(entity, ident, *args, **kw)
+
+    def commit(self) -> None:
+        transaction = self._transaction
+        if transaction is not None and self._commit_without_work(transaction):
+            return
+        super().commit()
+
+    def _commit_without_work(self, transaction: SessionTransaction) -> bool:
+        """End a root transaction that holds no connection and nothing to flush.
+
+        `Session.commit` would find nothing to flush and no connection to commit; what it
+        still does for such a transaction, and no listener can observe here, is mark it
+        committed and closed and detach it from the session.
+        """
+        if (
+            transaction._parent is not None
+            or transaction.nested
+            or transaction._connections
+            or transaction._state is not SessionTransactionState.ACTIVE
+            or self.twophase
+            or self._flushing
+            or not fast_path_enabled(self.bind)
+            or not self._is_clean()
+        ):
+            return False
+        dispatch = self.dispatch
+        if dispatch.before_commit or dispatch.after_commit or dispatch.after_transaction_end:
+            return False
+        if self.expire_on_commit and len(self.identity_map):
+            return False  # expiring the loaded objects is left to the general path
+        transaction._state = SessionTransactionState.CLOSED
+        self._transaction = None
+        return True
 
     def flush(self, objects: Any = None) -> None:
         if (

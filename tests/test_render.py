@@ -138,3 +138,29 @@ def test_a_bake_holds_one_flavour_and_no_overlay(cookies: Cookies, flavour: str)
     assert ("asyncio_mode" in pyproject["tool"]["pytest"]["ini_options"]) is (flavour == "async")
     sync_only = project / "tests" / "integration" / "test_sqlite_bulk_bars.py"
     assert sync_only.exists() is (flavour == "sync")
+
+
+def test_an_async_bake_keeps_the_sync_versions_of_the_modules_it_replaces(
+    cookies: Cookies,
+) -> None:
+    sync_project = cookies.bake().project_path
+    async_project = cookies.bake(extra_context={"flavour": "async"}).project_path
+    project_dir = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    overlay = project_dir / ".flavours" / "async" / "{{cookiecutter.package_name}}"
+    template_package = project_dir / "{{cookiecutter.package_name}}"
+    replaced = {
+        path.relative_to(overlay)
+        for path in overlay.rglob("*.py")
+        if path.relative_to(overlay).parts[0] != "migrations"
+        and (template_package / path.relative_to(overlay)).is_file()
+    }
+    kept = async_project / "sync_flavour" / "backtest_lab"
+
+    assert {"container.py", "services/trading.py", "runner/backtest.py"} <= {
+        str(path) for path in replaced
+    }
+    assert {path.relative_to(kept) for path in kept.rglob("*.py")} == replaced
+    for relative in replaced:
+        sync_file = sync_project / "backtest_lab" / relative
+        assert (kept / relative).read_bytes() == sync_file.read_bytes(), relative
+    assert not (sync_project / "sync_flavour").exists()

@@ -13,7 +13,9 @@ from .adapters.csv_bars import load_bars_csv
 from .bench.backends import BENCH_POSTGRES_URL_VAR
 from .bench.backtests import BacktestPlan
 from .bench.micro_parts import MicroSizes
+from .bench.references import REFERENCE_BACKENDS
 from .container import Container, build_container
+from .database_urls import DEFAULT_DATABASE_URL, MEMORY_URL, SQLITE_MEMORY_URL
 from .domain import DomainError
 from .domain.bar import Bar
 from .errors import ApplicationError
@@ -23,6 +25,7 @@ from .runner.summary import RunSummary
 from .services.backtest.bar_generator import DEFAULT_BAR_COUNT, generate_bars
 from .services.backtest.engine import BacktestSettings
 from .services.backtest.vwap_strategy import VwapStreakStrategy
+from .settings import DATABASE_URL_VAR
 
 app = typer.Typer(
     help="Trading backtests on SQLAlchemy: memory, SQLite and PostgreSQL backends.",
@@ -37,7 +40,7 @@ DatabaseUrl = Annotated[
     str | None,
     typer.Option(
         "--database-url",
-        help="Database URL; default: ${{ cookiecutter.env_prefix }}_DATABASE_URL, else memory://",
+        help=f"Database URL; default: ${DATABASE_URL_VAR}, else {DEFAULT_DATABASE_URL}",
         show_default=False,
     ),
 ]
@@ -172,7 +175,7 @@ def backtest(
         bool,
         typer.Option(
             "--create-schema",
-            help="Run the migrations on a fresh sqlite:///:memory: database first "
+            help=f"Run the migrations on a fresh {SQLITE_MEMORY_URL} database first "
             "(only for that URL; migrate other databases with `db upgrade`).",
         ),
     ] = False,
@@ -223,7 +226,22 @@ def backtest(
             RunSummary.of(run, where).write(json_summary)
 
 
-@app.command("bench")
+def _bench_help() -> str:
+    references = ", ".join(str(backend.url) for backend in REFERENCE_BACKENDS)
+    beside = (
+        f" Beside them, as reference rows, the synchronous flavour's own backtest on {references}."
+        if references
+        else ""
+    )
+    return (
+        "Run the same backtest on every backend, check the reports agree, time single "
+        f"operations.\n\nBackends: {MEMORY_URL}, {SQLITE_MEMORY_URL}, a new migrated SQLite file "
+        f"per run, and PostgreSQL when a URL is given.{beside} Exits with 1 when a backend fails "
+        "or any report differs."
+    )
+
+
+@app.command("bench", help=_bench_help())
 def bench(
     bar_count: Annotated[
         int, typer.Option("--bars", min=1, help="Bars of the backtest on every backend.")
@@ -258,7 +276,7 @@ def bench(
         int, typer.Option(min=1, help="Timed bulk inserts, each beside a raw executemany.")
     ] = 5,
     scale: Annotated[
-        bool, typer.Option(help="Run the memory:// scale checks (per bar, memory) too.")
+        bool, typer.Option(help=f"Run the {MEMORY_URL} scale checks (per bar, memory) too.")
     ] = True,
     scale_orders: Annotated[
         int, typer.Option(min=1, help="Closed orders in the table for the scale checks.")
@@ -267,11 +285,7 @@ def bench(
         int, typer.Option(min=1, help="Bars replayed beside them, and on an empty table.")
     ] = 2_000,
 ) -> None:
-    """Run the same backtest on every backend, check the reports agree, time single operations.
-
-    Backends: memory://, SQLite :memory:, a new migrated SQLite file per run, and PostgreSQL
-    when a URL is given. Exits with 1 when a backend fails or any report differs.
-    """
+    """The bench command; its help text is `_bench_help()`, in the flavour's URL forms."""
     plan = BacktestPlan(bars=bar_count, seed=seed, repeat=repeat)
     sizes = MicroSizes(
         ops=micro_ops,
@@ -282,7 +296,7 @@ def bench(
     )
     # The bench draws with matplotlib, which takes a second to import: only the bench pays.
     from .bench.run import run_bench
-    from .bench.scale import ScaleSizes
+    from .bench.scale_parts import ScaleSizes
 
     console = Console()
     if not console.is_terminal:

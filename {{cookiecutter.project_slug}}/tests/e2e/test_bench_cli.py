@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from {{ cookiecutter.package_name }}.bench.backends import BENCH_POSTGRES_URL_VAR
+from {{ cookiecutter.package_name }}.bench.references import REFERENCE_BACKENDS
 from {{ cookiecutter.package_name }}.cli import app
+from {{ cookiecutter.package_name }}.database_urls import MEMORY_URL
 
 TINY = (
     "--bars", "200", "--repeat", "1", "--micro-ops", "20", "--micro-rounds", "1",
@@ -27,18 +29,26 @@ def test_a_tiny_bench_compares_every_backend(
     result = CliRunner().invoke(app, ["bench", *TINY, "--out", str(tmp_path)])
 
     assert result.exit_code == 0, result.output
-    assert "identical reports: all 3 runs have the same" in result.stdout
+    references = [backend.name for backend in REFERENCE_BACKENDS]
+    runs = 3 + len(references)
+    assert f"identical reports: all {runs} runs have the same" in result.stdout
     for heading in ("median s", "bars/s", "statements/bar", "vs SQLite :memory:"):
         assert heading in result.stdout
     assert "bulk insert on file SQLite:" in result.stdout
     assert "memory backend: backtest" in result.stdout
     assert "memory backend per bar:" in result.stdout
-    assert "memory for 500 order rows: memory://" in result.stdout
+    assert f"memory for 500 order rows: {MEMORY_URL}" in result.stdout
     summary = json.loads((tmp_path / "bench.json").read_text())
     assert summary["identical_reports"] is True
     assert summary["trades"] > 0
     backtests = {entry["backend"]: entry for entry in summary["backtests"]}
-    assert list(backtests) == ["memory", "sqlite-memory", "sqlite-file"]
+    assert list(backtests) == ["memory", "sqlite-memory", "sqlite-file", *references]
+    # The async flavour's bench also runs the sync flavour's backtest, as reference rows.
+    references_found = summary.get("sync_references", [])
+    ratios = {item["reference"]: item["async_over_sync"] for item in references_found}
+    assert sorted(ratios) == sorted(references)
+    assert all(ratio > 0 for ratio in ratios.values())
+    assert ("async/sync memory:// backtest: " in result.stdout) is bool(references)
     for entry in backtests.values():
         assert entry["failure"] is None
         assert entry["median_seconds"] > 0

@@ -5,6 +5,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from ..adapters.sqla.migrator import AlembicMigrator
 from ..database_urls import MEMORY_URL, SQLITE_FILE_PREFIX, SQLITE_MEMORY_URL
 from ..settings import ENV_PREFIX, Backend, parse_database_url
@@ -22,6 +24,10 @@ class BenchBackend:
     label: str
     url: str | None
     """Fixed URL, or None for a new SQLite file per run."""
+    runner: str | None = None
+    """The module whose command line runs the backtests (`python -m`); None: this application."""
+    reference_of: str | None = None
+    """For a reference row run by another stack: the name of the backend it is compared with."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +72,11 @@ def fresh_database(backend: BenchBackend, workdir: Path, run: int) -> Iterator[F
         finally:
             path.unlink(missing_ok=True)
         return
-    settings = parse_database_url(backend.url)
-    if settings.backend is Backend.POSTGRESQL:
+    # Read, not validated: a reference row's URL is written for its own stack's settings.
+    backend_name = make_url(backend.url).get_backend_name()
+    if backend_name == Backend.POSTGRESQL:
         _recreate_schema(backend.url)
-    yield FreshDatabase(backend.url, create_schema=settings.backend is Backend.SQLITE)
+    yield FreshDatabase(backend.url, create_schema=backend_name == Backend.SQLITE)
 
 
 def _recreate_schema(url: str) -> None:

@@ -88,7 +88,7 @@ def _run_once(backend: BenchBackend, plan: BacktestPlan, workdir: Path, run: int
         command = [
             sys.executable,
             "-m",
-            PACKAGE,
+            backend.runner or PACKAGE,
             "backtest",
             "--database-url",
             database.url,

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from .backends import BASELINE
 from .backtests import BackendRuns, BacktestPlan
 from .micro_parts import MicroResult
-from .scale import ScaleResult
+from .scale_parts import ScaleResult
 
 BULK_TARGET = 0.70
 """The repository bulk path on file SQLite should reach this share of raw executemany."""
@@ -18,6 +18,21 @@ MEMORY_TARGETS = {
 }
 """Speedups the memory backend aims at: against SQLite :memory:, and for the bulk insert against
 raw sqlite3 executemany into an in-memory SQLite database."""
+SYNC_LIMITS = {"memory": 1.5}
+"""Per backend: the most its backtest may take, as a multiple of its sync reference row's."""
+
+
+@dataclass(frozen=True)
+class ReferenceRatio:
+    """A backend's median backtest time over that of the reference row run by another stack."""
+
+    backend: BackendRuns
+    reference: BackendRuns
+    ratio: float | None
+
+    @property
+    def limit(self) -> float | None:
+        return SYNC_LIMITS.get(self.backend.backend.name)
 
 
 @dataclass
@@ -37,6 +52,11 @@ class BenchOutcome:
         failures = any(runs.failure for runs in self.runs) or bool(self.micro_failures)
         failures = failures or self.scale_failure is not None
         return failures or self.mismatch is not None
+
+    @property
+    def own_runs(self) -> list[BackendRuns]:
+        """The runs of this application's backends, without reference rows."""
+        return [runs for runs in self.runs if runs.backend.reference_of is None]
 
     @property
     def reference(self) -> BackendRuns | None:
@@ -74,6 +94,20 @@ class BenchOutcome:
                 None if ours is None or base is None else base.seconds_per_op / ours.seconds_per_op
             )
         ratios["bulk"] = self.bulk_vs_raw("memory")
+        return ratios
+
+    def reference_ratios(self) -> list[ReferenceRatio]:
+        """Each reference row against the backend it stands beside (none without references)."""
+        ratios = []
+        for reference in self.runs:
+            name = reference.backend.reference_of
+            backend = None if name is None else self._runs_of(name)
+            if backend is None:
+                continue
+            ratio = None
+            if backend.summaries and reference.summaries:
+                ratio = backend.median_seconds / reference.median_seconds
+            ratios.append(ReferenceRatio(backend, reference, ratio))
         return ratios
 
     def _runs_of(self, backend: str) -> BackendRuns | None:

@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..database_urls import MEMORY_URL
 from .micro_parts import OPERATIONS
-from .outcome import BULK_TARGET, MEMORY_TARGETS, BenchOutcome
-from .scale import FOOTPRINT_TARGET, PER_BAR_TARGET
+from .outcome import BULK_TARGET, MEMORY_TARGETS, BenchOutcome, ReferenceRatio
+from .scale_parts import FOOTPRINT_TARGET, PER_BAR_TARGET
 
 
 def print_results(outcome: BenchOutcome, console: Console) -> None:
@@ -69,7 +70,7 @@ def backtest_table(outcome: BenchOutcome) -> Table:
 
 
 def micro_table(outcome: BenchOutcome) -> Table:
-    backends = [runs.backend for runs in outcome.runs]
+    backends = [runs.backend for runs in outcome.own_runs]
     table = Table(title="Micro-benchmarks (median; µs per operation)", title_justify="left")
     table.add_column("operation")
     for backend in backends:
@@ -123,13 +124,26 @@ def ratio_lines(outcome: BenchOutcome) -> list[str]:
             f"an empty table: {scale.per_bar_ratio:.2f}x (target at most {PER_BAR_TARGET}x)"
         )
         lines.append(
-            f"memory for {scale.orders:,} order rows: memory:// {scale.memory_bytes / 1e6:,.0f} "
+            f"memory for {scale.orders:,} order rows: {MEMORY_URL} {scale.memory_bytes / 1e6:,.0f} "
             f"MB, SQLite :memory: {scale.sqlite_bytes / 1e6:,.0f} MB: "
             f"{scale.footprint_ratio:.2f}x (target at most {FOOTPRINT_TARGET:.0f}x)"
         )
     if outcome.scale_failure is not None:
         lines.append(f"[red]scale checks failed:[/red] {escape(outcome.scale_failure)}")
+    lines += [reference_line(item) for item in outcome.reference_ratios()]
     return lines
+
+
+def reference_line(item: ReferenceRatio) -> str:
+    """`async/sync memory:// backtest: 1.07x (limit 1.5x)`: a backend against its reference row."""
+    reference = item.reference.backend
+    line = f"async/sync {reference.url or reference.label} backtest: {_times(item.ratio)}"
+    if item.limit is None:
+        return line
+    line += f" (limit {item.limit:g}x)"
+    if item.ratio is not None and item.ratio > item.limit:
+        line += " [red]over the limit[/red]"
+    return line
 
 
 def _times(ratio: float | None) -> str:
@@ -152,6 +166,11 @@ def outcome_json(outcome: BenchOutcome) -> dict[str, Any]:
                 "backend": runs.backend.name,
                 "label": runs.backend.label,
                 "failure": runs.failure,
+                **(
+                    {"reference_of": runs.backend.reference_of}
+                    if runs.backend.reference_of is not None
+                    else {}
+                ),
                 "runs": [
                     {
                         "seconds": summary.seconds,
@@ -196,7 +215,20 @@ def outcome_json(outcome: BenchOutcome) -> dict[str, Any]:
         },
         "scale": None if outcome.scale is None else _scale_json(outcome),
         "scale_failure": outcome.scale_failure,
+        **({"sync_references": _references_json(outcome)} if outcome.reference_ratios() else {}),
     }
+
+
+def _references_json(outcome: BenchOutcome) -> list[dict[str, Any]]:
+    return [
+        {
+            "backend": item.backend.backend.name,
+            "reference": item.reference.backend.name,
+            "async_over_sync": item.ratio,
+            "limit": item.limit,
+        }
+        for item in outcome.reference_ratios()
+    ]
 
 
 def _scale_json(outcome: BenchOutcome) -> dict[str, Any]:
@@ -251,8 +283,8 @@ def write_chart(path: str | os.PathLike[str], outcome: BenchOutcome) -> None:
         figure.savefig(Path(path), format="png")
         return
     operations = [op for op in OPERATIONS if op not in ("bulk_insert", "raw_executemany")]
-    width = 0.8 / max(len(outcome.runs), 1)
-    for index, runs in enumerate(outcome.runs):
+    width = 0.8 / max(len(outcome.own_runs), 1)
+    for index, runs in enumerate(outcome.own_runs):
         values = [outcome.micro_result(runs.backend.name, op) for op in operations]
         positions = [step + index * width for step in range(len(operations))]
         right.bar(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from ..database_urls import MEMORY_URL
 from ..runner.summary import RunSummary
 from ..services.backtest.bar_generator import generate_bars
 from .backends import BASELINE, BenchBackend, bench_backends
@@ -14,8 +15,9 @@ from .compare import ReportMismatchError, check_identical
 from .micro import micro_benchmarks_on
 from .micro_parts import BulkInput, MicroSizes
 from .outcome import BenchOutcome
+from .references import REFERENCE_BACKENDS
 from .results import print_results, write_chart, write_json
-from .scale import ScaleSizes, run_scale
+from .scale_parts import ScaleSizes, run_scale
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,10 @@ def run_bench(
 ) -> tuple[BenchOutcome, BenchFiles]:
     """Run everything, print the results, write `bench.json` and `bench.png` into `out`."""
     backends = bench_backends(postgres_url)
+    backtested = [*backends, *REFERENCE_BACKENDS]
     console.print(
         f"backtest of {plan.bars:,} bars (seed {plan.seed}) on "
-        f"{', '.join(backend.label for backend in backends)}: {plan.repeat} run(s) each, "
+        f"{', '.join(backend.label for backend in backtested)}: {plan.repeat} run(s) each, "
         "every run in a new process on a fresh database",
         soft_wrap=True,
     )
@@ -51,7 +54,7 @@ def run_bench(
 
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         workdir = Path(folder)
-        outcome = BenchOutcome(plan, run_backtests(backends, plan, workdir, on_run=report_run))
+        outcome = BenchOutcome(plan, run_backtests(backtested, plan, workdir, on_run=report_run))
         try:
             check_identical([s for runs in outcome.runs for s in runs.summaries])
         except ReportMismatchError as error:
@@ -65,7 +68,7 @@ def run_bench(
             _run_micro(outcome, backends, micro, workdir)
     if scale is not None:
         console.print(
-            f"scale checks: {scale.bars:,} bars on memory:// with an empty orders table and "
+            f"scale checks: {scale.bars:,} bars on {MEMORY_URL} with an empty orders table and "
             f"beside {scale.orders:,} closed orders; memory for those orders vs SQLite :memory:",
             soft_wrap=True,
         )

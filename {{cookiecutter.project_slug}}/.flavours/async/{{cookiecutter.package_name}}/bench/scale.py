@@ -1,157 +1,20 @@
-"""Scale checks of `memory://`: per-bar cost beside many closed orders, and memory per order row.
+"""Scale checks of the memory backend on the async engine: the measurements, each in a process.
 
-Both run in fresh processes (`python -m <package>.bench.scale ...`) so that one measurement's
-garbage and caches do not reach another's.
+`scale_parts` holds the sizes, the closed-order rows, their loading and the processes; the loading
+is synchronous Core, run here through `AsyncConnection.run_sync`.
 """
 
 import asyncio
-import json
-import os
-import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from itertools import islice
-from typing import Any
 
-from sqlalchemy import Connection, insert
-
-from ..adapters.memory.bulk import insert_rows
-from ..adapters.sqla.tables import instruments, metadata, orders
+from ..adapters.sqla.tables import metadata
 from ..container import build_container, opened
 from ..database_urls import MEMORY_URL, SQLITE_MEMORY_URL
 from ..runner.backtest import run_backtest
-from ..runner.reference import reference_instrument
 from ..services.backtest.bar_generator import generate_bars
 from ..services.backtest.engine import BacktestSettings
 from ..services.backtest.vwap_strategy import VwapStreakStrategy
-
-PACKAGE = __name__.partition(".")[0]
-CHUNK = 5_000
-"""Rows per load call: small, so that the rows in flight barely count in the footprint."""
-SCALE_TIMEOUT_SECONDS = 1800
-PER_BAR_TARGET = 1.5
-"""Per-bar time beside the closed orders may be at most this multiple of the empty table's."""
-FOOTPRINT_TARGET = 3.0
-"""Memory for the order rows may be at most this multiple of SQLite :memory:'s."""
-_T0 = datetime(2020, 1, 2, 14, 30, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class ScaleSizes:
-    orders: int = 1_000_000
-    """Closed orders in the table for both checks."""
-    bars: int = 2_000
-    """Bars replayed for the per-bar comparison."""
-    seed: int = 7
-
-    def __post_init__(self) -> None:
-        for name in ("orders", "bars"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"scale {name} must be at least 1")
-
-
-@dataclass(frozen=True)
-class ScaleResult:
-    orders: int
-    bars: int
-    empty_seconds_per_bar: float
-    loaded_seconds_per_bar: float
-    memory_bytes: int
-    sqlite_bytes: int
-
-    @property
-    def per_bar_ratio(self) -> float:
-        return self.loaded_seconds_per_bar / self.empty_seconds_per_bar
-
-    @property
-    def footprint_ratio(self) -> float:
-        return self.memory_bytes / max(self.sqlite_bytes, 1)
-
-
-def closed_order_rows(count: int, strategy_id: str) -> Iterator[dict[str, Any]]:
-    """Closed (filled or cancelled) ES orders of the strategy, a minute apart, before the bars."""
-    symbol = reference_instrument().symbol
-    for number in range(count):
-        ts = _T0 + timedelta(minutes=number)
-        filled = number % 2 == 0
-        yield {
-            "order_id": f"HIST-{number:08d}",
-            "symbol": symbol,
-            "strategy_id": strategy_id,
-            "position_id": None,
-            "parent_order_id": None,
-            "order_list_id": None,
-            "side": "BUY" if filled else "SELL",
-            "order_type": "MARKET" if filled else "LIMIT",
-            "quantity": Decimal(1),
-            "price": None if filled else Decimal("5900.25"),
-            "trigger_price": None,
-            "time_in_force": "GTC",
-            "expire_time": None,
-            "reduce_only": False,
-            "status": "FILLED" if filled else "CANCELED",
-            "filled_qty": Decimal(1) if filled else Decimal(0),
-            "leaves_qty": Decimal(0),
-            "avg_px": Decimal("5900.25") if filled else None,
-            "commission": Decimal("2.25") if filled else Decimal(0),
-            "reason": None if filled else "history",
-            "ts_init": ts,
-            "ts_submitted": ts,
-            "ts_accepted": ts,
-            "ts_triggered": None,
-            "ts_closed": ts,
-            "ts_last": ts,
-        }
-
-
-def load_closed_orders(connection: Connection, count: int, strategy_id: str) -> None:
-    """The instrument and `count` closed orders, committed; bulk-loaded on `memory://`."""
-    instrument = reference_instrument()
-    connection.execute(
-        insert(instruments),
-        {
-            "symbol": instrument.symbol,
-            "tick_size": instrument.tick_size,
-            "multiplier": instrument.multiplier,
-            "currency": instrument.currency,
-            "quantity_step": instrument.quantity_step,
-        },
-    )
-    rows = closed_order_rows(count, strategy_id)
-    if connection.dialect.name == "memory":
-        while chunk := list(islice(rows, CHUNK)):
-            insert_rows(connection, orders, chunk)
-    else:
-        _load_through_driver(connection, rows)
-    connection.commit()
-
-
-def _load_through_driver(connection: Connection, rows: Iterator[dict[str, Any]]) -> None:
-    """The values as SQLAlchemy would send them, handed to the driver's executemany directly."""
-    compiled: Any = insert(orders).compile(
-        dialect=connection.dialect, column_keys=[column.key for column in orders.c]
-    )
-    names = list(compiled.positiontup)
-    processors = [compiled._bind_processors.get(name) for name in names]
-    steps = list(zip(names, processors, strict=True))
-    sql = str(compiled)
-    processed: dict[tuple[str, Any], Any] = {}  # the rows repeat most of their values
-
-    def value(name: str, process: Any, raw: Any) -> Any:
-        if process is None:
-            return raw
-        key = (name, raw)
-        if key not in processed:
-            processed[key] = process(raw)
-        return processed[key]
-
-    while chunk := list(islice(rows, CHUNK)):
-        values = [tuple(value(name, proc, row[name]) for name, proc in steps) for row in chunk]
-        connection.exec_driver_sql(sql, values)
-        processed.clear()
+from .scale_parts import ScaleSizes, grown_by_loading, measure_main
 
 
 def memory_measures(historical_orders: int, sizes: ScaleSizes) -> tuple[float, int]:
@@ -167,7 +30,7 @@ async def _memory_measures(historical_orders: int, sizes: ScaleSizes) -> tuple[f
         if historical_orders:
             async with container.engine().connect() as connection:
                 grown = await connection.run_sync(
-                    _grown_by_loading, historical_orders, settings.strategy_id
+                    grown_by_loading, historical_orders, settings.strategy_id
                 )
         run = await run_backtest(
             container,
@@ -176,14 +39,6 @@ async def _memory_measures(historical_orders: int, sizes: ScaleSizes) -> tuple[f
             settings=settings,
         )
         return run.replay_seconds / run.result.bar_count, grown
-
-
-def _grown_by_loading(connection: Connection, count: int, strategy_id: str) -> int:
-    warm_up = list(closed_order_rows(CHUNK, "warm-up"))  # the rows in flight, counted once
-    del warm_up
-    before = _resident_bytes()
-    load_closed_orders(connection, count, strategy_id)
-    return _resident_bytes() - before
 
 
 def sqlite_footprint_bytes(count: int) -> int:
@@ -196,51 +51,11 @@ async def _sqlite_footprint_bytes(count: int) -> int:
     try:
         async with engine.connect() as connection:
             await connection.run_sync(metadata.create_all)
-            grown: int = await connection.run_sync(_grown_by_loading, count, "footprint")
+            grown: int = await connection.run_sync(grown_by_loading, count, "footprint")
             return grown
     finally:
         await engine.dispose()
 
 
-def run_scale(sizes: ScaleSizes) -> ScaleResult:
-    """Three processes: memory with an empty table, memory with the orders, SQLite."""
-    empty, _ = _in_process("memory", "0", str(sizes.bars), str(sizes.seed))
-    loaded, memory = _in_process("memory", str(sizes.orders), str(sizes.bars), str(sizes.seed))
-    _, sqlite = _in_process("sqlite", str(sizes.orders))
-    return ScaleResult(sizes.orders, sizes.bars, empty, loaded, int(memory), int(sqlite))
-
-
-def _in_process(*arguments: str) -> tuple[float, float]:
-    finished = subprocess.run(
-        [sys.executable, "-m", f"{PACKAGE}.bench.scale", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=SCALE_TIMEOUT_SECONDS,
-        check=False,
-    )
-    if finished.returncode != 0:
-        lines = finished.stderr.strip().splitlines() or ["(nothing on stderr)"]
-        raise RuntimeError(f"scale check {' '.join(arguments)} failed: {lines[-1]}")
-    answer = json.loads(finished.stdout.strip().splitlines()[-1])
-    return float(answer["seconds_per_bar"]), float(answer["bytes"])
-
-
-def _resident_bytes() -> int:
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE")
-
-
-def _main(arguments: list[str]) -> None:
-    if arguments[:1] == ["memory"] and len(arguments) == 4:
-        orders_count, bars, seed = (int(value) for value in arguments[1:])
-        per_bar, grown = memory_measures(orders_count, ScaleSizes(max(orders_count, 1), bars, seed))
-    elif arguments[:1] == ["sqlite"] and len(arguments) == 2:
-        per_bar, grown = 0.0, sqlite_footprint_bytes(int(arguments[1]))
-    else:
-        raise SystemExit("usage: scale memory ORDERS BARS SEED | scale sqlite ORDERS")
-    print(json.dumps({"seconds_per_bar": per_bar, "bytes": grown}))
-
-
 if __name__ == "__main__":
-    _main(sys.argv[1:])
+    measure_main(sys.argv[1:], memory_measures, sqlite_footprint_bytes)

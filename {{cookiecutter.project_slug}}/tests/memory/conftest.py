@@ -53,6 +53,7 @@ SESSION_MODULES = frozenset(
         "test_diff_caching",
         "test_diff_constraints",
         "test_diff_dml",
+        "test_diff_flush",
         "test_diff_orm",
         "test_diff_select_joins",
         "test_diff_transactions",

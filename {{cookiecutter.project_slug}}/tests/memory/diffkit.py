@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import ClauseElement, Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -217,6 +217,45 @@ def multiset(rows: Iterable[Any]) -> list[Any]:
     return sorted(rows, key=lambda row: repr(canonical(row)))
 
 
+# --- ORM objects -----------------------------------------------------------------------------
+
+_OBJECT_STATES = ("transient", "pending", "persistent", "deleted", "detached")
+
+
+def object_status(obj: object) -> str:
+    """The object's state in the ORM's words: transient, pending, persistent, deleted, detached."""
+    state = inspect(obj)
+    return next(name for name in _OBJECT_STATES if getattr(state, name))
+
+
+def object_view(obj: object) -> tuple[Any, ...]:
+    """An object as its session holds it, read without loading anything.
+
+    Its class, identity, status, loaded column values (a SQL expression waiting for the flush as
+    its text), the columns not loaded, and whether it has changes to flush.
+    """
+    state = inspect(obj)
+    columns = [attr.key for attr in state.mapper.column_attrs]
+    values = {}
+    for key in columns:
+        if key in state.dict:
+            value = state.dict[key]
+            values[key] = ("sql", str(value)) if isinstance(value, ClauseElement) else value
+    return (
+        type(obj).__name__,
+        None if state.key is None else tuple(state.key[1]),
+        object_status(obj),
+        values,
+        sorted(key for key in columns if key in state.unloaded),
+        state.modified,
+    )
+
+
+def held_objects(session: Session) -> list[Any]:
+    """Every object of the identity map and every pending one, as `object_view` shows them."""
+    return multiset(object_view(obj) for obj in [*session.identity_map.values(), *session.new])
+
+
 # --- errors ----------------------------------------------------------------------------------
 
 
@@ -227,6 +266,17 @@ def database_message(exc: BaseException) -> str:
     if isinstance(exc, StatementError):
         return str(exc.orig) if exc.orig is not None else exc.args[0] if exc.args else ""
     return str(exc).split("\n[SQL:")[0]
+
+
+def error_outcome(exc: BaseException) -> tuple[str, str | None, str | None]:
+    """An error as it compares across engines: its class, the driver error's class, its kind.
+
+    The kind is the driver message up to its first colon ("UNIQUE constraint failed"); the rest
+    names tables and columns only on some engines.
+    """
+    orig = getattr(exc, "orig", None)
+    kind = database_message(exc).split(":")[0] if isinstance(exc, DBAPIError) else None
+    return (type(exc).__name__, None if orig is None else type(orig).__name__, kind)
 
 
 def _raised(work: Callable[[], object]) -> BaseException | None:

@@ -7,11 +7,13 @@ the table and column(s), and a failing statement leaves no trace of itself.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Connection,
     Engine,
     ForeignKey,
     ForeignKeyConstraint,
@@ -82,23 +84,26 @@ def rows_of(engine: Engine, *tables: Any) -> list[list[tuple[Any, ...]]]:
         ]
 
 
+def seed_desks(conn: Connection) -> None:
+    """Two desks, three traders (two logins `ann` in different regions) and their limits."""
+    conn.execute(insert(desks), [{"id": 1, "name": "rates"}, {"id": 2, "name": "fx"}])
+    conn.execute(
+        insert(traders),
+        [
+            {"id": 1, "desk_id": 1, "backup_desk_id": 2, "login": "ann", "region": "EU"},
+            {"id": 2, "desk_id": 2, "backup_desk_id": 2, "login": "ann", "region": "US"},
+            {"id": 3, "desk_id": 2, "backup_desk_id": None, "login": "bob", "region": "EU"},
+        ],
+    )
+    conn.execute(insert(limits), [{"trader_id": t, "amount": 100 * t} for t in (1, 2, 2, 3)])
+
+
 def desk_pair(pair_factory: PairFactory) -> EnginePair:
     pair = pair_factory(metadata)
 
     def seed(engine: Engine) -> None:
         with engine.begin() as conn:
-            conn.execute(insert(desks), [{"id": 1, "name": "rates"}, {"id": 2, "name": "fx"}])
-            conn.execute(
-                insert(traders),
-                [
-                    {"id": 1, "desk_id": 1, "backup_desk_id": 2, "login": "ann", "region": "EU"},
-                    {"id": 2, "desk_id": 2, "backup_desk_id": 2, "login": "ann", "region": "US"},
-                    {"id": 3, "desk_id": 2, "backup_desk_id": None, "login": "bob", "region": "EU"},
-                ],
-            )
-            conn.execute(
-                insert(limits), [{"trader_id": t, "amount": 100 * t} for t in (1, 2, 2, 3)]
-            )
+            seed_desks(conn)
 
     pair.run(seed)
     return pair
@@ -115,6 +120,68 @@ def committing(statement: Any, params: Any = None) -> Callable[[Engine], object]
 ALL = (desks, traders, limits)
 
 
+@dataclass(frozen=True)
+class Violation:
+    """A statement that breaks a constraint of the seeded desks, and what the error must name.
+
+    ``sqlite_names_them=False`` marks errors SQLite reports without naming table or column.
+    """
+
+    statement: Any
+    names: tuple[str, ...]
+    sqlite_names_them: bool = True
+
+
+CHECK_NAME = ("ck_limits_amount_positive",)
+VIOLATIONS = {
+    "duplicate primary key": Violation(
+        insert(desks).values(id=1, name="equities"), ("desks", "id")
+    ),
+    "unique on insert": Violation(insert(desks).values(name="fx"), ("desks", "name")),
+    "unique on update": Violation(
+        update(desks).where(desks.c.id == 1).values(name="fx"), ("desks", "name")
+    ),
+    "composite unique on insert": Violation(
+        insert(traders).values(desk_id=1, login="ann", region="US"), ("traders", "login", "region")
+    ),
+    "composite unique on update": Violation(
+        update(traders).where(traders.c.id == 3).values(login="ann"), ("traders", "login", "region")
+    ),
+    "not null on insert": Violation(
+        insert(traders).values(desk_id=1, region="EU"), ("traders", "login")
+    ),
+    "not null on update": Violation(
+        update(traders).where(traders.c.id == 1).values(region=None), ("traders", "region")
+    ),
+    "foreign key on insert": Violation(
+        insert(traders).values(desk_id=9, login="eve", region="EU"),
+        ("traders", "desk_id"),
+        sqlite_names_them=False,
+    ),
+    "foreign key on update": Violation(
+        update(limits).where(limits.c.id == 1).values(trader_id=42),
+        ("limits", "trader_id"),
+        sqlite_names_them=False,
+    ),
+    "deleting a referenced row": Violation(
+        delete(desks).where(desks.c.id == 2), ("traders", "desk_id"), sqlite_names_them=False
+    ),
+    "check on insert": Violation(insert(limits).values(trader_id=1, amount=0), CHECK_NAME),
+    "check on update": Violation(update(limits).values(amount=limits.c.amount - 150), CHECK_NAME),
+}
+"""Constraint violations on the seeded desks; the async suite commits them too."""
+
+
+def violate(pair: EnginePair, name: str) -> BaseException:
+    """Commit the `VIOLATIONS` entry ``name`` on both engines: `EnginePair.check_error`."""
+    violation = VIOLATIONS[name]
+    return pair.check_error(
+        committing(violation.statement),
+        names=violation.names,
+        sqlite_names_them=violation.sqlite_names_them,
+    )
+
+
 def then_rows(statement: Any, *tables: Any) -> Callable[[Engine], object]:
     """Commit ``statement``; answer its rowcount and the tables' rows."""
 
@@ -128,9 +195,7 @@ def then_rows(statement: Any, *tables: Any) -> Callable[[Engine], object]:
 
 def test_duplicate_primary_key(pair_factory: PairFactory) -> None:
     pair = desk_pair(pair_factory)
-    error = pair.check_error(
-        committing(insert(desks).values(id=1, name="equities")), names=("desks", "id")
-    )
+    error = violate(pair, "duplicate primary key")
     assert isinstance(error, IntegrityError)
     pair.check(lambda engine: rows_of(engine, desks))
 
@@ -146,10 +211,8 @@ def test_duplicate_primary_key_through_the_session(trading: EnginePair) -> None:
 
 def test_unique_single_column(pair_factory: PairFactory) -> None:
     pair = desk_pair(pair_factory)
-    pair.check_error(committing(insert(desks).values(name="fx")), names=("desks", "name"))
-    pair.check_error(
-        committing(update(desks).where(desks.c.id == 1).values(name="fx")), names=("desks", "name")
-    )
+    violate(pair, "unique on insert")
+    violate(pair, "unique on update")
 
 
 def test_unique_allows_several_nulls(pair_factory: PairFactory) -> None:
@@ -160,49 +223,30 @@ def test_unique_allows_several_nulls(pair_factory: PairFactory) -> None:
 
 def test_unique_composite(pair_factory: PairFactory) -> None:
     pair = desk_pair(pair_factory)
-    duplicate = insert(traders).values(desk_id=1, login="ann", region="US")
-    pair.check_error(committing(duplicate), names=("traders", "login", "region"))
-    moved = update(traders).where(traders.c.id == 3).values(login="ann")
-    pair.check_error(committing(moved), names=("traders", "login", "region"))
+    violate(pair, "composite unique on insert")
+    violate(pair, "composite unique on update")
     allowed = insert(traders).values(desk_id=1, login="ann", region="APAC")
     pair.check(then_rows(allowed, traders))
 
 
 def test_not_null_on_insert_and_update(pair_factory: PairFactory) -> None:
     pair = desk_pair(pair_factory)
-    pair.check_error(
-        committing(insert(traders).values(desk_id=1, region="EU")), names=("traders", "login")
-    )
-    pair.check_error(
-        committing(update(traders).where(traders.c.id == 1).values(region=None)),
-        names=("traders", "region"),
-    )
+    violate(pair, "not null on insert")
+    violate(pair, "not null on update")
     pair.check(lambda engine: rows_of(engine, *ALL))
 
 
 def test_foreign_key_on_insert_and_update(pair_factory: PairFactory) -> None:
     # SQLite says only "FOREIGN KEY constraint failed"; memory must also name the column.
     pair = desk_pair(pair_factory)
-    pair.check_error(
-        committing(insert(traders).values(desk_id=9, login="eve", region="EU")),
-        names=("traders", "desk_id"),
-        sqlite_names_them=False,
-    )
-    pair.check_error(
-        committing(update(limits).where(limits.c.id == 1).values(trader_id=42)),
-        names=("limits", "trader_id"),
-        sqlite_names_them=False,
-    )
+    violate(pair, "foreign key on insert")
+    violate(pair, "foreign key on update")
     pair.check(lambda engine: rows_of(engine, *ALL))
 
 
 def test_foreign_key_blocks_deleting_a_referenced_row(pair_factory: PairFactory) -> None:
     pair = desk_pair(pair_factory)
-    pair.check_error(
-        committing(delete(desks).where(desks.c.id == 2)),
-        names=("traders", "desk_id"),
-        sqlite_names_them=False,
-    )
+    violate(pair, "deleting a referenced row")
     pair.check(lambda engine: rows_of(engine, *ALL))
 
 
@@ -309,9 +353,8 @@ def rows_of_connection(conn: Any) -> list[list[tuple[Any, ...]]]:
 
 def test_check_constraint(pair_factory: PairFactory) -> None:
     pair = desk_pair(pair_factory)
-    name = ("ck_limits_amount_positive",)
-    pair.check_error(committing(insert(limits).values(trader_id=1, amount=0)), names=name)
-    pair.check_error(committing(update(limits).values(amount=limits.c.amount - 150)), names=name)
+    violate(pair, "check on insert")
+    violate(pair, "check on update")
     pair.check(lambda engine: rows_of(engine, limits))
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     MetaData,
     Numeric,
@@ -46,6 +48,76 @@ def after(statement_work: Callable[[Any], object], table: Any = orders) -> Calla
     return work
 
 
+@dataclass(frozen=True)
+class Write:
+    """A DML statement, the table it changes, and the parameter sets of an executemany."""
+
+    statement: Any
+    table: Any = orders
+    params: list[dict[str, Any]] | None = None
+
+
+WRITES = {
+    "insert multi-row values": Write(
+        insert(accounts).values([{"code": "M1"}, {"code": "M2", "owner": "Mo"}]), accounts
+    ),
+    "insert from select": Write(
+        insert(accounts).from_select(
+            ["code", "owner"], select(("ACC-" + o.status).label("code"), o.note).where(o.id < 3)
+        ),
+        accounts,
+    ),
+    "update with where and expression": Write(
+        update(orders).where(o.status == "open").values(qty=o.qty + 1)
+    ),
+    "update numeric and null expressions": Write(
+        update(orders)
+        .where(o.limit_price.is_not(None))
+        .values(limit_price=o.limit_price * 2 + Decimal("0.01"), note=None)
+    ),
+    "update where subquery": Write(
+        update(orders)
+        .where(o.id.in_(select(fills.c.order_id)))
+        .values(status="filled", qty=o.qty * 0)
+    ),
+    "update executemany with bindparams": Write(
+        update(orders).where(o.id == bindparam("order_id")).values(qty=bindparam("new_qty")),
+        params=[
+            {"order_id": 1, "new_qty": 11},
+            {"order_id": 3, "new_qty": 33},
+            {"order_id": 99, "new_qty": 0},
+        ],
+    ),
+    "update returning": Write(
+        update(orders).where(o.side == "SELL").values(qty=o.qty - 1).returning(o.id, o.qty)
+    ),
+    "delete with where": Write(delete(orders).where(o.qty.is_(None) | (o.status == "rejected"))),
+    "delete returning": Write(delete(orders).where(o.instrument_id == 3).returning(o.id, o.note)),
+}
+"""Statements whose answer and effect both engines must agree on; the async suite runs them too."""
+
+
+def answer_of(result: Any) -> object:
+    """What a DML statement answers: its rows, sorted, when it returns any, else its rowcount."""
+    return sorted(tuple(row) for row in result) if result.returns_rows else result.rowcount
+
+
+def written(name: str) -> Callable[[Engine], Any]:
+    """Commit the `WRITES` entry ``name``; answer what it answered and its table after."""
+    write = WRITES[name]
+    return after(lambda conn: answer_of(conn.execute(write.statement, write.params)), write.table)
+
+
+def insert_returning_one_and_many(conn: Connection) -> object:
+    """RETURNING from a single-row insert and from an executemany, in parameter order."""
+    one = conn.execute(insert(accounts).values(code="R1").returning(a.id, a.code, a.owner))
+    many = conn.execute(
+        insert(accounts).returning(a.id, a.code, sort_by_parameter_order=True),
+        [{"code": "R2"}, {"code": "R3", "owner": "Ro"}],
+    )
+    return [[tuple(row) for row in one], [tuple(row) for row in many]]
+
+
 def test_insert_one_row(trading: EnginePair) -> None:
     def one(conn: Any) -> object:
         result = conn.execute(insert(accounts).values(code="DELTA", owner="Dee"))
@@ -64,43 +136,25 @@ def test_insert_executemany_reports_rowcount(trading: EnginePair) -> None:
 
 
 def test_insert_multi_row_values(trading: EnginePair) -> None:
-    statement = insert(accounts).values([{"code": "M1"}, {"code": "M2", "owner": "Mo"}])
-    trading.check(after(lambda conn: conn.execute(statement).rowcount, accounts))
+    trading.check(written("insert multi-row values"))
 
 
 def test_insert_from_select(trading: EnginePair) -> None:
-    statement = insert(accounts).from_select(
-        ["code", "owner"], select(("ACC-" + o.status).label("code"), o.note).where(o.id < 3)
-    )
-    trading.check(after(lambda conn: conn.execute(statement).rowcount, accounts))
+    trading.check(written("insert from select"))
 
 
 def test_insert_returning_one_and_many(trading: EnginePair) -> None:
-    def returning(conn: Any) -> object:
-        one = conn.execute(insert(accounts).values(code="R1").returning(a.id, a.code, a.owner))
-        many = conn.execute(
-            insert(accounts).returning(a.id, a.code, sort_by_parameter_order=True),
-            [{"code": "R2"}, {"code": "R3", "owner": "Ro"}],
-        )
-        return [[tuple(row) for row in one], [tuple(row) for row in many]]
-
-    answer = trading.check(after(returning, accounts))
+    answer = trading.check(after(insert_returning_one_and_many, accounts))
     assert answer[0][1] == [(5, "R2"), (6, "R3")]
 
 
 def test_update_with_where_and_expression(trading: EnginePair) -> None:
-    statement = update(orders).where(o.status == "open").values(qty=o.qty + 1)
-    answer = trading.check(after(lambda conn: conn.execute(statement).rowcount))
+    answer = trading.check(written("update with where and expression"))
     assert answer[0] == sum(1 for row in ORDERS if row["status"] == "open")
 
 
 def test_update_numeric_and_null_expressions(trading: EnginePair) -> None:
-    statement = (
-        update(orders)
-        .where(o.limit_price.is_not(None))
-        .values(limit_price=o.limit_price * 2 + Decimal("0.01"), note=None)
-    )
-    trading.check(after(lambda conn: conn.execute(statement).rowcount))
+    trading.check(written("update numeric and null expressions"))
 
 
 def test_update_rowcount_counts_matched_rows_even_when_unchanged(trading: EnginePair) -> None:
@@ -109,25 +163,16 @@ def test_update_rowcount_counts_matched_rows_even_when_unchanged(trading: Engine
 
 
 def test_update_where_subquery(trading: EnginePair) -> None:
-    filled = select(fills.c.order_id)
-    statement = update(orders).where(o.id.in_(filled)).values(status="filled", qty=o.qty * 0)
-    trading.check(after(lambda conn: conn.execute(statement).rowcount))
+    trading.check(written("update where subquery"))
 
 
 def test_update_executemany_with_bindparams(trading: EnginePair) -> None:
-    statement = update(orders).where(o.id == bindparam("order_id")).values(qty=bindparam("new_qty"))
-    params = [
-        {"order_id": 1, "new_qty": 11},
-        {"order_id": 3, "new_qty": 33},
-        {"order_id": 99, "new_qty": 0},
-    ]
-    answer = trading.check(after(lambda conn: conn.execute(statement, params).rowcount))
+    answer = trading.check(written("update executemany with bindparams"))
     assert answer[0] == 2
 
 
 def test_update_returning(trading: EnginePair) -> None:
-    statement = update(orders).where(o.side == "SELL").values(qty=o.qty - 1).returning(o.id, o.qty)
-    trading.check(after(lambda conn: sorted(tuple(row) for row in conn.execute(statement))))
+    trading.check(written("update returning"))
 
 
 def test_update_matching_nothing(trading: EnginePair) -> None:
@@ -136,14 +181,12 @@ def test_update_matching_nothing(trading: EnginePair) -> None:
 
 
 def test_delete_with_where(trading: EnginePair) -> None:
-    statement = delete(orders).where(o.qty.is_(None) | (o.status == "rejected"))
-    answer = trading.check(after(lambda conn: conn.execute(statement).rowcount))
+    answer = trading.check(written("delete with where"))
     assert answer[0] == 3
 
 
 def test_delete_returning(trading: EnginePair) -> None:
-    statement = delete(orders).where(o.instrument_id == 3).returning(o.id, o.note)
-    trading.check(after(lambda conn: sorted(tuple(row) for row in conn.execute(statement))))
+    trading.check(written("delete returning"))
 
 
 def test_delete_everything(trading: EnginePair) -> None:

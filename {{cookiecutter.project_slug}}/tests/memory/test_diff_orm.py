@@ -226,27 +226,25 @@ LOADERS = {
 }
 
 
+def loaded_orders(session: Session, loader: str) -> list[Any]:
+    """Every order loaded with the `LOADERS` option, then its fills, instrument and account."""
+    statement = select(Order).order_by(Order.id)
+    option = LOADERS[loader]
+    if option is not None:
+        statement = statement.options(option)
+    loaded = session.scalars(statement).unique().all()
+    eager = [("fills" not in inspect(order).unloaded) for order in loaded]
+    return [
+        eager,
+        [(order.id, [(fill.id, fill.qty, fill.price) for fill in order.fills]) for order in loaded],
+        [(order.id, order.instrument.symbol) for order in loaded],
+        [(order.id, order.account.code if order.account else None) for order in loaded],
+    ]
+
+
 @pytest.mark.parametrize("loader", list(LOADERS))
 def test_relationship_loading(trading: EnginePair, loader: str) -> None:
-    option = LOADERS[loader]
-
-    def work(session: Session) -> list[Any]:
-        statement = select(Order).order_by(Order.id)
-        if option is not None:
-            statement = statement.options(option)
-        loaded = session.scalars(statement).unique().all()
-        eager = [("fills" not in inspect(order).unloaded) for order in loaded]
-        return [
-            eager,
-            [
-                (order.id, [(fill.id, fill.qty, fill.price) for fill in order.fills])
-                for order in loaded
-            ],
-            [(order.id, order.instrument.symbol) for order in loaded],
-            [(order.id, order.account.code if order.account else None) for order in loaded],
-        ]
-
-    answer = trading.check_session(work)
+    answer = trading.check_session(lambda session: loaded_orders(session, loader))
     assert all(answer[0]) is (loader != "lazy")
 
 

@@ -131,12 +131,18 @@ def test_order_by(seeded: EnginePair, name: str) -> None:
     seeded.check_rows(statement, what=name)
 
 
-@pytest.mark.parametrize(
-    ("limit", "offset"), [(3, None), (3, 2), (5, 10), (None, 4), (0, 0), (100, 11)]
-)
+PAGES = [(3, None), (3, 2), (5, 10), (None, 4), (0, 0), (100, 11)]
+"""(limit, offset) pairs for `page`."""
+
+
+def page(limit: int | None, offset: int | None) -> Any:
+    """The order ids by quantity, largest first: one page of them."""
+    return select(o.id).order_by(o.qty.desc(), o.id).limit(limit).offset(offset)
+
+
+@pytest.mark.parametrize(("limit", "offset"), PAGES)
 def test_limit_offset(seeded: EnginePair, limit: int | None, offset: int | None) -> None:
-    statement = select(o.id).order_by(o.qty.desc(), o.id).limit(limit).offset(offset)
-    seeded.check_rows(statement)
+    seeded.check_rows(page(limit, offset))
 
 
 def test_distinct(seeded: EnginePair) -> None:

@@ -1,7 +1,10 @@
-"""`insert_rows`: the memory dialect's bulk loader gives the same rows as `insert()`."""
+"""`insert_rows` and `insert_columns`: the memory dialect's bulk loaders give the same rows as
+`insert()`, take the whole-batch path when they can, and leave the collector as they found it."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,7 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
-from {{ cookiecutter.package_name }}.adapters.memory.bulk import insert_rows
+from {{ cookiecutter.package_name }}.adapters.memory.bulk import insert_columns, insert_rows
+from {{ cookiecutter.package_name }}.adapters.memory.storage import TableStore
 
 metadata = MetaData()
 instruments = Table("instruments", metadata, Column("symbol", String(8), primary_key=True))
@@ -38,6 +42,9 @@ bars = Table(
     Column("note", String(10), server_default="none"),
 )
 counted = Table("counted", metadata, Column("id", Integer, primary_key=True), Column("n", Integer))
+stamped = Table(
+    "stamped", metadata, Column("id", Integer, primary_key=True), Column("n", Integer, default=0)
+)
 
 T0 = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
 
@@ -118,3 +125,159 @@ def test_insert_rows_needs_a_memory_connection() -> None:
     metadata.create_all(engine)
     with engine.connect() as conn, pytest.raises(ArgumentError, match="memory:// connection"):
         insert_rows(conn, counted, [{"n": 1}])
+
+
+def columns_of(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {key: [row[key] for row in rows] for key in rows[0]}
+
+
+@pytest.fixture
+def row_by_row(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Counts the batches that went row by row (`TableStore.insert_many`)."""
+    calls: list[int] = []
+    original = TableStore.insert_many
+
+    def counting(self: TableStore, *args: Any, **kwargs: Any) -> int | None:
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(TableStore, "insert_many", counting)
+    yield calls
+
+
+def test_insert_columns_stores_what_insert_stores_in_one_whole_batch(
+    row_by_row: list[int],
+) -> None:
+    by_statement, by_loader = fresh(), fresh()
+    rows = bar_rows(40)
+    with by_statement.begin() as conn:
+        conn.execute(insert(bars), rows)
+    row_by_row.clear()
+    with by_loader.begin() as conn:
+        assert insert_columns(conn, bars, columns_of(rows)) == 40
+    assert row_by_row == []
+    assert everything(by_loader) == everything(by_statement)
+
+
+def test_insert_columns_takes_values_already_bound(row_by_row: list[int]) -> None:
+    engine, reference = fresh(), fresh()
+    row_by_row.clear()
+    rows = bar_rows(12)
+    dialect = engine.dialect
+    bound = {
+        key: [bars.c[key].type._cached_bind_processor(dialect)(v) for v in values]  # type: ignore[misc]
+        if bars.c[key].type._cached_bind_processor(dialect) is not None
+        else values
+        for key, values in columns_of(rows).items()
+    }
+    assert bound["ts"][0] == datetime(2025, 1, 2, 14, 30)  # naive: what the type binds
+    with engine.begin() as conn:
+        insert_columns(conn, bars, bound, processed=True)
+    with reference.begin() as conn:
+        insert_columns(conn, bars, columns_of(rows))
+    assert everything(engine) == everything(reference)
+    assert row_by_row == []
+
+
+def test_insert_columns_goes_row_by_row_when_rows_need_each_other(row_by_row: list[int]) -> None:
+    engine = fresh()
+    row_by_row.clear()
+    with engine.begin() as conn:
+        insert_columns(conn, counted, {"id": [1, 2, 3], "n": [None, 1, 2]})
+        assert row_by_row == []
+        insert_columns(conn, counted, {"id": [5, 6, None], "n": [1, 2, 3]})
+        assert row_by_row == [1]
+        got = conn.execute(select(counted)).all()
+    assert got == [(1, None), (2, 1), (3, 2), (5, 1), (6, 2), (7, 3)]
+
+
+def test_insert_columns_is_all_or_nothing_where_insert_rows_is_not() -> None:
+    engine = fresh()
+    rows = bar_rows(3) + bar_rows(1, symbol="XX")
+    with engine.connect() as conn:
+        with pytest.raises(IntegrityError, match=r"bars\.symbol -> instruments\.symbol"):
+            insert_columns(conn, bars, columns_of(rows))
+        assert conn.execute(select(bars)).all() == []
+        with pytest.raises(IntegrityError, match=r"NOT NULL constraint failed: bars\.close"):
+            no_close = {**bar_rows(3)[2], "close": None}
+            insert_columns(conn, bars, columns_of([*bar_rows(2), no_close]))
+        assert conn.execute(select(bars)).all() == []
+        with pytest.raises(IntegrityError, match=r"bars\.symbol -> instruments\.symbol"):
+            insert_rows(conn, bars, rows)
+        assert len(conn.execute(select(bars)).all()) == 3
+
+
+def test_a_bulk_batch_is_seen_by_other_connections_only_once_committed() -> None:
+    engine = fresh()
+    with engine.connect() as writer, engine.connect() as reader:
+        writer.begin()
+        insert_columns(writer, bars, columns_of(bar_rows(30)))
+        assert reader.execute(select(bars.c.ts).where(bars.c.symbol == "ES")).all() == []
+        writer.commit()
+        assert len(reader.execute(select(bars.c.ts).where(bars.c.symbol == "ES")).all()) == 30
+
+
+def test_rolling_back_a_bulk_batch_removes_its_index_entries() -> None:
+    engine = fresh()
+    with engine.begin() as conn:
+        insert_columns(conn, bars, columns_of(bar_rows(50)))
+    later = [{**row, "ts": row["ts"] + timedelta(hours=1)} for row in bar_rows(60)]
+    window = select(bars.c.ts).where(bars.c.symbol == "ES", bars.c.ts >= T0 + timedelta(hours=1))
+    with engine.connect() as conn:
+        assert conn.execute(window).all() == []
+        insert_columns(conn, bars, columns_of(later))
+        assert len(conn.execute(window).all()) == 60
+        conn.rollback()
+        assert conn.execute(window).all() == []
+        insert_columns(conn, bars, columns_of(later))
+        conn.commit()
+        assert len(conn.execute(window).all()) == 60
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_left_as_it_was(enabled: bool) -> None:
+    engine = fresh()
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        with engine.connect() as conn:
+            insert_columns(conn, bars, columns_of(bar_rows(5)))
+            assert gc.isenabled() is enabled
+            with pytest.raises(IntegrityError):
+                insert_columns(conn, bars, columns_of(bar_rows(5)))
+            assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"symbol": ["ES"], "colour": ["red"]}, "unknown columns for table bars"),
+        ({"symbol": ["ES", "NQ"], "ts": [T0]}, r"as many values in every column, got \[1, 2\]"),
+    ],
+)
+def test_insert_columns_rejects_malformed_columns(
+    columns: dict[str, list[Any]], message: str
+) -> None:
+    engine = fresh()
+    with engine.connect() as conn, pytest.raises(ArgumentError, match=message):
+        insert_columns(conn, bars, columns)
+
+
+def test_python_side_defaults_must_be_given() -> None:
+    engine = fresh()
+    with engine.connect() as conn:
+        with pytest.raises(ArgumentError, match=r"stamped\.n has a Python-side default"):
+            insert_columns(conn, stamped, {"id": [1]})
+        assert insert_columns(conn, stamped, {"id": [1], "n": [5]}) == 1
+        assert insert_columns(conn, stamped, {}) == 0
+
+
+def test_insert_columns_needs_a_memory_connection() -> None:
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.connect() as conn, pytest.raises(ArgumentError, match="insert_columns needs a"):
+        insert_columns(conn, counted, {"n": [1]})

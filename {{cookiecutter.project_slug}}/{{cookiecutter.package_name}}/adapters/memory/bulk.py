@@ -3,11 +3,24 @@
 `insert_rows(connection, table, rows)` does what `connection.execute(insert(table), rows)`
 does on `memory://` (same type processing, constraints, defaults from the server side,
 transaction and atomicity per row), but processes parameters column by column.
+
+`insert_columns(connection, table, columns)` takes the values column by column and is all
+or nothing: a batch that breaks a constraint leaves the table as it was. With
+`processed=True` the values are taken as the columns' types bind them (their bind
+processors' output), which lets a caller that knows its column types convert whole columns
+at once.
+
+Both check a batch as a whole (NOT NULL from the column's value types, uniqueness with one
+dict merge per index, one parent look-up per distinct foreign key) and record one undo
+entry for it; a batch the whole-batch checks cannot clear goes row by row, with the same
+outcome and errors as executemany.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
@@ -19,10 +32,10 @@ from .errors import Error
 from .storage import WriteContext
 
 
-def _memory_connection(connection: Connection) -> MemoryConnection:
+def _memory_connection(connection: Connection, caller: str) -> MemoryConnection:
     if connection.dialect.name != "memory":
         raise exc.ArgumentError(
-            f"insert_rows needs a memory:// connection, not {connection.dialect.name}"
+            f"{caller} needs a memory:// connection, not {connection.dialect.name}"
         )
     conn: MemoryConnection = connection.connection.dbapi_connection.memory_connection  # type: ignore[union-attr]
     return conn
@@ -33,50 +46,100 @@ def insert_rows(connection: Connection, table: Table, rows: Iterable[Mapping[str
 
     Runs in the connection's transaction (begun if none is); columns missing from every
     row take their server default or NULL. Columns with Python-side defaults must be
-    given (use `insert()` to have SQLAlchemy compute them).
+    given (use `insert()` to have SQLAlchemy compute them). As with executemany, the rows
+    before a failing one stay inserted.
     """
+    _memory_connection(connection, "insert_rows")
     batch = list(rows)
     if not batch:
         return 0
     keys = set(batch[0])
+    _check_keys(table, keys)
+    if any(set(row) != keys for row in batch):
+        raise exc.ArgumentError("insert_rows needs the same keys in every row")
+    columns = {key: list(map(itemgetter(key), batch)) for key in keys}
+    return _insert(connection, table, columns, len(batch), processed=False, atomic=False)
+
+
+def insert_columns(
+    connection: Connection,
+    table: Table,
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    processed: bool = False,
+) -> int:
+    """Insert rows given as one sequence of values per column key; returns the row count.
+
+    All rows or none: a row that breaks a constraint raises and leaves the table as it
+    was. Runs in the connection's transaction (begun if none is); columns not given take
+    their server default or NULL, and columns with Python-side defaults must be given.
+    `processed`: the values are already what the columns' types bind (for example naive
+    UTC datetimes and floats where SQLAlchemy would convert aware datetimes and Decimals),
+    so the types' bind processors are not run again.
+    """
+    _memory_connection(connection, "insert_columns")
+    if not columns:
+        return 0
+    _check_keys(table, set(columns))
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) > 1:
+        raise exc.ArgumentError(
+            f"insert_columns needs as many values in every column, got {sorted(lengths)}"
+        )
+    count = lengths.pop() if lengths else 0
+    if not count:
+        return 0
+    given = {key: list(values) for key, values in columns.items()}
+    return _insert(connection, table, given, count, processed=processed, atomic=True)
+
+
+def _check_keys(table: Table, keys: set[str]) -> None:
     unknown = keys - set(table.c.keys())
     if unknown:
         raise exc.ArgumentError(f"unknown columns for table {table.name}: {sorted(unknown)}")
-    if any(set(row) != keys for row in batch):
-        raise exc.ArgumentError("insert_rows needs the same keys in every row")
-    dialect = connection.dialect
-    columns: list[list[Any]] = []
     for column in table.c:
-        if column.key not in keys:
-            if column.default is not None:
-                raise exc.ArgumentError(
-                    f"column {table.name}.{column.key} has a Python-side default; "
-                    "give its values or use insert()"
-                )
-            columns.append([None] * len(batch))
-            continue
-        values = list(map(itemgetter(column.key), batch))
-        process = column.type._cached_bind_processor(dialect)
-        if process is not None:
-            values = [None if v is None else process(v) for v in values]
+        if column.key not in keys and column.default is not None:
+            raise exc.ArgumentError(
+                f"column {table.name}.{column.key} has a Python-side default; "
+                "give its values or use insert()"
+            )
+
+
+def _insert(
+    connection: Connection,
+    table: Table,
+    given: dict[str, list[Any]],
+    count: int,
+    *,
+    processed: bool,
+    atomic: bool,
+) -> int:
+    dialect = connection.dialect
+    columns: list[list[Any] | None] = []
+    for column in table.c:
+        values = given.get(column.key)
+        if values is not None and not processed:
+            process = column.type._cached_bind_processor(dialect)
+            if process is not None:
+                values = [None if v is None else process(v) for v in values]
         columns.append(values)
     if not connection.in_transaction():
         connection.begin()
-    conn = _memory_connection(connection)
-    missing = [i for i, column in enumerate(table.c) if column.key not in keys]
+    conn = _memory_connection(connection, "bulk insert")
     try:
-        _load(conn, table, columns, missing, len(batch))
+        _load(conn, table, columns, count, atomic)
     except Error as error:
-        raise exc.DBAPIError.instance(f"insert_rows({table.name})", None, error, Error) from error
-    return len(batch)
+        statement = f"bulk insert into {table.name}"
+        raise exc.DBAPIError.instance(statement, None, error, Error) from error
+    return count
 
 
 def _load(
     conn: MemoryConnection,
     table: Table,
-    columns: list[list[Any]],
-    missing: list[int],
+    columns: list[list[Any] | None],
     count: int,
+    atomic: bool,
 ) -> None:
     db = conn.db
     with db.mutex:
@@ -84,10 +147,31 @@ def _load(
         store = db.table(str(table.name))
         if store.column_names != tuple(str(c.name) for c in table.c):
             raise exc.ArgumentError(f"table {table.name} does not match the stored layout")
-        for i in missing:
-            default = store.server_defaults[i]
-            if default is not None:
-                columns[i] = [default() for _ in range(count)]
-        prepared = [store.prepare_column(i, values) for i, values in enumerate(columns)]
-        store.insert_many(zip(*prepared, strict=True), WriteContext(conn.txn), prepared=True)
+        full: list[list[Any]] = []
+        for values, default in zip(columns, store.server_defaults, strict=True):
+            if values is not None:
+                full.append(values)
+            elif default is not None:
+                full.append([default() for _ in range(count)])
+            else:
+                full.append([None] * count)
+        with _collector_paused():
+            store.insert_columns(full, WriteContext(conn.txn), atomic=atomic)
         conn.after_statement()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a batch's tuples are built.
+
+    A batch makes tuples of plain values, which hold no reference cycles; left running,
+    the collector would walk every object of the process many times over a large batch.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()

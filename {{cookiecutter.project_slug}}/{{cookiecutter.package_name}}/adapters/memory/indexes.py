@@ -91,6 +91,18 @@ class HashIndex:
         else:
             bucket[rowid] = None  # type: ignore[index]
 
+    def add_new(self, entries: dict[Any, int]) -> None:
+        """Add keys the index does not hold yet, one row id each."""
+        self.map.update(entries)
+        if self._sorted is None:
+            return
+        if len(entries) > len(self._sorted) // _REBUILD_RATIO + 32:
+            self._sorted = None  # re-sorting once beats inserting each key
+            self._pending_add.clear()
+            self._pending_del.clear()
+        else:
+            self._pending_add.extend(entries)
+
     def remove(self, key: Any, rowid: int) -> None:
         m = self.map
         bucket = m[key]

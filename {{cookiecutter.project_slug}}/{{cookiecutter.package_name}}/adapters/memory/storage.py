@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -233,10 +233,10 @@ class TableStore:
         return self._max_rowid + 1
 
     def _note_rowid(self, rowid: int) -> None:
-        if self._max_stale:
-            return
+        # `_max_rowid` is at least every stored row id, and exactly the largest unless stale
         if rowid > self._max_rowid:
             self._max_rowid = rowid
+            self._max_stale = False
         elif rowid < self._max_rowid:
             self._ordered = False
 
@@ -261,7 +261,7 @@ class TableStore:
         if old is not None:
             self._put(rowid, old)
             self._ordered = False
-            if not self._max_stale and rowid > self._max_rowid:
+            if rowid > self._max_rowid:
                 self._max_rowid = rowid
 
     # checked mutation ---------------------------------------------------------------
@@ -365,7 +365,12 @@ class TableStore:
     def prepare_column(self, position: int, values: list[Any]) -> list[Any]:
         """Storage form of one column's values (what `check_storable` and the column's
         affinity do row by row), for loaders that work column by column."""
-        if not STORABLE.issuperset(map(type, values)):
+        return self._stored_column(position, values)[0]
+
+    def _stored_column(self, position: int, values: list[Any]) -> tuple[list[Any], bool]:
+        """`prepare_column`, and whether the column holds a NULL."""
+        types = set(map(type, values))
+        if not STORABLE.issuperset(types):
             width = self.width
             values = [
                 self.check_storable((None,) * position + (v,) + (None,) * (width - position - 1))[
@@ -373,27 +378,25 @@ class TableStore:
                 ]
                 for v in values
             ]
+            types = set(map(type, values))
+        has_null = _NONE_TYPE in types
         for pos, plain, convert in self.affinity:
-            if pos != position:
-                continue
-            if plain is int:
-                return [
-                    v
-                    if v is None or type(v) is int or (type(v) is float and not v.is_integer())
-                    else convert(v)
-                    for v in values
-                ]
-            return [v if v is None or (type(v) is plain and v != 0) else convert(v) for v in values]
-        return values
+            if pos == position:
+                return _with_affinity(values, types, plain, convert), has_null
+        return values, has_null
 
     def insert_many(
-        self, rows: Iterable[Row], ctx: WriteContext, prepared: bool = False
+        self,
+        rows: Iterable[Row],
+        ctx: WriteContext,
+        prepared: bool = False,
+        atomic: bool = False,
     ) -> int | None:
         """Insert rows one statement each (as executemany does); returns the last row id.
 
-        Rows inserted before a failing one stay, as with SQLite's executemany; the
-        failing row leaves no trace. `prepared` rows already went through
-        `prepare_column` for every column.
+        Rows inserted before a failing one stay, as with SQLite's executemany, unless
+        `atomic`: then a failing row takes the whole batch back. The failing row leaves no
+        trace. `prepared` rows already went through `prepare_column` for every column.
         """
         inserted: list[int] = []
         alias = self.rowid_alias
@@ -450,13 +453,124 @@ class TableStore:
                     idx.add(idx.key(row), rowid)
                 self._note_rowid(rowid)
                 inserted.append(rowid)
+        except BaseException:
+            if atomic:
+                self._restore_many(inserted, None)
+                inserted = []
+            raise
         finally:
             if inserted:
                 ctx.txn.record(self._restore_many, inserted, None)
                 ctx.txn.touched.add(self)
         return inserted[-1] if inserted else None
 
-    def _restore_many(self, rowids: list[int], _unused: None) -> None:
+    def insert_columns(
+        self, columns: list[list[Any]], ctx: WriteContext, atomic: bool = True
+    ) -> int | None:
+        """Insert rows given as one list of values per column (every column, in table order,
+        as the driver binds them); returns the last row id.
+
+        The batch is checked as a whole (NOT NULL, CHECK, uniqueness, foreign keys) and
+        applied with bulk index updates and one undo entry. A batch those checks do not clear
+        goes row by row through `insert_many`, which finds the row that fails, or inserts
+        what the whole-batch checks could not prove (rows referencing rows of the same
+        batch, NULLs in unique keys). `atomic`: as for `insert_many`.
+        """
+        prepared: list[list[Any]] = []
+        nullable: list[bool] = []
+        for position, values in enumerate(columns):
+            stored, has_null = self._stored_column(position, values)
+            prepared.append(stored)
+            nullable.append(has_null)
+        if not prepared or not prepared[0]:
+            return None
+        batch = self._checked_batch(prepared, nullable)
+        if batch is None:
+            rows = zip(*prepared, strict=True)
+            return self.insert_many(rows, ctx, prepared=True, atomic=atomic)
+        rowids, rows_, entries = batch
+        self.rows.update(zip(rowids, rows_, strict=True))
+        for idx, keys in entries:
+            if isinstance(keys, dict):
+                idx.add_new(keys)
+            else:
+                for key, rowid in zip(keys, rowids, strict=True):
+                    idx.add(key, rowid)
+        if self.rowid_alias is None:
+            self._next_hidden_rowid = rowids[-1] + 1
+        self._note_rowids(rowids)
+        ctx.txn.record(self._restore_many, rowids, None)
+        ctx.txn.touched.add(self)
+        return rowids[-1]
+
+    def _checked_batch(
+        self, columns: list[list[Any]], nullable: list[bool]
+    ) -> tuple[Sequence[int], list[Row], list[tuple[HashIndex, Any]]] | None:
+        """Row ids, rows and index entries of a batch that breaks no constraint, or None when
+        the batch must go row by row. Changes nothing."""
+        count = len(columns[0])
+        alias = self.rowid_alias
+        rowids: Sequence[int]
+        if alias is None:
+            rowids = range(self._next_hidden_rowid, self._next_hidden_rowid + count)
+        else:
+            given = columns[alias]
+            types = set(map(type, given))
+            if types == {_NONE_TYPE}:
+                start = self._next_rowid()
+                rowids = range(start, start + count)
+                columns = [*columns[:alias], list(rowids), *columns[alias + 1 :]]
+                nullable = [*nullable[:alias], False, *nullable[alias + 1 :]]
+            elif types == {int} and len(set(given)) == count:
+                if not self.rows.keys().isdisjoint(given):
+                    return None
+                rowids = given
+            else:
+                return None
+        if any(nullable[p] for p in self.not_null):
+            return None
+        rows = list(zip(*columns, strict=True))
+        for _label, check in self.checks:
+            if not all(map(check, rows)):
+                return None
+        entries: list[tuple[HashIndex, Any]] = []
+        for idx in self.indexes:
+            keys = _index_keys(idx, columns)
+            new = dict(zip(keys, rowids, strict=True))
+            if len(new) == count and idx.map.keys().isdisjoint(new.keys()):
+                entries.append((idx, new))
+            elif idx.unique:
+                return None
+            else:
+                entries.append((idx, keys))
+        for fk in self.foreign_keys:
+            if not self._parents_exist(fk, columns):
+                return None
+        return rowids, rows, entries
+
+    def _parents_exist(self, fk: ForeignKeySpec, columns: list[list[Any]]) -> bool:
+        """Whether every non-NULL key of `fk` in the batch is a stored parent row's key."""
+        if len(fk.child_positions) == 1:
+            keys = {(value,) for value in set(columns[fk.child_positions[0]])}
+        else:
+            keys = set(zip(*(columns[p] for p in fk.child_positions), strict=True))
+        try:
+            return all(None in key or self._parent_has(fk, key) for key in keys)
+        except OperationalError:
+            return False
+
+    def _note_rowids(self, rowids: Sequence[int]) -> None:
+        """`_note_rowid` for a batch: the rows stay in row id order only if the batch ascends
+        from above every stored row id."""
+        ascending = isinstance(rowids, range) or list(rowids) == sorted(rowids)
+        if not ascending or rowids[0] < self._max_rowid:
+            self._ordered = False
+        top = max(rowids)
+        if top > self._max_rowid:
+            self._max_rowid = top
+            self._max_stale = False
+
+    def _restore_many(self, rowids: Sequence[int], _unused: None) -> None:
         """Undo entry of `insert_many`: remove the rows it added."""
         for rowid in reversed(rowids):
             if rowid in self.rows:
@@ -628,3 +742,44 @@ class TableStore:
         self.rows.clear()
         for idx in self.indexes:
             idx.clear()
+
+
+_NONE_TYPE = type(None)
+
+
+def _with_affinity(
+    values: list[Any], types: set[type], plain: type, convert: Callable[[Any], Any]
+) -> list[Any]:
+    """`values` as a column of affinity (`plain`, `convert`) stores them (see
+    `apply_affinity`); a float column converts each distinct value that changes once."""
+    if plain is not float and types <= {plain, _NONE_TYPE}:
+        return values
+    if plain in (int, float) and types <= {float, _NONE_TYPE}:
+        distinct = set(values)
+        distinct.discard(None)
+        if plain is int:  # integral floats become integers
+            changed = {v: convert(v) for v in distinct if v.is_integer()}
+        else:  # -0.0 becomes 0.0
+            changed = {v: convert(v) for v in distinct if v == 0}
+        # equal floats (0.0 and -0.0 too) convert to equal values
+        return list(map(changed.get, values, values)) if changed else values
+    if plain is int:
+
+        def stored(v: Any) -> Any:
+            if v is None or type(v) is int or (type(v) is float and not v.is_integer()):
+                return v
+            return convert(v)
+
+    else:
+
+        def stored(v: Any) -> Any:
+            return v if v is None or (type(v) is plain and v != 0) else convert(v)
+
+    return list(map(stored, values))
+
+
+def _index_keys(idx: HashIndex, columns: list[list[Any]]) -> list[Any]:
+    """The keys `idx` gives the rows of a batch held column by column."""
+    if idx.single:
+        return columns[idx.positions[0]]
+    return list(zip(*(columns[p] for p in idx.positions), strict=True))

@@ -1,0 +1,163 @@
+"""The `memory://` bulk path for bars stores exactly what Core's insert() stores there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.package_name }}.adapters.sqla import bulk_bars
+from {{ cookiecutter.package_name }}.adapters.sqla.mapping import start_mappers
+from {{ cookiecutter.package_name }}.adapters.sqla.repositories import SqlAlchemyBarRepository
+from {{ cookiecutter.package_name }}.adapters.sqla.tables import bars, instruments, metadata
+from {{ cookiecutter.package_name }}.domain.bar import Bar
+
+from .diffkit import assert_same
+
+START = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
+
+
+def es_bars(count: int, *, microseconds: int = 0) -> list[Bar]:
+    return [
+        Bar(
+            symbol="ES",
+            ts=START + timedelta(minutes=i, microseconds=microseconds),
+            open=Decimal("5900.25") + i,
+            high=Decimal("5901.75") + i,
+            low=Decimal("5899") + i,
+            close=Decimal("5900.50") + i,
+            volume=1_000 + i,
+        )
+        for i in range(count)
+    ]
+
+
+def odd_bars() -> list[Bar]:
+    """Times far from today and in other zones; prices integral, negative zero, long."""
+    east = timezone(timedelta(hours=5, minutes=30))
+    times = [
+        datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=UTC),
+        datetime(999, 3, 4, 5, 6, 7, tzinfo=UTC),
+        datetime(2024, 2, 29, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2025, 3, 1, 2, 0, tzinfo=east),
+    ]
+    prices = [
+        (Decimal("-0.00"), Decimal("0"), Decimal("-0.00"), Decimal("0.000")),
+        (Decimal("12"), Decimal("12.5"), Decimal("11.99999999"), Decimal("12.00000000")),
+        (Decimal("0.1"), Decimal("1e3"), Decimal("0.1"), Decimal("123.45678901")),
+        (Decimal("-5"), Decimal("-4.75"), Decimal("-5.25"), Decimal("-5")),
+    ]
+    return [
+        Bar("ES", ts, open_, high, low, close, volume)
+        for (ts, (open_, high, low, close), volume) in zip(
+            times, prices, [0, 1, 2**40, 7], strict=True
+        )
+    ]
+
+
+@pytest.fixture
+def memory_engine() -> Iterator[Engine]:
+    start_mappers()
+    engine = create_engine("memory://")
+    metadata.create_all(engine, tables=[instruments, bars])
+    with engine.begin() as connection:
+        connection.execute(
+            insert(instruments).values(
+                symbol="ES", tick_size=0.25, multiplier=50, currency="USD", quantity_step=1
+            )
+        )
+    yield engine
+    engine.dispose()
+
+
+def stored_rows(engine: Engine) -> list[tuple[Any, ...]]:
+    """The rows as the store holds them, before any result processing (which would turn an
+    integer and a float of the same value into the same `Decimal`)."""
+    with engine.connect() as connection:
+        memory = connection.connection.dbapi_connection.memory_connection  # type: ignore[union-attr]
+        return sorted(memory.db.table("bars").rows.values(), key=lambda row: row[:2])
+
+
+def store_with_core(engine: Engine, items: Sequence[Bar]) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            insert(bars),
+            [{column.key: getattr(bar, column.key) for column in bars.columns} for bar in items],
+        )
+
+
+def store_with_bulk_path(engine: Engine, items: Sequence[Bar]) -> int:
+    with Session(engine) as session:
+        written = SqlAlchemyBarRepository(session).add_many(iter(items))
+        session.commit()
+    return written
+
+
+@pytest.mark.parametrize("count", [1, 250, bulk_bars.CHUNK + 123])
+def test_the_bulk_path_stores_what_core_stores(memory_engine: Engine, count: int) -> None:
+    items = es_bars(count, microseconds=250_001) + odd_bars()
+    reference = create_engine("memory://")
+    metadata.create_all(reference, tables=[instruments, bars])
+    with reference.begin() as connection:
+        connection.execute(insert(instruments).values(symbol="ES", tick_size=0.25, multiplier=50,
+                                                      currency="USD", quantity_step=1))  # fmt: skip
+    store_with_core(reference, items)
+
+    assert store_with_bulk_path(memory_engine, items) == len(items)
+    assert_same(stored_rows(reference), stored_rows(memory_engine), "stored bars")
+    reference.dispose()
+
+
+def test_the_columns_are_what_the_column_types_bind(memory_engine: Engine) -> None:
+    items = es_bars(3) + es_bars(2, microseconds=7)[1:] + odd_bars()
+    dialect = memory_engine.dialect
+    expected: dict[str, list[Any]] = {}
+    for column in bars.columns:
+        process = column.type._cached_bind_processor(dialect)
+        values = [getattr(bar, column.key) for bar in items]
+        expected[column.key] = values if process is None else [process(v) for v in values]
+
+    assert_same(expected, bulk_bars.memory_columns(items), "bound bar columns")
+
+
+def test_a_bar_whose_time_is_not_utc_is_refused() -> None:
+    bar = es_bars(1)[0]
+    object.__setattr__(bar, "ts", bar.ts.replace(tzinfo=None))  # what `Bar` itself never allows
+    with pytest.raises(ValueError, match="bar timestamps must be in UTC"):
+        bulk_bars.memory_columns([bar])
+
+
+def test_the_stored_bars_read_back_equal(memory_engine: Engine) -> None:
+    items = es_bars(150, microseconds=3)
+    with Session(memory_engine) as session:
+        repository = SqlAlchemyBarRepository(session)
+        repository.add_many(items)
+        session.commit()
+        back = repository.list_range("ES", items[0].ts, items[-1].ts + timedelta(seconds=1))
+        middle = repository.list_range("ES", items[10].ts, items[20].ts)
+
+    assert back == items
+    assert middle == items[10:20]
+
+
+def test_a_duplicate_bar_fails_its_whole_chunk(memory_engine: Engine) -> None:
+    items = es_bars(120)
+    with Session(memory_engine) as session:
+        with pytest.raises(IntegrityError, match=r"UNIQUE constraint failed: bars\.symbol"):
+            SqlAlchemyBarRepository(session).add_many([*items, items[5]])
+        assert session.execute(select(bars.c.ts)).all() == []
+
+
+def test_a_bar_of_an_unknown_instrument_fails_its_whole_chunk(memory_engine: Engine) -> None:
+    items = es_bars(3)
+    stranger = Bar("NQ", START, Decimal(1), Decimal(1), Decimal(1), Decimal(1), 1)
+    with Session(memory_engine) as session:
+        with pytest.raises(IntegrityError, match=r"bars\.symbol -> instruments\.symbol"):
+            SqlAlchemyBarRepository(session).add_many([*items, stranger])
+        assert session.execute(select(bars.c.ts)).all() == []

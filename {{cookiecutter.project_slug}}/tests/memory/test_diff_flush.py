@@ -331,12 +331,6 @@ def writes(desks: EnginePair) -> WriteLog:
     return WriteLog(desks.memory)
 
 
-def fast_flush_diverges(request: pytest.FixtureRequest, mode: str, reason: str) -> None:
-    """Mark a known divergence of the fast flush (only the fast mode on memory:// shows it)."""
-    if mode == "fast" and not baseline_mode():
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 # --- the order of the writes -----------------------------------------------------------------
 
 
@@ -741,14 +735,8 @@ BAD_VALUES = {
 @pytest.mark.parametrize("written", ["inserted", "updated"])
 @pytest.mark.parametrize("case", list(BAD_VALUES))
 def test_a_value_the_column_type_refuses(
-    desks: EnginePair, request: pytest.FixtureRequest, session_mode: str, case: str, written: str
+    desks: EnginePair, session_mode: str, case: str, written: str
 ) -> None:
-    fast_flush_diverges(
-        request,
-        session_mode,
-        "the fast flush runs bind processors outside its fallback: the processor's own error "
-        "escapes unwrapped and the session stays active",
-    )
     key, value = BAD_VALUES[case]
 
     def work(session: Session) -> list[Any]:
@@ -821,15 +809,7 @@ def test_a_before_flush_listener_runs(desks: EnginePair, writes: WriteLog) -> No
     assert writes.sent
 
 
-def test_a_mapper_event_added_after_a_fast_flush_runs(
-    desks: EnginePair, request: pytest.FixtureRequest, session_mode: str
-) -> None:
-    fast_flush_diverges(
-        request,
-        session_mode,
-        "the fast flush decides once per engine and mapper whether a mapper qualifies, so a "
-        "mapper event registered later is skipped",
-    )
+def test_a_mapper_event_added_after_a_fast_flush_runs(desks: EnginePair, session_mode: str) -> None:
     seen: list[str] = []
 
     def record(_mapper: Mapper[Any], _connection: Any, target: Desk) -> None:
@@ -850,15 +830,7 @@ def test_a_mapper_event_added_after_a_fast_flush_runs(
     assert desks.check_session(work) == ["MM"]
 
 
-def test_a_flush_opens_and_closes_a_subtransaction(
-    desks: EnginePair, request: pytest.FixtureRequest, session_mode: str
-) -> None:
-    fast_flush_diverges(
-        request,
-        session_mode,
-        "the fast flush opens no subtransaction, so after_transaction_create and "
-        "after_transaction_end listeners miss it",
-    )
+def test_a_flush_opens_and_closes_a_subtransaction(desks: EnginePair, session_mode: str) -> None:
 
     def work(session: Session) -> list[Any]:
         seen: list[str] = []

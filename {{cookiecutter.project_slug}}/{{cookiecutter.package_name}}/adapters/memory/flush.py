@@ -75,13 +75,14 @@ class MapperWrites:
         self.dialect = dialect
         self.sort_key: str = mapper._sort_key
         self.persistent_order: Callable[[Any], Any] = mapper._persistent_sortkey_fn
-        self.attribute_of = {prop.columns[0].key: prop.key for prop in mapper.column_attrs}
-        self.pk_attributes = [self.attribute_of[column.key] for column in mapper.primary_key]
+        self.attribute_of = {str(prop.columns[0].key): prop.key for prop in mapper.column_attrs}
+        self.pk_attributes = [self.attribute_of[str(column.key)] for column in mapper.primary_key]
         self.pk_set = frozenset(self.pk_attributes)
         self.attributes = frozenset(self.attribute_of.values())
         keys = [column.key for column in table.c]
         self.insert = insert(table).compile(dialect=dialect, column_keys=keys)
-        self.insert_bindings = self._bindings(self.insert, [(k, self.attribute_of[k]) for k in keys])
+        pairs = [(key, self.attribute_of[key]) for key in keys]
+        self.insert_bindings = self._bindings(self.insert, pairs)
         self._updates: dict[frozenset[str], UpdateForm] = {}
 
     def _bindings(self, compiled: Any, pairs: list[tuple[str, str]]) -> list[Binding]:
@@ -106,22 +107,25 @@ class MapperWrites:
         return form
 
 
+def has_write_events(mapper: Mapper[Any]) -> bool:
+    """Listeners may be added at any time, so this is asked at every flush."""
+    dispatch = mapper.dispatch
+    return bool(
+        dispatch.before_insert
+        or dispatch.after_insert
+        or dispatch.before_update
+        or dispatch.after_update
+    )
+
+
 def writable_mapper(mapper: Mapper[Any]) -> bool:
-    """One table, every column mapped plainly, nothing computed or hooked at flush time."""
+    """One table, every column mapped plainly, nothing computed at flush time."""
     table = mapper.local_table
     if not isinstance(table, Table) or mapper.inherits is not None or mapper._inheriting_mappers:
         return False
     if mapper.polymorphic_on is not None or mapper.version_id_col is not None:
         return False
     if not mapper.batch or mapper.relationships or mapper._readonly_props:
-        return False
-    dispatch = mapper.dispatch
-    if (
-        dispatch.before_insert
-        or dispatch.after_insert
-        or dispatch.before_update
-        or dispatch.after_update
-    ):
         return False
     orm_defaults = getattr(mapper, "_insert_orm_defaults", None)
     if orm_defaults is not None and orm_defaults.get(table):
@@ -212,7 +216,7 @@ def plan_writes(
         entry = by_mapper.get(mapper)
         if entry is None:
             writes = writes_of(mapper)
-            if writes is None:
+            if writes is None or has_write_events(mapper):
                 return None
             entry = by_mapper[mapper] = (writes, [], [])
         (entry[2] if state.key is not None else entry[1]).append(state)

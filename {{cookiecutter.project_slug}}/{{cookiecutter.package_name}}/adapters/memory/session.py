@@ -23,11 +23,11 @@ from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.engine import ChunkedIteratorResult, Result
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.orm import Mapper, Session, SessionTransaction
-from sqlalchemy.orm.session import SessionTransactionState
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.loading import _new_runid
 from sqlalchemy.orm.properties import ColumnProperty
 from sqlalchemy.orm.relationships import RelationshipProperty
+from sqlalchemy.orm.session import SessionTransactionState
 from sqlalchemy.sql.selectable import Select
 
 from . import dbapi
@@ -383,8 +383,10 @@ class MemorySession(Session):
             or dispatch.after_flush_postexec
             or dispatch.pending_to_persistent
             or dispatch.after_begin
+            or dispatch.after_transaction_create
+            or dispatch.after_transaction_end
         ):
-            return False
+            return False  # the general flush opens a subtransaction these listeners would see
         transaction = self._autobegin_t()
         if not transaction.is_active:
             return False  # the general path raises the right error
@@ -392,15 +394,19 @@ class MemorySession(Session):
         states = [*new, *(state for state in self.identity_map._modified if state not in new)]
         cache = _cache_of(bind)
         dialect = bind.dialect
-        planned = plan_writes(
-            states, lambda mapper: cache.writes_for(mapper, dialect), self.identity_map
-        )
+        try:
+            planned = plan_writes(
+                states, lambda mapper: cache.writes_for(mapper, dialect), self.identity_map
+            )
+        except Exception:
+            return False  # a value a bind processor refuses: the general flush reports it
         if planned is None:
             return False
         self._flushing = True
         try:
             # The unit of work takes a connection even when no row changed.
-            memory: dbapi.Connection = self.connection().connection.dbapi_connection.memory_connection  # type: ignore[union-attr]
+            raw: Any = self.connection().connection.dbapi_connection
+            memory: dbapi.Connection = raw.memory_connection
             if planned and (memory.autocommit or not run_writes(memory, planned, dialect)):
                 return False
             self._register_persistent(set(states))

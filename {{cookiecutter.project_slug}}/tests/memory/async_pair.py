@@ -19,7 +19,6 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import pytest
 from sqlalchemy import MetaData, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
@@ -53,14 +52,6 @@ T = TypeVar("T")
 Awaited = Coroutine[Any, Any, T]
 
 ASYNC_MODES = ("bridge", "inline")
-BRIDGE_CURSOR_BUG = pytest.mark.xfail(
-    raises=AttributeError,
-    strict=True,
-    reason="on memory+asyncio:// through create_async_engine, AsyncConnection.execute (and ORM "
-    "bulk RETURNING) awaits the cursor's _async_soft_close() after a statement that returns rows; "
-    "the dialect's AsyncAdaptedCursor (adapters/memory/dialect.py) has none",
-)
-"""A known fault of the bridge mode: remove this mark once the cursor has the method."""
 SEED_ROWS = ((accounts, ACCOUNTS), (instruments, INSTRUMENTS), (orders, ORDERS), (fills, FILLS))
 
 
@@ -92,11 +83,6 @@ class AsyncEnginePair:
     memory: AsyncEngine
     memory_session: type[AsyncSession]
     runner: asyncio.Runner
-
-    def expect_bridge_cursor_fault(self, request: pytest.FixtureRequest) -> None:
-        """Mark the test `BRIDGE_CURSOR_BUG` when it reads rows through this pair's bridge."""
-        if self.mode == "bridge" and not baseline_mode():
-            request.applymarker(BRIDGE_CURSOR_BUG)
 
     def sides(self) -> tuple[tuple[AsyncEngine, type[AsyncSession]], ...]:
         return ((self.sqlite, AsyncSession), (self.memory, self.memory_session))

@@ -358,6 +358,9 @@ class AsyncAdaptedCursor(dbapi.Cursor):
         await_only(_pass())
         super().execute_context(context)
 
+    async def _async_soft_close(self) -> None:
+        """Awaited by SQLAlchemy's asyncio results; the rows stay buffered, nothing to release."""
+
 
 class AsyncAdaptedConnection:
     """The connection seen by the asyncio engine; statements run inline."""

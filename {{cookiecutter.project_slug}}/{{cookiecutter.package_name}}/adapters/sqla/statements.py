@@ -17,7 +17,6 @@ class Statements:
     open_orders: Select[Any]
     orders_in_group: Select[Any]
     order_count: Select[Any]
-    trade_exists: Select[Any]
     trades_for_order: Select[Any]
     open_position: Select[Any]
     closed_positions: Select[Any]
@@ -40,7 +39,6 @@ def statements() -> Statements:
         .where(orders.c.order_list_id == bindparam("order_list_id"))
         .order_by(orders.c.ts_init, orders.c.order_id),
         order_count=select(func.count()).select_from(orders),
-        trade_exists=select(trades.c.trade_id).where(trades.c.trade_id == bindparam("trade_id")),
         trades_for_order=select(Trade)
         .where(trades.c.order_id == bindparam("order_id"))
         .order_by(trades.c.ts_event, trades.c.trade_id),

@@ -62,9 +62,8 @@ class SqlAlchemyTradeRepository:
         self._session.add(trade)
 
     async def exists(self, trade_id: str) -> bool:
-        await self._session.flush()  # a Core statement does not autoflush pending trades
-        found = await self._session.execute(statements().trade_exists, {"trade_id": trade_id})
-        return found.first() is not None
+        await self._session.flush()  # a pending trade with this id counts too
+        return await self._session.get(Trade, trade_id) is not None
 
     async def list_for_order(self, order_id: str) -> Sequence[Trade]:
         found = await self._session.scalars(statements().trades_for_order, {"order_id": order_id})

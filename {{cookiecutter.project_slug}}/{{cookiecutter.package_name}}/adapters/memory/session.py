@@ -57,6 +57,7 @@ class EntityQuery:
     """How to answer one statement shape: compiled form, plan, and how rows become objects."""
 
     __slots__ = (
+        "binder",
         "compiled",
         "dialect",
         "expanding",
@@ -88,8 +89,30 @@ class EntityQuery:
         self.label = label
         self.metadata = _metadata(label, extra)
         self.expanding = {name for bp, name in compiled.bind_names.items() if bp.expanding}
+        self.binder = _direct_binder(compiled)
         self.row_cache: dict[int, tuple[Any, list[Any]]] = {}
         """Processed values by stored row (by identity: stored rows are immutable tuples)."""
+
+
+Binder = list[tuple[str, Callable[[Any], Any] | None, bool]]
+"""(parameter name, bind processor, expanding) of each bind parameter of a statement."""
+
+
+def _direct_binder(compiled: Any) -> Binder | None:
+    """How to bind a statement whose every parameter comes by name from the caller, if it does.
+
+    Such a statement (`bindparam("symbol")` without a value) needs none of the work of
+    `construct_params`; a statement holding values of its own still goes through it.
+    """
+    if getattr(compiled, "_collect_params", False):
+        return None
+    processors = compiled._bind_processors
+    binder: Binder = []
+    for bind, name in compiled.bind_names.items():
+        if not bind.required or bind.callable is not None or bind.key != name:
+            return None
+        binder.append((name, processors.get(name), bool(bind.expanding)))
+    return binder
 
 
 def _unique_filters(_result: Any) -> list[Any]:
@@ -497,6 +520,20 @@ class MemorySession(Session):
     def _bind_values(
         query: EntityQuery, params: dict[str, Any] | None, extracted: Sequence[Any]
     ) -> dict[str, Any] | None:
+        binder = query.binder
+        if binder is not None and params:
+            bound: dict[str, Any] = {}
+            for name, process, expanding in binder:
+                if name not in params:
+                    return None  # the general path reports the missing value
+                value = params[name]
+                if expanding:
+                    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+                        return None
+                    bound[name] = list(value) if process is None else [process(v) for v in value]
+                else:
+                    bound[name] = value if process is None else process(value)
+            return bound
         compiled = query.compiled
         try:
             raw: dict[str, Any] = compiled.construct_params(

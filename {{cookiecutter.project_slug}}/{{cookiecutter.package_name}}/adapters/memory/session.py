@@ -523,11 +523,11 @@ class MemorySession(Session):
         binder = query.binder
         if binder is not None and params:
             bound: dict[str, Any] = {}
-            for name, process, expanding in binder:
+            for name, process, is_list in binder:
                 if name not in params:
                     return None  # the general path reports the missing value
                 value = params[name]
-                if expanding:
+                if is_list:
                     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
                         return None
                     bound[name] = list(value) if process is None else [process(v) for v in value]

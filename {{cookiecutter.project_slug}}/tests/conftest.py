@@ -5,40 +5,24 @@ and PostgreSQL is only used through {{ cookiecutter.env_prefix }}_TEST_DATABASE_
 """
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from dependency_injector import providers
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
-from {{ cookiecutter.package_name }}.adapters.id_generators import SequentialIdGenerator
-from {{ cookiecutter.package_name }}.container import Container, configure
-from {{ cookiecutter.package_name }}.settings import (
-    DATABASE_URL_VAR,
-    TEST_DATABASE_URL_VAR,
-    DatabaseSettings,
-    parse_database_url,
+from {{ cookiecutter.package_name }}.container import Container
+
+# Fixtures and the summary hook both flavours share; pytest finds them here by name.
+from .backends import (  # noqa: F401
+    BACKENDS,
+    _no_developer_database,
+    _record_backend,
+    clock,
+    ids,
+    isolated,
+    migrated_container,
+    pytest_terminal_summary,
 )
-
-from .support import SteppingClock, postgresql_test_url
-
-BACKENDS = ["memory", "sqlite", "postgresql"]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _no_developer_database() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv(DATABASE_URL_VAR, raising=False)
-        yield
-
-
-def backend_settings(backend: str, tmp_dir: Path) -> DatabaseSettings:
-    if backend == "memory":
-        return parse_database_url("memory://")
-    if backend == "sqlite":
-        return parse_database_url(f"sqlite:///{tmp_dir / 'test.db'}")
-    return parse_database_url(postgresql_test_url(), source=TEST_DATABASE_URL_VAR)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -46,10 +30,7 @@ def backend_container(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Container]:
     """A container per backend for the whole run, its database migrated to head once."""
-    settings = backend_settings(request.param, tmp_path_factory.mktemp(request.param))
-    container = configure(Container(), settings)
-    if settings.needs_migrations:
-        container.migrator().upgrade("head")
+    container = migrated_container(request.param, tmp_path_factory.mktemp(request.param))
     yield container
     container.shutdown_resources()
 
@@ -64,40 +45,9 @@ def container(backend_container: Container, engine: Engine) -> Iterator[Containe
     """The backend's container; its sessions run in an outer transaction rolled back at the end."""
     with engine.connect() as connection:
         outer = connection.begin()
-        isolated = sessionmaker(
+        factory = sessionmaker(
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
-        with (
-            backend_container.session_factory.override(providers.Object(isolated)),
-            backend_container.ids.override(providers.Singleton(SequentialIdGenerator)),
-            backend_container.clock.override(providers.Singleton(SteppingClock)),
-        ):
+        with isolated(backend_container, factory):
             yield backend_container
         outer.rollback()
-
-
-BACKEND_PARAMETERS = ("backend_container", "empty_engine")
-
-
-@pytest.fixture(autouse=True)
-def _record_backend(request: pytest.FixtureRequest) -> None:
-    """Tag each test with the backend it ran on, from its parameters or a `backend` marker."""
-    callspec = getattr(request.node, "callspec", None)
-    params = callspec.params if callspec is not None else {}
-    backends = [params[name] for name in BACKEND_PARAMETERS if name in params]
-    backends += [marker.args[0] for marker in request.node.iter_markers("backend")]
-    for backend in backends:
-        request.node.user_properties.append(("backend", backend))
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """One line saying how many tests passed on each backend, so a skipped backend shows."""
-    counts = dict.fromkeys(BACKENDS, 0)
-    for report in terminalreporter.stats.get("passed", []):
-        if report.when != "call":
-            continue
-        for key, value in report.user_properties:
-            if key == "backend":
-                counts[value] += 1
-    summary = ", ".join(f"{backend} {count} passed" for backend, count in counts.items())
-    terminalreporter.write_line(f"backend tests: {summary}")

@@ -1,49 +1,22 @@
 """Each repository stores and finds its aggregates the same way on every backend."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from {{ cookiecutter.package_name }}.domain import (
-    LiquiditySide,
-    NotFoundError,
-    Order,
-    OrderSide,
-    OrderType,
-    Position,
-    Trade,
-)
-from {{ cookiecutter.package_name }}.domain.bar import Bar
+from {{ cookiecutter.package_name }}.domain import LiquiditySide, NotFoundError, PositionSide
 from {{ cookiecutter.package_name }}.services.ports import UnitOfWork
 
-from .conftest import es_future
-
-T0 = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
-ORDER_FIELDS = [
-    "order_id", "symbol", "strategy_id", "position_id", "parent_order_id", "order_list_id",
-    "side", "order_type", "quantity", "price", "trigger_price", "time_in_force", "expire_time",
-    "reduce_only", "status", "filled_qty", "leaves_qty", "avg_px", "commission", "reason",
-    "ts_init", "ts_submitted", "ts_accepted", "ts_triggered", "ts_closed", "ts_last",
-]  # fmt: skip
-
-
-def limit_order(
-    order_id: str, *, minutes: int = 0, strategy_id: str = "vwap", **extra: object
-) -> Order:
-    order = Order(
-        order_id=order_id,
-        instrument=es_future(),
-        side=OrderSide.BUY,
-        order_type=OrderType.LIMIT,
-        quantity=Decimal(3),
-        price=Decimal("5900.25"),
-        ts_init=T0 + timedelta(minutes=minutes),
-        strategy_id=strategy_id,
-        **extra,  # type: ignore[arg-type]
-    )
-    order.submit(T0 + timedelta(minutes=minutes, seconds=1))
-    return order
+from .builders import (
+    ORDER_FIELDS,
+    T0,
+    buy_fill,
+    limit_order,
+    opened_position,
+    position_state,
+    rising_bars,
+)
 
 
 def test_an_order_reads_back_with_every_value_and_type_intact(uow: UnitOfWork) -> None:
@@ -96,21 +69,6 @@ def test_orders_of_a_group_are_listed_together(uow: UnitOfWork) -> None:
         assert [o.order_id for o in uow.orders.list_in_group("B-1")] == ["O-1", "O-2"]
 
 
-def buy_fill(trade_id: str, order: Order, quantity: str, price: str) -> Trade:
-    return Trade(
-        trade_id=trade_id,
-        order_id=order.order_id,
-        symbol="ES",
-        strategy_id=order.strategy_id,
-        side=OrderSide.BUY,
-        quantity=Decimal(quantity),
-        price=Decimal(price),
-        commission=Decimal("1.25"),
-        liquidity_side=LiquiditySide.MAKER,
-        ts_event=T0 + timedelta(minutes=1),
-    )
-
-
 def test_a_trade_exists_once_added_even_before_it_is_flushed(uow: UnitOfWork) -> None:
     with uow:
         order = limit_order("O-1")
@@ -132,14 +90,7 @@ def test_a_trade_exists_once_added_even_before_it_is_flushed(uow: UnitOfWork) ->
 
 def test_the_open_position_is_found_and_closed_ones_are_listed(uow: UnitOfWork) -> None:
     order = limit_order("O-1")
-    opening = buy_fill("T-1", order, "2", "5900.00")
-    first = Position.open(
-        position_id="P-1",
-        trade=opening,
-        quantity=Decimal(2),
-        commission=Decimal("1.25"),
-        multiplier=Decimal(50),
-    )
+    first = opened_position(order)
     with uow:
         uow.orders.add(order)
         uow.positions.add(first)
@@ -147,29 +98,14 @@ def test_the_open_position_is_found_and_closed_ones_are_listed(uow: UnitOfWork) 
 
     with uow:
         found = uow.positions.get_open("ES", "vwap")
-        assert found is not None
-        assert (found.position_id, found.signed_qty, found.avg_px_open) == (
-            "P-1",
-            Decimal(2),
-            Decimal("5900.00"),
-        )
+        assert found is not None and found.position_id == "P-1"
+        assert position_state(found) == (PositionSide.LONG, Decimal(2), Decimal("5900.00"))
         assert uow.positions.list_closed("ES", "vwap") == []
         assert uow.positions.get_open("ES", "other") is None
 
 
 def test_bars_are_written_in_bulk_and_read_back_by_time_range(uow: UnitOfWork) -> None:
-    bars = [
-        Bar(
-            symbol="ES",
-            ts=T0 + timedelta(minutes=i),
-            open=Decimal("5900.00") + i,
-            high=Decimal("5901.00") + i,
-            low=Decimal("5899.75") + i,
-            close=Decimal("5900.50") + i,
-            volume=1000 + i,
-        )
-        for i in range(25)
-    ]
+    bars = rising_bars(25)
     with uow:
         assert uow.bars.add_many(bars) == 25
         uow.commit()

@@ -7,13 +7,14 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from {{ cookiecutter.package_name }}.container import build_container
+from {{ cookiecutter.package_name }}.database_urls import SQLITE_FILE_PREFIX
 from {{ cookiecutter.package_name }}.errors import SchemaNotCurrentError
 from {{ cookiecutter.package_name }}.settings import DATABASE_URL_VAR
 
 
 @pytest.mark.backend("sqlite")
 def test_an_empty_database_is_refused_with_the_way_to_migrate(tmp_path: Path) -> None:
-    container = build_container(database_url=f"sqlite:///{tmp_path / 'new.db'}")
+    container = build_container(database_url=f"{SQLITE_FILE_PREFIX}{tmp_path / 'new.db'}")
 
     with pytest.raises(SchemaNotCurrentError) as refused:
         container.unit_of_work()
@@ -26,7 +27,7 @@ def test_an_empty_database_is_refused_with_the_way_to_migrate(tmp_path: Path) ->
 
 @pytest.mark.backend("sqlite")
 def test_a_database_at_an_unknown_revision_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'old.db'}"
     container = build_container(database_url=url)
     container.migrator().upgrade("head")
     engine = create_engine(url)
@@ -41,7 +42,7 @@ def test_a_database_at_an_unknown_revision_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.backend("sqlite")
 def test_a_migrated_database_is_accepted(tmp_path: Path) -> None:
-    container = build_container(database_url=f"sqlite:///{tmp_path / 'ready.db'}")
+    container = build_container(database_url=f"{SQLITE_FILE_PREFIX}{tmp_path / 'ready.db'}")
     container.migrator().upgrade("head")
 
     with container.unit_of_work() as uow:

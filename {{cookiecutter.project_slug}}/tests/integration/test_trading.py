@@ -9,32 +9,22 @@ from {{ cookiecutter.package_name }}.domain import (
     InvalidTransitionError,
     NotFoundError,
     OffTickPriceError,
-    OrderSide,
     OrderStatus,
-    OrderType,
     OverfillError,
     PositionSide,
 )
 from {{ cookiecutter.package_name }}.services import trading
-from {{ cookiecutter.package_name }}.services.commands import FillOrder, SubmitOrder
+from {{ cookiecutter.package_name }}.services.commands import SubmitOrder
 from {{ cookiecutter.package_name }}.services.ports import Clock, IdGenerator, UnitOfWork
 
-
-def buy(quantity: int, price: str | None = None) -> SubmitOrder:
-    order_type = OrderType.MARKET if price is None else OrderType.LIMIT
-    return SubmitOrder(
-        symbol="ES",
-        side=OrderSide.BUY,
-        order_type=order_type,
-        quantity=Decimal(quantity),
-        price=None if price is None else Decimal(price),
-    )
-
-
-def sell(quantity: int) -> SubmitOrder:
-    return SubmitOrder(
-        symbol="ES", side=OrderSide.SELL, order_type=OrderType.MARKET, quantity=Decimal(quantity)
-    )
+from .builders import (
+    buy,
+    fill_command,
+    order_state,
+    position_state,
+    sell,
+    unknown_instrument_buy,
+)
 
 
 def place(uow: UnitOfWork, command: SubmitOrder, clock: Clock, ids: IdGenerator) -> str:
@@ -49,13 +39,7 @@ def fill(
     uow: UnitOfWork, clock: Clock, ids: IdGenerator, order_id: str, trade_id: str, qty: int, px: str
 ) -> None:
     with uow:
-        command = FillOrder(
-            order_id=order_id,
-            trade_id=trade_id,
-            quantity=Decimal(qty),
-            price=Decimal(px),
-            commission=Decimal("2.50") * qty,
-        )
+        command = fill_command(order_id, trade_id, qty, px)
         trading.fill_order(uow, command, clock=clock, ids=ids)
         uow.commit()
 
@@ -90,9 +74,7 @@ def test_an_order_off_the_tick_grid_is_refused_and_nothing_is_stored(
 def test_an_order_for_an_unknown_instrument_is_refused(
     uow: UnitOfWork, clock: Clock, ids: IdGenerator
 ) -> None:
-    command = SubmitOrder(
-        symbol="ZZ", side=OrderSide.BUY, order_type=OrderType.MARKET, quantity=Decimal(1)
-    )
+    command = unknown_instrument_buy()
     with uow, pytest.raises(NotFoundError, match="instrument 'ZZ'"):
         trading.submit_order(uow, command, clock=clock, ids=ids)
 
@@ -109,21 +91,11 @@ def test_partial_then_full_fill_opens_a_position_at_the_average_price(
 
     with uow:
         order = uow.orders.get(order_id)
-        assert (order.status, order.filled_qty, order.leaves_qty) == (
-            OrderStatus.FILLED,
-            Decimal(3),
-            Decimal(0),
-        )
-        assert order.avg_px == Decimal("5899.50")
-        assert order.commission == Decimal("7.50")
+        filled = (OrderStatus.FILLED, Decimal(3), Decimal(0), Decimal("5899.50"), Decimal("7.50"))
+        assert order_state(order) == filled
         position = uow.positions.get_open("ES", "default")
-        assert position is not None
-        assert (position.side, position.signed_qty, position.avg_px_open) == (
-            PositionSide.LONG,
-            Decimal(3),
-            Decimal("5899.50"),
-        )
-        assert order.position_id == position.position_id
+        assert position_state(position) == (PositionSide.LONG, Decimal(3), Decimal("5899.50"))
+        assert position is not None and order.position_id == position.position_id
 
 
 def test_a_fill_id_seen_twice_is_refused_and_changes_nothing(
@@ -160,12 +132,7 @@ def test_selling_more_than_the_long_flips_into_a_short(
         # 10 points x 2 contracts x 50, less 5.00 to open and 2/3 of the 7.50 to close
         assert closed.realized_pnl == Decimal("990.00")
         short = uow.positions.get_open("ES", "default")
-        assert short is not None
-        assert (short.side, short.signed_qty, short.avg_px_open) == (
-            PositionSide.SHORT,
-            Decimal(-1),
-            Decimal("5910.00"),
-        )
+        assert position_state(short) == (PositionSide.SHORT, Decimal(-1), Decimal("5910.00"))
         assert trading.mark_to_market(uow, "ES", "default", Decimal("5905.00")) == Decimal("250")
 
 

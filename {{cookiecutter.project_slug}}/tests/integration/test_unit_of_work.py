@@ -4,14 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from {{ cookiecutter.package_name }}.domain import ConflictError, Instrument
+from {{ cookiecutter.package_name }}.domain import ConflictError
 from {{ cookiecutter.package_name }}.services.ports import UnitOfWork
 
-from .conftest import es_future
-
-
-def nq_future() -> Instrument:
-    return Instrument(symbol="NQ", tick_size=Decimal("0.25"), multiplier=Decimal(20))
+from .builders import es_future, nq_future
 
 
 def test_committed_work_is_seen_by_the_next_unit_of_work(uow: UnitOfWork) -> None:

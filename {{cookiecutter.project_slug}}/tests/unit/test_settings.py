@@ -1,7 +1,16 @@
-"""The database URL selects the backend; a bad one is refused with a one-line message."""
+"""The database URL selects the backend; a bad one is refused with a one-line message.
+
+The URL forms are this flavour's own (`database_urls`); the rules are the same in both.
+"""
 
 import pytest
 
+from {{ cookiecutter.package_name }}.database_urls import (
+    DRIVERS,
+    MEMORY_URL,
+    SQLITE_FILE_PREFIX,
+    SQLITE_MEMORY_URL,
+)
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
 from {{ cookiecutter.package_name }}.settings import (
     DATABASE_URL_VAR,
@@ -14,12 +23,15 @@ from {{ cookiecutter.package_name }}.settings import (
 @pytest.mark.parametrize(
     ("url", "backend"),
     [
-        ("memory://", Backend.MEMORY),
-        ("sqlite:///trading.db", Backend.SQLITE),
-        ("sqlite:////var/data/trading.db", Backend.SQLITE),
-        ("sqlite:///:memory:", Backend.SQLITE),
-        ("sqlite+pysqlite:///trading.db", Backend.SQLITE),
-        ("postgresql+psycopg://user:secret@127.0.0.1:5432/trading", Backend.POSTGRESQL),
+        (MEMORY_URL, Backend.MEMORY),
+        (f"{SQLITE_FILE_PREFIX}trading.db", Backend.SQLITE),
+        (f"{SQLITE_FILE_PREFIX}/var/data/trading.db", Backend.SQLITE),
+        (SQLITE_MEMORY_URL, Backend.SQLITE),
+        *[(f"sqlite+{name}:///trading.db", Backend.SQLITE) for name in sorted(DRIVERS["sqlite"])],
+        *[
+            (f"postgresql+{driver}://user:secret@127.0.0.1:5432/trading", Backend.POSTGRESQL)
+            for driver in sorted(DRIVERS["postgresql"])
+        ],
     ],
 )
 def test_the_url_selects_the_backend(url: str, backend: Backend) -> None:
@@ -35,8 +47,8 @@ def test_the_url_selects_the_backend(url: str, backend: Backend) -> None:
         ("oracle+oracledb://u@h/db", "selects backend 'oracle', which is not supported"),
         ("postgresql://user@host/trading", "names no driver; use postgresql+psycopg://"),
         ("postgresql+asyncpg://user@host/trading", "selects driver 'asyncpg'"),
-        ("sqlite+aiosqlite:///trading.db", "selects driver 'aiosqlite'"),
-        ("sqlite://", "names no SQLite file"),
+        ("sqlite+pysqlcipher:///trading.db", "selects driver 'pysqlcipher', which is not"),
+        (SQLITE_FILE_PREFIX.removesuffix("/"), "names no SQLite file"),
         ("postgresql+psycopg://user@host", "names no PostgreSQL database"),
     ],
 )
@@ -49,15 +61,15 @@ def test_a_bad_url_names_the_variable_the_problem_and_the_accepted_forms(
     message = str(raised.value)
     assert message.startswith(f"{DATABASE_URL_VAR}={url!r}")
     assert problem in message
-    assert "accepted forms: memory://, sqlite:///PATH.db" in message
+    assert f"accepted forms: {MEMORY_URL}, {SQLITE_FILE_PREFIX}PATH.db" in message
     assert "\n" not in message
 
 
 def test_the_environment_variable_is_read_and_an_explicit_url_wins() -> None:
-    environ = {DATABASE_URL_VAR: "sqlite:///from-env.db"}
+    environ = {DATABASE_URL_VAR: f"{SQLITE_FILE_PREFIX}from-env.db"}
 
-    assert database_settings(environ).url == "sqlite:///from-env.db"
-    assert database_settings(environ, override="memory://").backend is Backend.MEMORY
+    assert database_settings(environ).url == f"{SQLITE_FILE_PREFIX}from-env.db"
+    assert database_settings(environ, override=MEMORY_URL).backend is Backend.MEMORY
 
 
 def test_without_a_url_the_memory_backend_is_used() -> None:

@@ -9,13 +9,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from {{ cookiecutter.package_name }}.container import build_container, opened
+from {{ cookiecutter.package_name }}.database_urls import SQLITE_FILE_PREFIX
 from {{ cookiecutter.package_name }}.errors import SchemaNotCurrentError
 from {{ cookiecutter.package_name }}.settings import DATABASE_URL_VAR
 
 
 @pytest.mark.backend("sqlite")
 async def test_an_empty_database_is_refused_with_the_way_to_migrate(tmp_path: Path) -> None:
-    container = build_container(database_url=f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    container = build_container(database_url=f"{SQLITE_FILE_PREFIX}{tmp_path / 'new.db'}")
 
     with pytest.raises(SchemaNotCurrentError) as refused:
         async with opened(container):
@@ -28,7 +29,7 @@ async def test_an_empty_database_is_refused_with_the_way_to_migrate(tmp_path: Pa
 
 @pytest.mark.backend("sqlite")
 async def test_a_database_at_an_unknown_revision_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'old.db'}"
     container = build_container(database_url=url)
     # The migrator runs its own event loop, so it gets a thread of its own here.
     await asyncio.to_thread(container.migrator().upgrade, "head")
@@ -44,7 +45,7 @@ async def test_a_database_at_an_unknown_revision_is_refused(tmp_path: Path) -> N
 
 @pytest.mark.backend("sqlite")
 async def test_a_migrated_database_is_accepted(tmp_path: Path) -> None:
-    container = build_container(database_url=f"sqlite+aiosqlite:///{tmp_path / 'ready.db'}")
+    container = build_container(database_url=f"{SQLITE_FILE_PREFIX}{tmp_path / 'ready.db'}")
     await asyncio.to_thread(container.migrator().upgrade, "head")
 
     async with opened(container), container.unit_of_work() as uow:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    delete,
     insert,
     select,
 )
@@ -214,3 +215,27 @@ def test_a_failing_batch_inside_a_transaction_keeps_the_earlier_writes(
 
     seen = pair.check(work)
     assert [len(rows) for rows in seen[3]] == [3, 0, 0]
+
+
+def test_a_full_scan_keeps_row_id_order_after_the_largest_row_id_is_deleted(
+    pair_factory: PairFactory,
+) -> None:
+    pair = pair_with_tables(pair_factory)
+
+    def work(engine: Engine) -> list[Any]:
+        seen: list[Any] = []
+        for below in ({"id": 0, "parent_id": None, "name": "zero"}, None):
+            with engine.begin() as conn:
+                conn.execute(delete(nodes))
+                first = [{"id": i, "parent_id": None, "name": "n"} for i in (1, 5)]
+                conn.execute(insert(nodes), first)
+                conn.execute(delete(nodes).where(nodes.c.id == 5))
+                if below is not None:
+                    conn.execute(insert(nodes).values(below))
+                else:
+                    bulk(conn, nodes, [{"id": 3, "parent_id": None, "name": "b"},
+                                       {"id": -1, "parent_id": None, "name": "c"}])  # fmt: skip
+                seen.append(contents(conn)[2])
+        return seen
+
+    assert pair.check(work)[0] == [(0, None, "zero"), (1, None, "n")]

@@ -101,9 +101,9 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
             if oper is operators.eq:
                 terms.append(_Term("eq", pos, p, value=fn))
             elif oper in (operators.gt, operators.ge):
-                terms.append(_Term("range", pos, low=fn, low_inclusive=oper is operators.ge))
+                terms.append(_Term("range", pos, p, low=fn, low_inclusive=oper is operators.ge))
             else:
-                terms.append(_Term("range", pos, high=fn, high_inclusive=oper is operators.le))
+                terms.append(_Term("range", pos, p, high=fn, high_inclusive=oper is operators.le))
         elif oper is operators.in_op:
             pos = _column_of(left, scope, src)
             if pos is None or references_scope(right, scope):
@@ -119,16 +119,25 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
             if pos is None or references_scope(right, scope):
                 continue
             lo, hi = right.clauses
-            terms.append(_Term("range", pos, low=compiler.compile(lo), high=compiler.compile(hi)))
+            low, high = compiler.compile(lo), compiler.compile(hi)
+            terms.append(_Term("range", pos, p, low=low, high=high))
     return terms
 
 
 @dataclass
 class AccessPath:
-    """Candidate row ids from an index, and the WHERE terms the look-up fully decides."""
+    """Candidate row ids from an index, and the WHERE terms the look-up fully decides.
+
+    `rowids` gives the candidates in row id order (a full scan's order). A path that can also
+    give them sorted by the columns `sorted_by`, one row per key, has `in_order`: called with
+    True for descending order, it returns the function that does.
+    """
 
     rowids: RowidsFn
     covered: list[Any]
+    label: str = ""
+    sorted_by: tuple[int, ...] = ()
+    in_order: Callable[[bool], RowidsFn] | None = None
 
 
 def plan_access(
@@ -145,17 +154,21 @@ def plan_access(
     eq = {t.position: t for t in terms if t.kind == "eq"}
     alias = store.rowid_alias
     if alias is not None and alias in eq:
-        return AccessPath(_rowid_eq(eq[alias].value), [eq[alias].source])
+        return AccessPath(_rowid_eq(eq[alias].value), [eq[alias].source], "row id =")
     idx: HashIndex | None
     for idx in store.indexes:
         if idx.unique and all(p in eq for p in idx.positions):
             return AccessPath(
                 _index_eq(idx, [eq[p].value for p in idx.positions]),
                 [eq[p].source for p in idx.positions],
+                _label(idx, "="),
             )
     composite = _composite_path(store, terms, eq)
     if composite is not None:
         return composite
+    prefix_and_range = _prefix_path(store, terms, eq, need_prefix=True, need_range=True)
+    if prefix_and_range is not None:
+        return prefix_and_range
     paths: list[AccessPath] = []
     for idx in store.indexes:
         if all(p in eq for p in idx.positions):
@@ -163,22 +176,26 @@ def plan_access(
                 AccessPath(
                     _index_eq(idx, [eq[p].value for p in idx.positions]),
                     [eq[p].source for p in idx.positions],
+                    _label(idx, "="),
                 )
             )
     for t in terms:
         if t.kind == "in":
             idx = _single_index(store, t.position)
             if idx is not None or t.position == alias:
-                paths.append(AccessPath(_index_in(idx, t.value, t.position == alias), [t.source]))
+                label = "row id IN" if idx is None else _label(idx, "IN")
+                in_path = _index_in(idx, t.value, t.position == alias)
+                paths.append(AccessPath(in_path, [t.source], label))
     if len(paths) == 1:
         return paths[0]
     if paths:
-        return AccessPath(_smallest([p.rowids for p in paths]), [])
+        label = "smallest of " + "; ".join(p.label for p in paths)
+        return AccessPath(_smallest([p.rowids for p in paths]), [], label)
     for t in terms:
         if t.kind == "null":
             idx = _single_index(store, t.position)
             if idx is not None:
-                return AccessPath(_index_null(idx), [])
+                return AccessPath(_index_null(idx), [], _label(idx, "IS NULL"))
     ranges = [t for t in terms if t.kind == "range"]
     for t in ranges:
         idx = _single_index(store, t.position)
@@ -186,8 +203,16 @@ def plan_access(
             continue
         lows = [r for r in ranges if r.position == t.position and r.low is not None]
         highs = [r for r in ranges if r.position == t.position and r.high is not None]
-        return AccessPath(_index_range(idx, lows[:1], highs[:1]), [])
-    return None
+        return AccessPath(_index_range(idx, lows[:1], highs[:1]), [], _label(idx, "range"))
+    return _prefix_path(store, terms, eq, need_prefix=False, need_range=False)
+
+
+def _label(idx: HashIndex, how: str, served: int | None = None) -> str:
+    """How a path reads `idx`: e.g. `index ix_bars (symbol =, ts range)`."""
+    columns = idx.columns if served is None else idx.columns[:served]
+    parts = [f"{c} =" for c in columns[:-1]]
+    parts.append(f"{columns[-1]} {how}")
+    return f"index {idx.name} ({', '.join(parts)})"
 
 
 def _composite_path(
@@ -212,9 +237,125 @@ def _composite_path(
     parts = [(pinned[p], pinned[p].kind == "in") for p in best.positions]
     if all(t.kind == "eq" for t, _ in parts):
         return AccessPath(
-            _index_eq(best, [t.value for t, _ in parts]), [t.source for t, _ in parts]
+            _index_eq(best, [t.value for t, _ in parts]),
+            [t.source for t, _ in parts],
+            _label(best, "="),
         )
-    return AccessPath(_index_keys(best, parts), [t.source for t, _ in parts])
+    label = _label(best, "= / IN / IS NULL")
+    return AccessPath(_index_keys(best, parts), [t.source for t, _ in parts], label)
+
+
+def _prefix_path(
+    store: TableStore,
+    terms: list[_Term],
+    eq: dict[int, _Term],
+    *,
+    need_prefix: bool,
+    need_range: bool,
+) -> AccessPath | None:
+    """A multi-column index read in key order: `=` on its first columns and a range on the
+    next one (either may be missing, not both), choosing the index that serves the most
+    columns.
+
+    Sorted keys leave out keys holding a NULL, so an index qualifies only when its columns
+    after the served ones are NOT NULL: a matching row can't hide behind a NULL there.
+    """
+    ranges: dict[int, list[_Term]] = {}
+    for t in terms:
+        if t.kind == "range":
+            ranges.setdefault(t.position, []).append(t)
+    best: tuple[HashIndex, int, int] | None = None
+    for idx in store.indexes:
+        positions = idx.positions
+        if idx.single:
+            continue
+        prefix = 0
+        while prefix < len(positions) and positions[prefix] in eq:
+            prefix += 1
+        if prefix == len(positions):
+            continue  # every column pinned: a hash look-up serves it
+        served = prefix + (positions[prefix] in ranges)
+        if (
+            served == 0
+            or (need_prefix and prefix == 0)
+            or (need_range and served == prefix)
+            or any(p not in store.not_null for p in positions[served:])
+        ):
+            continue
+        if best is None or (served, idx.unique) > (best[1], best[0].unique):
+            best = (idx, served, prefix)
+    if best is None:
+        return None
+    idx, served, prefix = best
+    bounds = ranges.get(idx.positions[prefix], []) if served > prefix else []
+    lows = [t for t in bounds if t.low is not None][:1]
+    highs = [t for t in bounds if t.high is not None][:1]
+    keys = _prefix_keys(idx, [eq[p].value for p in idx.positions[:prefix]], lows, highs)
+
+    def rowids(store: TableStore, env: Env) -> Iterable[int] | None:
+        found = keys(store, env)
+        if found is None:
+            return None
+        index, picked = found
+        return sorted(index.rowids_for_keys(picked))
+
+    def in_order(descending: bool) -> RowidsFn:
+        def ordered(store: TableStore, env: Env) -> Iterable[int] | None:
+            found = keys(store, env)
+            if found is None:
+                return None
+            index, picked = found
+            return index.rowids_for_keys(reversed(picked) if descending else picked)
+
+        return ordered
+
+    # the keys found are exactly the rows these terms accept (a comparison that Python can't
+    # make falls back to a full scan): they need no second look
+    covered = [eq[p].source for p in idx.positions[:prefix]]
+    for bound in (*lows, *highs):
+        if not any(bound.source is c for c in covered):
+            covered.append(bound.source)
+    how = "range" if served > prefix else "="
+    return AccessPath(
+        rowids,
+        covered,
+        _label(idx, how, served),
+        idx.positions[prefix:],
+        in_order if idx.unique else None,
+    )
+
+
+KeysFn = Callable[[TableStore, Env], tuple[HashIndex, list[Any]] | None]
+
+
+def _prefix_keys(
+    idx: HashIndex, prefix: list[Fn | None], lows: list[_Term], highs: list[_Term]
+) -> KeysFn:
+    """The keys of `idx` that start with the prefix values and whose next column is within
+    the bounds, ascending (None when the keys or the bounds do not sort)."""
+    empty: list[Any] = []
+
+    def keys(store: TableStore, env: Env) -> tuple[HashIndex, list[Any]] | None:
+        values = tuple(fn(None, env) for fn in prefix if fn is not None)
+        found = _current_index(store, idx.name, idx)
+        if any(v is None for v in values):
+            return found, empty  # `= NULL` matches nothing
+        low = high = None
+        low_inclusive = high_inclusive = True
+        if lows:
+            assert lows[0].low is not None
+            low, low_inclusive = lows[0].low(None, env), lows[0].low_inclusive
+            if low is None:
+                return found, empty
+        if highs:
+            assert highs[0].high is not None
+            high, high_inclusive = highs[0].high(None, env), highs[0].high_inclusive
+            if high is None:
+                return found, empty
+        picked = found.prefix_range_keys(values, low, low_inclusive, high, high_inclusive)
+        return None if picked is None else (found, picked)
+
+    return keys
 
 
 def _single_index(store: TableStore, position: int) -> HashIndex | None:

@@ -177,6 +177,37 @@ class HashIndex:
             return None
         return keys[start:stop]
 
+    def prefix_range_keys(
+        self,
+        prefix: tuple[Any, ...],
+        low: Any,
+        low_inclusive: bool,
+        high: Any,
+        high_inclusive: bool,
+    ) -> list[Any] | None:
+        """Keys of a multi-column index that start with `prefix` and whose next column lies
+        between the bounds (None bound = open), ascending; None if the keys do not sort or a
+        bound does not compare with them."""
+        keys = self.sorted_keys()
+        if keys is None:
+            return None
+        width = len(prefix)
+        head = _head(width)
+        try:
+            if low is None:
+                start = bisect_left(keys, prefix, key=head)
+            else:
+                find = bisect_left if low_inclusive else bisect_right
+                start = find(keys, (*prefix, low), key=_head(width + 1))
+            if high is None:
+                stop = bisect_right(keys, prefix, key=head)
+            else:
+                find = bisect_right if high_inclusive else bisect_left
+                stop = find(keys, (*prefix, high), key=_head(width + 1))
+        except TypeError:
+            return None
+        return keys[start:stop]
+
     def rowids_for_keys(self, keys: Iterable[Any]) -> Iterator[int]:
         m = self.map
         for k in keys:
@@ -187,3 +218,8 @@ class HashIndex:
                 yield bucket
             else:
                 yield from bucket  # type: ignore[misc]
+
+
+def _head(width: int) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """The first `width` columns of a multi-column key."""
+    return lambda key: key[:width]

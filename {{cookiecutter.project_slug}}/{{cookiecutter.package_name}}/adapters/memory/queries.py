@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.sql import elements, operators, schema, selectable
 
-from .access import conjuncts, plan_access, references_scope
+from .access import AccessPath, conjuncts, plan_access, references_scope
 from .errors import OperationalError
 from .expressions import (
     AggCollector,
@@ -42,6 +43,8 @@ class TableLeaf:
         self.layout = layout
         self.access: Callable[[TableStore, Env], Iterable[int] | None] | None = None
         self.covered: Fn | None = None
+        #: how `access` reads the table (empty: a full scan)
+        self.access_label = ""
 
     def store(self, env: Env) -> TableStore:
         store: TableStore | None = env.session.db.tables.get(self.name)
@@ -73,6 +76,21 @@ class TableLeaf:
         if covered is not None:
             return [r for r in rows if covered(r, env)]
         return rows
+
+    def rows_in_order(
+        self, env: Env, rowids: Callable[[TableStore, Env], Iterable[int] | None]
+    ) -> Iterable[tuple[Any, ...]] | None:
+        """The candidate rows in the order `rowids` gives them, or None when this execution
+        must read otherwise (the last committed state, or keys that do not sort)."""
+        store = self.store(env)
+        session = env.session
+        if session.db.reads_committed_only(store, session.txn):
+            return None
+        found = rowids(store, env)
+        if found is None:
+            return None
+        stored = store.rows
+        return (stored[r] for r in found if r in stored)
 
 
 class DerivedLeaf:
@@ -191,6 +209,7 @@ class SelectPlan(QueryPlan):
         self.distinct = bool(core._distinct)
         self.correlated = scope.uses_outer
         self.index_order = self._index_order(planner, order_by)
+        self.access_order = self._access_order(order_by)
 
     def _index_order(self, planner: Planner, order_by: list[Any]) -> IndexOrder | None:
         """ORDER BY <indexed column> [, <integer primary key>] LIMIT n, read in index order."""
@@ -229,6 +248,36 @@ class SelectPlan(QueryPlan):
         if position != alias and not any(i.positions == (position,) for i in store.indexes):
             return None
         return IndexOrder(self.tree.name, position, desc, tie_desc)
+
+    def _access_order(
+        self, order_by: list[Any]
+    ) -> Callable[[TableStore, Env], Iterable[int] | None] | None:
+        """The candidate rows of the index access path already in ORDER BY order, when the
+        ORDER BY is exactly the columns the path sorts by, all one way (one row per key)."""
+        path = self.access_path
+        if (
+            path is None
+            or path.in_order is None
+            or self.grouped
+            or self.distinct
+            or not order_by
+            or not self.scope.single
+            or not isinstance(self.tree, TableLeaf)
+        ):
+            return None
+        positions: list[int] = []
+        directions: set[bool] = set()
+        for term in map(_order_column, order_by):
+            if term is None:
+                return None
+            found = self.scope.find(term[0])
+            if found is None:
+                return None
+            positions.append(found[1])
+            directions.add(term[1])
+        if tuple(positions) != path.sorted_by or len(directions) != 1:
+            return None
+        return path.in_order(directions.pop())
 
     def _index_ordered_rows(self, env: Env, need: int) -> list[Any] | None:
         """Up to `need` matching rows in ORDER BY order, read from an index."""
@@ -306,6 +355,7 @@ class SelectPlan(QueryPlan):
         self, planner: Planner, compiler: ExprCompiler, preds: list[Any]
     ) -> list[Any]:
         """Pick an index for the first table; returns the WHERE terms it decides."""
+        self.access_path: AccessPath | None = None
         if self.tree is None or not preds:
             return []
         first = _leaves(self.tree)[0]
@@ -318,7 +368,9 @@ class SelectPlan(QueryPlan):
         path = plan_access(mine, self.scope, first.src, compiler, store)
         if path is None:
             return []
+        self.access_path = path
         first.access = path.rowids
+        first.access_label = path.label
         if path.covered:
             single = Scope(
                 self.scope.parent,
@@ -422,6 +474,10 @@ class SelectPlan(QueryPlan):
             ordered = self._run_index_ordered(env)
             if ordered is not None:
                 return ordered
+        if self.access_order is not None:
+            ordered = self._run_access_ordered(env)
+            if ordered is not None:
+                return ordered
         rows: Iterable[Any] = self.frames(env)
         where = self.where
         if where is not None:
@@ -445,6 +501,25 @@ class SelectPlan(QueryPlan):
                 pairs = list(seen.items())
             pairs = sort_pairs(pairs, [(d, n) for _k, d, n in self.order])
             out = [p[0] for p in pairs]
+        return apply_limits(out, self.limit, self.offset, env)
+
+    def _run_access_ordered(self, env: Env) -> list[tuple[Any, ...]] | None:
+        """Rows read in ORDER BY order from the access path: no sort, and with a LIMIT,
+        no more rows than it keeps."""
+        assert self.access_order is not None and isinstance(self.tree, TableLeaf)
+        rows = self.tree.rows_in_order(env, self.access_order)
+        if rows is None:
+            return None
+        where = self.where
+        if where is not None:
+            rows = (r for r in rows if where(r, env))
+        if self.limit is not None:
+            limit = self.limit(None, env)
+            if limit is not None and int(limit) >= 0:
+                offset = self.offset(None, env) if self.offset is not None else 0
+                rows = islice(rows, int(limit) + max(int(offset or 0), 0))
+        project = self.project
+        out = [project(r, env) for r in rows]
         return apply_limits(out, self.limit, self.offset, env)
 
     def _run_index_ordered(self, env: Env) -> list[tuple[Any, ...]] | None:

@@ -2,8 +2,6 @@
 
 import os
 import statistics
-import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +9,7 @@ from pathlib import Path
 from ..runner.summary import RunSummary, SummaryError
 from ..settings import DATABASE_URL_VAR
 from .backends import BenchBackend, fresh_database
+from .processes import last_error_line, run_module
 
 PACKAGE = __name__.partition(".")[0]
 RUN_TIMEOUT_SECONDS = 3600
@@ -85,10 +84,7 @@ def run_backtests(
 def _run_once(backend: BenchBackend, plan: BacktestPlan, workdir: Path, run: int) -> RunSummary:
     summary_path = workdir / f"{backend.name}-{run}.json"
     with fresh_database(backend, workdir, run) as database:
-        command = [
-            sys.executable,
-            "-m",
-            backend.runner or PACKAGE,
+        arguments = [
             "backtest",
             "--database-url",
             database.url,
@@ -102,18 +98,13 @@ def _run_once(backend: BenchBackend, plan: BacktestPlan, workdir: Path, run: int
             *database.backtest_arguments,
         ]
         environ = {key: value for key, value in os.environ.items() if key != DATABASE_URL_VAR}
-        finished = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            env=environ,
-            timeout=RUN_TIMEOUT_SECONDS,
-            check=False,
+        finished = run_module(
+            backend.runner or PACKAGE, arguments, timeout=RUN_TIMEOUT_SECONDS, env=environ
         )
     if finished.returncode != 0:
-        lines = finished.stderr.strip().splitlines() or ["(nothing on stderr)"]
         raise BacktestRunError(
-            f"{backend.label} run {run} exited with {finished.returncode}: {lines[-1]}"
+            f"{backend.label} run {run} exited with {finished.returncode}: "
+            f"{last_error_line(finished)}"
         )
     summary = RunSummary.read(summary_path)
     summary_path.unlink()

@@ -8,8 +8,6 @@ measurement's garbage and caches do not reach another's.
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +20,7 @@ from sqlalchemy import Connection, insert
 from ..adapters.memory.bulk import insert_rows
 from ..adapters.sqla.tables import instruments, orders
 from ..runner.reference import reference_instrument
+from .processes import last_error_line, run_module
 
 SCALE_MODULE = f"{__name__.partition('.')[0]}.bench.scale"
 """The flavour's module that runs one measurement (`python -m`)."""
@@ -104,7 +103,7 @@ def closed_order_rows(count: int, strategy_id: str) -> Iterator[dict[str, Any]]:
 
 
 def load_closed_orders(connection: Connection, count: int, strategy_id: str) -> None:
-    """The instrument and `count` closed orders, committed; bulk-loaded on `memory://`."""
+    """The instrument and `count` closed orders, committed; bulk-loaded on the memory backend."""
     instrument = reference_instrument()
     connection.execute(
         insert(instruments),
@@ -168,16 +167,9 @@ def run_scale(sizes: ScaleSizes) -> ScaleResult:
 
 
 def _in_process(*arguments: str) -> tuple[float, float]:
-    finished = subprocess.run(
-        [sys.executable, "-m", SCALE_MODULE, *arguments],
-        capture_output=True,
-        text=True,
-        timeout=SCALE_TIMEOUT_SECONDS,
-        check=False,
-    )
+    finished = run_module(SCALE_MODULE, arguments, timeout=SCALE_TIMEOUT_SECONDS)
     if finished.returncode != 0:
-        lines = finished.stderr.strip().splitlines() or ["(nothing on stderr)"]
-        raise RuntimeError(f"scale check {' '.join(arguments)} failed: {lines[-1]}")
+        raise RuntimeError(f"scale check {' '.join(arguments)} failed: {last_error_line(finished)}")
     answer = json.loads(finished.stdout.strip().splitlines()[-1])
     return float(answer["seconds_per_bar"]), float(answer["bytes"])
 

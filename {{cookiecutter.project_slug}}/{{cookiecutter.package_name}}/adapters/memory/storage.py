@@ -565,7 +565,7 @@ class TableStore:
         ascending = isinstance(rowids, range) or list(rowids) == sorted(rowids)
         if not ascending or rowids[0] < self._max_rowid:
             self._ordered = False
-        top = max(rowids)
+        top = rowids[-1] if ascending else max(rowids)
         if top > self._max_rowid:
             self._max_rowid = top
             self._max_stale = False

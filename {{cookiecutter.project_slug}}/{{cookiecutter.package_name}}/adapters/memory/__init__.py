@@ -10,7 +10,11 @@ Modules:
 - `dbapi`, `errors`: the PEP 249 shaped connection/cursor and exception classes.
 - `compiler`: SQL rendering for logs, plus the records the planner reads.
 - `execution`: finds or builds a statement's plan and runs it on a connection.
-- `bulk`: `insert_rows(connection, table, rows)`, a column-wise bulk loader.
+- `bulk`: `insert_rows(connection, table, rows)` and `insert_columns(connection, table,
+  columns)`, bulk loaders checked and applied a whole batch at a time.
+- `session`, `flush`: `MemorySession`, a `Session` whose fast paths answer plain entity
+  SELECTs, write plainly mapped rows at flush and end read-only transactions without
+  SQLAlchemy's pipeline, with the general path's answers; `asyncio`: its inline async session.
 - `queries`, `access`: SELECT/compound plans (joins, grouping, ordering) and index choice.
 - `dml`: INSERT/UPDATE/DELETE plans with RETURNING.
 - `expressions`, `values`, `functions`: expression closures, SQL value semantics, functions.

@@ -10,11 +10,19 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from {{ cookiecutter.package_name }}.bench import backtests
 from {{ cookiecutter.package_name }}.bench.backends import BenchBackend, fresh_database
-from {{ cookiecutter.package_name }}.bench.backtests import BackendRuns, BacktestPlan
+from {{ cookiecutter.package_name }}.bench.backtests import (
+    BackendRuns,
+    BacktestPlan,
+    BacktestRunError,
+    run_backtests,
+    run_groups,
+)
 from {{ cookiecutter.package_name }}.bench.micro_parts import MicroResult
 from {{ cookiecutter.package_name }}.bench.outcome import SYNC_LIMITS, BenchOutcome
 from {{ cookiecutter.package_name }}.bench.results import micro_table, outcome_json, print_results
+from {{ cookiecutter.package_name }}.runner.summary import RunSummary
 
 from .test_bench_checks import summary
 
@@ -136,3 +144,55 @@ def test_a_fixed_url_is_read_without_this_flavours_url_rules(
     with fresh_database(backend, tmp_path, run=1) as database:
         assert database.url == url
         assert database.backtest_arguments == (("--create-schema",) if create_schema else ())
+
+
+FILE = BenchBackend("sqlite-file", "SQLite file", None)
+LONE_REFERENCE = replace(MEMORY_REFERENCE, name="lone", reference_of="postgresql")
+
+
+def test_each_backend_is_grouped_with_the_reference_rows_compared_with_it() -> None:
+    backends = [MEMORY, SQLITE, FILE, MEMORY_REFERENCE, SQLITE_REFERENCE, LONE_REFERENCE]
+
+    groups = [[backend.name for backend in group] for group in run_groups(backends)]
+
+    assert groups == [
+        ["memory", "memory-sync"],
+        ["sqlite-memory", "sqlite-memory-sync"],
+        ["sqlite-file"],
+        ["lone"],
+    ]
+
+
+def test_a_reference_runs_in_turn_with_its_backend_and_a_failure_stops_only_its_own_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+
+    def run_once(backend: BenchBackend, plan: BacktestPlan, workdir: Path, run: int) -> RunSummary:
+        ran.append(f"{backend.name} {run}")
+        if (backend.name, run) == ("sqlite-memory-sync", 1):
+            raise BacktestRunError("sqlite-memory-sync run 1 exited with 1: boom")
+        return summary(backend.name)
+
+    monkeypatch.setattr(backtests, "_run_once", run_once)
+    plan = BacktestPlan(bars=300, seed=7, repeat=2)
+
+    results = run_backtests([MEMORY, SQLITE, MEMORY_REFERENCE, SQLITE_REFERENCE], plan, tmp_path)
+
+    assert ran == [
+        "memory 1",
+        "memory-sync 1",
+        "memory 2",
+        "memory-sync 2",
+        "sqlite-memory 1",
+        "sqlite-memory-sync 1",
+        "sqlite-memory 2",
+    ]
+    assert [runs.backend.name for runs in results] == [
+        "memory",
+        "sqlite-memory",
+        "memory-sync",
+        "sqlite-memory-sync",
+    ]
+    assert [len(runs.summaries) for runs in results] == [2, 2, 2, 0]
+    assert results[3].failure == "sqlite-memory-sync run 1 exited with 1: boom"

@@ -64,21 +64,39 @@ def run_backtests(
     *,
     on_run: Callable[[BenchBackend, int, RunSummary], None] | None = None,
 ) -> list[BackendRuns]:
-    """Run the plan on every backend, `plan.repeat` times each; a failing backend is recorded."""
-    results = []
-    for backend in backends:
-        runs = BackendRuns(backend)
+    """Run the plan on every backend, `plan.repeat` times each; a failing backend is recorded.
+
+    A reference row runs in turn with the backend it is compared with (one run of each, then the
+    next), so that both meet the same load on a shared machine. The result keeps the given order.
+    """
+    results = {backend.name: BackendRuns(backend) for backend in backends}
+    for group in run_groups(backends):
         for run in range(1, plan.repeat + 1):
-            try:
-                summary = _run_once(backend, plan, workdir, run)
-            except (BacktestRunError, SummaryError, OSError) as error:
-                runs.failure = str(error)
-                break
-            runs.summaries.append(summary)
-            if on_run is not None:
-                on_run(backend, run, summary)
-        results.append(runs)
-    return results
+            for backend in group:
+                runs = results[backend.name]
+                if runs.failure is not None:
+                    continue
+                try:
+                    summary = _run_once(backend, plan, workdir, run)
+                except (BacktestRunError, SummaryError, OSError) as error:
+                    runs.failure = str(error)
+                    continue
+                runs.summaries.append(summary)
+                if on_run is not None:
+                    on_run(backend, run, summary)
+    return list(results.values())
+
+
+def run_groups(backends: Sequence[BenchBackend]) -> list[list[BenchBackend]]:
+    """Each backend with the reference rows compared with it; a reference without one alone."""
+    names = {backend.name for backend in backends}
+    groups = []
+    for backend in backends:
+        if backend.reference_of in names:
+            continue
+        references = [other for other in backends if other.reference_of == backend.name]
+        groups.append([backend, *references])
+    return groups
 
 
 def _run_once(backend: BenchBackend, plan: BacktestPlan, workdir: Path, run: int) -> RunSummary:

@@ -1,9 +1,11 @@
 """The synchronous flavour's command line, run inside this async project for the bench.
 
-The bench's reference rows are the synchronous flavour's own backtest, not an imitation: the
-modules that the two flavours write differently (ports, use cases, engine, repositories, unit of
-work, engines, container, runner, URL forms, ...) are kept, as the synchronous flavour has them,
-in `sync_flavour/` beside the package; every other module is shared by both flavours.
+The bench's reference rows are the synchronous flavour's own backtest, not an imitation (an
+async stack driven without an event loop would time the async code again): the modules that the
+two flavours write differently (ports, use cases, engine, repositories, unit of work, engines,
+container, runner, URL forms, ...) are kept, as the synchronous flavour has them, in
+`sync_flavour/` beside the package (copied there when the project was generated, just before
+the async versions took their place); every other module is shared by both flavours.
 
 `python -m <package>.bench.sync_reference backtest ...` puts `SyncFlavourFinder` first on
 `sys.meta_path`, so those module names load from `sync_flavour/`, then runs the command line,

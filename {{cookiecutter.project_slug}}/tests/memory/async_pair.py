@@ -42,8 +42,8 @@ from .diff_schema import (
 from .diffkit import (
     MEMORY_ASYNC_URL,
     assert_same,
+    assert_same_error,
     baseline_mode,
-    database_message,
     multiset,
     sqlite_async_engine,
 )
@@ -150,27 +150,13 @@ class AsyncEnginePair:
         names: Sequence[str],
         sqlite_names_them: bool = True,
     ) -> BaseException:
-        """Both sides raise the same exception class; memory's message names ``names``."""
+        """Both sides raise the same exception class; memory's message names ``names``
+        (`diffkit.assert_same_error`)."""
         sqlite_error = self.runner.run(_raised(work(self.sqlite, AsyncSession)))
         if sqlite_error is None:
             raise AssertionError("the SQLite reference did not raise: the test is malformed")
         memory_error = self.runner.run(_raised(work(self.memory, self.memory_session)))
-        if memory_error is None:
-            raise AssertionError(
-                f"memory did not raise; SQLite raised {type(sqlite_error).__name__}: "
-                f"{database_message(sqlite_error)}"
-            )
-        if type(memory_error) is not type(sqlite_error):
-            raise AssertionError(
-                f"memory raised {type(memory_error).__name__} ({database_message(memory_error)}), "
-                f"SQLite raised {type(sqlite_error).__name__} ({database_message(sqlite_error)})"
-            )
-        if sqlite_names_them or not baseline_mode():
-            message = database_message(memory_error)
-            missing = [name for name in names if name not in message]
-            if missing:
-                raise AssertionError(f"the memory error {message!r} does not name {missing}")
-        return memory_error
+        return assert_same_error(sqlite_error, memory_error, names, sqlite_names_them)
 
     def run(self, work: Callable[[AsyncEngine], Awaited[object]]) -> None:
         """Set-up work on both engines, without comparing."""

@@ -279,6 +279,37 @@ def error_outcome(exc: BaseException) -> tuple[str, str | None, str | None]:
     return (type(exc).__name__, None if orig is None else type(orig).__name__, kind)
 
 
+def assert_same_error(
+    sqlite_error: BaseException,
+    memory_error: BaseException | None,
+    names: Sequence[str],
+    sqlite_names_them: bool,
+) -> BaseException:
+    """Memory raised what SQLite raised, and its message names ``names``; answers memory's error.
+
+    ``sqlite_names_them=False`` marks errors SQLite reports without naming table or column
+    (foreign keys): then the names are only required from ``memory://``.
+    """
+    if memory_error is None:
+        raise AssertionError(
+            f"memory did not raise; SQLite raised {type(sqlite_error).__name__}: "
+            f"{database_message(sqlite_error)}"
+        )
+    if type(memory_error) is not type(sqlite_error):
+        raise AssertionError(
+            f"memory raised {type(memory_error).__module__}.{type(memory_error).__name__} "
+            f"({database_message(memory_error)}), SQLite raised "
+            f"{type(sqlite_error).__module__}.{type(sqlite_error).__name__} "
+            f"({database_message(sqlite_error)})"
+        )
+    if sqlite_names_them or not baseline_mode():
+        message = database_message(memory_error)
+        missing = [name for name in names if name not in message]
+        if missing:
+            raise AssertionError(f"the memory error {message!r} does not name {missing}")
+    return memory_error
+
+
 def _raised(work: Callable[[], object]) -> BaseException | None:
     try:
         work()
@@ -358,24 +389,7 @@ class EnginePair:
         if sqlite_error is None:
             raise AssertionError("the SQLite reference did not raise: the test is malformed")
         memory_error = _raised(lambda: work(self.memory))
-        if memory_error is None:
-            raise AssertionError(
-                f"memory did not raise; SQLite raised {type(sqlite_error).__name__}: "
-                f"{database_message(sqlite_error)}"
-            )
-        if type(memory_error) is not type(sqlite_error):
-            raise AssertionError(
-                f"memory raised {type(memory_error).__module__}.{type(memory_error).__name__} "
-                f"({database_message(memory_error)}), SQLite raised "
-                f"{type(sqlite_error).__module__}.{type(sqlite_error).__name__} "
-                f"({database_message(sqlite_error)})"
-            )
-        if sqlite_names_them or not baseline_mode():
-            message = database_message(memory_error)
-            missing = [name for name in names if name not in message]
-            if missing:
-                raise AssertionError(f"the memory error {message!r} does not name {missing}")
-        return memory_error
+        return assert_same_error(sqlite_error, memory_error, names, sqlite_names_them)
 
     def dispose(self) -> None:
         for engine in (self.sqlite, self.memory):

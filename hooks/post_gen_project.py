@@ -15,8 +15,12 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 FLAVOURS_DIR = ".flavours"
-SYNC_ONLY = ("tests/integration/test_sqlite_bulk_bars.py",)
-"""Tests of the synchronous SQLite bulk path through a `Session`; the async flavour has none."""
+SYNC_ONLY = (
+    "tests/integration/test_sqlite_bulk_bars.py",
+    "tests/memory/test_impl_bulk_bars.py",
+)
+"""Tests of the bar repository's bulk paths (SQLite, `memory://`) through a synchronous `Session`;
+the async flavour has none."""
 SYNC_FLAVOUR_DIR = "sync_flavour"
 NOT_IMPORTED = ("migrations",)
 """Package folders whose files Alembic loads by path: no sync version is kept of them."""

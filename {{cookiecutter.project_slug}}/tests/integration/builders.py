@@ -81,11 +81,11 @@ def opened_position(order: Order) -> Position:
     )
 
 
-def rising_bars(count: int) -> list[Bar]:
-    """One-minute ES bars from `T0`, each a point above the one before."""
+def rising_bars(count: int, symbol: str = "ES") -> list[Bar]:
+    """One-minute bars from `T0`, each a point above the one before."""
     return [
         Bar(
-            symbol="ES",
+            symbol=symbol,
             ts=T0 + timedelta(minutes=i),
             open=Decimal("5900.00") + i,
             high=Decimal("5901.00") + i,

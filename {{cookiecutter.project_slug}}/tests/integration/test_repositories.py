@@ -13,6 +13,7 @@ from .builders import (
     T0,
     buy_fill,
     limit_order,
+    nq_future,
     opened_position,
     position_state,
     rising_bars,
@@ -102,6 +103,18 @@ def test_the_open_position_is_found_and_closed_ones_are_listed(uow: UnitOfWork) 
         assert position_state(found) == (PositionSide.LONG, Decimal(2), Decimal("5900.00"))
         assert uow.positions.list_closed("ES", "vwap") == []
         assert uow.positions.get_open("ES", "other") is None
+
+
+def test_bars_of_an_instrument_added_in_the_same_unit_of_work_are_stored(
+    uow: UnitOfWork,
+) -> None:
+    with uow:
+        uow.instruments.add(nq_future())
+        assert uow.bars.add_many(rising_bars(3, "NQ")) == 3
+        uow.commit()
+
+    with uow:
+        assert uow.bars.count("NQ") == 3
 
 
 def test_bars_are_written_in_bulk_and_read_back_by_time_range(uow: UnitOfWork) -> None:

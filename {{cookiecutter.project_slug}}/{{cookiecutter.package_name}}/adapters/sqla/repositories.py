@@ -103,6 +103,7 @@ class SqlAlchemyBarRepository:
         self._session = session
 
     def add_many(self, items: Iterable[Bar]) -> int:
+        self._session.flush()  # a pending instrument must be stored before its bars
         connection = self._session.connection()
         if connection.dialect.name == "sqlite":
             return write_sqlite(connection, items)

@@ -13,6 +13,7 @@ from .builders import (
     T0,
     buy_fill,
     limit_order,
+    nq_future,
     opened_position,
     position_state,
     rising_bars,
@@ -105,6 +106,18 @@ async def test_the_open_position_is_found_and_closed_ones_are_listed(uow: UnitOf
         assert position_state(found) == (PositionSide.LONG, Decimal(2), Decimal("5900.00"))
         assert await uow.positions.list_closed("ES", "vwap") == []
         assert await uow.positions.get_open("ES", "other") is None
+
+
+async def test_bars_of_an_instrument_added_in_the_same_unit_of_work_are_stored(
+    uow: UnitOfWork,
+) -> None:
+    async with uow:
+        uow.instruments.add(nq_future())
+        assert await uow.bars.add_many(rising_bars(3, "NQ")) == 3
+        await uow.commit()
+
+    async with uow:
+        assert await uow.bars.count("NQ") == 3
 
 
 async def test_bars_are_written_in_bulk_and_read_back_by_time_range(uow: UnitOfWork) -> None:

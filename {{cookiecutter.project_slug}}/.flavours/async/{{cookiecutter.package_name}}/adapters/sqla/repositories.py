@@ -103,6 +103,7 @@ class SqlAlchemyBarRepository:
         self._session = session
 
     async def add_many(self, items: Iterable[Bar]) -> int:
+        await self._session.flush()  # a pending instrument must be stored before its bars
         connection = await self._session.connection()
         if connection.dialect.name == "sqlite":
             return await connection.run_sync(write_sqlite, items)

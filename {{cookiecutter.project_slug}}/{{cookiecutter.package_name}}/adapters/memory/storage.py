@@ -82,6 +82,15 @@ class WriteContext:
             check()
 
 
+def _key_getter(positions: list[int]) -> Callable[[Row], tuple[Any, ...]]:
+    """The values at `positions` of a row, always as a tuple."""
+    if len(positions) == 1:
+        (position,) = positions
+        return lambda row: (row[position],)
+    getter = itemgetter(*positions)
+    return lambda row: tuple(getter(row))
+
+
 def _fk_error(fk: ForeignKeySpec) -> IntegrityError:
     return IntegrityError(f"FOREIGN KEY constraint failed: {fk.describe()}")
 
@@ -108,6 +117,9 @@ class TableStore:
         self.unique_indexes = [i for i in indexes if i.unique]
         self.foreign_keys = foreign_keys
         self.catalog = catalog
+        self._referencing_cache: (
+            tuple[tuple[TableStore, ...], list[tuple[TableStore, ForeignKeySpec, Any]]] | None
+        ) = None
         self.not_null = tuple(c.position for c in columns if not c.nullable)
         self.checks: list[tuple[str, Callable[[Row], bool]]] = []
         self.server_defaults = tuple(c.server_default for c in columns)
@@ -684,20 +696,34 @@ class TableStore:
                     yield store, fk
 
     def _parent_key_removed(self, old: Row, ctx: WriteContext) -> None:
-        for child, fk in self._referencing():
-            key = tuple(old[self.positions[c]] for c in fk.parent_columns)
+        for child, fk, key_of in self._referencing_keys():
+            key = key_of(old)
             if None in key:
                 continue
             self._apply_parent_action(child, fk, fk.ondelete, key, None, ctx)
 
     def _parent_key_changes(self, old: Row, new: Row, ctx: WriteContext) -> None:
-        for child, fk in self._referencing():
-            ppos = [self.positions[c] for c in fk.parent_columns]
-            okey = tuple(old[p] for p in ppos)
-            nkey = tuple(new[p] for p in ppos)
+        for child, fk, key_of in self._referencing_keys():
+            okey = key_of(old)
+            nkey = key_of(new)
             if okey == nkey or None in okey:
                 continue
             self._apply_parent_action(child, fk, fk.onupdate, okey, nkey, ctx)
+
+    def _referencing_keys(
+        self,
+    ) -> list[tuple[TableStore, ForeignKeySpec, Callable[[Row], tuple[Any, ...]]]]:
+        """Foreign keys pointing here, each with its parent key getter; rebuilt when the
+        catalog's tables change."""
+        signature = tuple(self.catalog.values())  # held, so compared by identity safely
+        cached = self._referencing_cache
+        if cached is None or cached[0] != signature:
+            found = [
+                (child, fk, _key_getter([self.positions[c] for c in fk.parent_columns]))
+                for child, fk in self._referencing()
+            ]
+            cached = self._referencing_cache = (signature, found)
+        return cached[1]
 
     def _apply_parent_action(
         self,

@@ -23,7 +23,7 @@ from . import dbapi
 from .dml import DMLResult, InsertPlan, UpdatePlan
 from .execution import plan_for
 from .expressions import Env
-from .storage import WriteContext
+from .storage import STORABLE, WriteContext
 
 Processor = Callable[[Any], Any] | None
 Binding = tuple[str, str, Processor]
@@ -31,14 +31,7 @@ Binding = tuple[str, str, Processor]
 
 PK_BIND_PREFIX = "memory_flush_pk_"
 
-_plain_types: set[type] = {
-    type(None),
-    bool,
-    int,
-    float,
-    str,
-    bytes,
-}
+_plain_types: set[type] = set(STORABLE)
 """Value types known not to be SQL expressions (grown as values are checked)."""
 
 

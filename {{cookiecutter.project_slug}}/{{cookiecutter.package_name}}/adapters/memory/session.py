@@ -10,12 +10,9 @@ through `Session`'s general path. `fast_path=off` in the engine URL turns the fa
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
-import uuid
 import weakref
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -35,16 +32,13 @@ from .execution import plan_for
 from .expressions import Env
 from .flush import MapperWrites, plan_writes, run_writes, writable_mapper
 from .queries import StalePlan
+from .storage import STORABLE
 
 ID_CACHE_LIMIT = 512
 """Statement objects remembered by identity per engine before the memory is cleared."""
 
 ROW_CACHE_LIMIT = 4096
 """Stored rows per statement shape whose processed values are kept for the next load."""
-
-_IMMUTABLE_VALUES = frozenset(
-    {type(None), bool, int, float, str, bytes, Decimal, dt.datetime, dt.date, dt.time, uuid.UUID}
-)
 
 _UNIQUE_ARGUMENT = (
     "_create_unique_filters"
@@ -621,7 +615,7 @@ class MemorySession(Session):
                 row = list(raw)
                 for index, process in processors:
                     row[index] = process(row[index])
-                if all(type(v) in _IMMUTABLE_VALUES or isinstance(v, Enum) for v in row):
+                if all(type(v) in STORABLE or isinstance(v, Enum) for v in row):
                     if len(row_cache) >= ROW_CACHE_LIMIT:
                         row_cache.clear()
                     row_cache[id(raw)] = (raw, row)

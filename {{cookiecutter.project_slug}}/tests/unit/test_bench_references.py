@@ -79,6 +79,19 @@ def test_the_ratio_lines_name_the_reference_url_and_the_limit() -> None:
     assert "async/sync sqlite:///:memory: backtest: 2.00x\n" in printed(sqlite)
 
 
+def test_the_memory_backtest_is_also_set_against_the_sqlite_reference_row() -> None:
+    outcome = BenchOutcome(
+        PLAN,
+        [runs_of(MEMORY, 0.3), runs_of(SQLITE, 3.0), runs_of(SQLITE_REFERENCE, 0.75)],
+    )
+    alone = BenchOutcome(PLAN, [runs_of(MEMORY, 0.3), runs_of(SQLITE, 3.0)])
+
+    assert outcome.memory_vs_reference_baseline() == pytest.approx(2.5)
+    assert "backtest 2.50x the SQLite :memory: (sync reference) row" in printed(outcome)
+    assert alone.memory_vs_reference_baseline() is None
+    assert "(sync reference) row" not in printed(alone)
+
+
 def test_a_failed_side_gives_no_ratio_and_a_lone_reference_none_at_all() -> None:
     failed = BackendRuns(MEMORY_REFERENCE, failure="exited with 1: boom")
     outcome = BenchOutcome(PLAN, [runs_of(MEMORY, 0.3), failed, runs_of(SQLITE_REFERENCE, 0.5)])

@@ -96,6 +96,18 @@ class BenchOutcome:
         ratios["bulk"] = self.bulk_vs_raw("memory")
         return ratios
 
+    def memory_vs_reference_baseline(self) -> float | None:
+        """The memory backtest against the other stack's SQLite :memory: row, when there is one."""
+        memory = self._runs_of("memory")
+        reference = next(
+            (runs for runs in self.runs if runs.backend.reference_of == BASELINE), None
+        )
+        if memory is None or reference is None or not memory.summaries:
+            return None
+        if not reference.summaries:
+            return None
+        return reference.median_seconds / memory.median_seconds
+
     def reference_ratios(self) -> list[ReferenceRatio]:
         """Each reference row against the backend it stands beside (none without references)."""
         ratios = []

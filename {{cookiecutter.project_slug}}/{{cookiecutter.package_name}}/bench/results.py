@@ -116,6 +116,12 @@ def ratio_lines(outcome: BenchOutcome) -> list[str]:
             f"(target {MEMORY_TARGETS['bulk']:.0f}x)"
         )
         lines.append("memory backend: " + "; ".join(parts))
+        against_reference = outcome.memory_vs_reference_baseline()
+        if against_reference is not None:
+            lines.append(
+                f"memory backend: backtest {_times(against_reference)} the "
+                "SQLite :memory: (sync reference) row, the comparison the targets are set for"
+            )
     scale = outcome.scale
     if scale is not None:
         lines.append(

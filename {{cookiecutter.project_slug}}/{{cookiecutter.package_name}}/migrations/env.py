@@ -1,46 +1,15 @@
 """Alembic environment: the URL comes from the application's settings or a given connection."""
 
-import os
-from typing import Any, Literal
-
 from alembic import context
-from alembic.autogenerate.api import AutogenContext
-from sqlalchemy import Connection, create_engine, pool
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import create_engine, pool
 
-from {{ cookiecutter.package_name }}.adapters.sqla.tables import metadata
-from {{ cookiecutter.package_name }}.errors import ConfigurationError
-from {{ cookiecutter.package_name }}.settings import database_settings
+from {{ cookiecutter.package_name }}.adapters.sqla.alembic_environment import (
+    configured_url,
+    run_offline,
+    run_on,
+)
 
 config = context.config
-
-
-def render_item(kind: str, item: Any, _context: AutogenContext) -> str | Literal[False]:
-    """Render the application's column types as their plain SQLAlchemy base in new revisions."""
-    if kind == "type" and isinstance(item, TypeDecorator):
-        return f"sa.{item.impl!r}"
-    return False
-
-
-def run_on(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-        render_item=render_item,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def configured_url() -> str:
-    settings = database_settings(os.environ)
-    if not settings.needs_migrations:
-        raise ConfigurationError(
-            f"{settings.url} needs no migrations: the memory backend creates its schema at start"
-        )
-    return settings.url
 
 
 def run_online() -> None:
@@ -54,18 +23,7 @@ def run_online() -> None:
     engine.dispose()
 
 
-def run_offline() -> None:
-    context.configure(
-        url=configured_url(),
-        target_metadata=metadata,
-        literal_binds=True,
-        render_as_batch=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
 if context.is_offline_mode():
-    run_offline()
+    run_offline(configured_url())
 else:
     run_online()

@@ -16,6 +16,7 @@ ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 FLAVOURS_DIR = ".flavours"
 SYNC_ONLY = (
+    "tests/bulk_bar_samples.py",
     "tests/integration/test_sqlite_bulk_bars.py",
     "tests/memory/test_impl_bulk_bars.py",
 )

@@ -6,47 +6,21 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.adapters.sqla import bulk_bars
-from {{ cookiecutter.package_name }}.adapters.sqla.mapping import start_mappers
 from {{ cookiecutter.package_name }}.adapters.sqla.repositories import SqlAlchemyBarRepository
-from {{ cookiecutter.package_name }}.adapters.sqla.tables import bars, instruments, metadata
+from {{ cookiecutter.package_name }}.adapters.sqla.tables import bars, metadata
 from {{ cookiecutter.package_name }}.domain.bar import Bar
 
-START = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
-
-
-def es_bars(count: int, *, microseconds: int = 0) -> list[Bar]:
-    return [
-        Bar(
-            symbol="ES",
-            ts=START + timedelta(minutes=i, microseconds=microseconds),
-            open=Decimal("5900.25") + i,
-            high=Decimal("5901.75") + i,
-            low=Decimal("5899") + i,
-            close=Decimal("5900.50") + i,
-            volume=1_000 + i,
-        )
-        for i in range(count)
-    ]
+from ..bulk_bar_samples import engine_with_es, es_bars
 
 
 @pytest.fixture
 def sqlite_engine() -> Iterator[Engine]:
-    start_mappers()
-    engine = create_engine("sqlite://")
-    metadata.create_all(engine, tables=[instruments, bars])
-    with engine.begin() as connection:
-        connection.execute(
-            insert(instruments).values(
-                symbol="ES", tick_size=0.25, multiplier=50, currency="USD", quantity_step=1
-            )
-        )
-    yield engine
-    engine.dispose()
+    yield from engine_with_es("sqlite://")
 
 
 def stored_rows(engine: Engine) -> list[tuple[Any, ...]]:

@@ -13,29 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.adapters.sqla import bulk_bars
-from {{ cookiecutter.package_name }}.adapters.sqla.mapping import start_mappers
 from {{ cookiecutter.package_name }}.adapters.sqla.repositories import SqlAlchemyBarRepository
 from {{ cookiecutter.package_name }}.adapters.sqla.tables import bars, instruments, metadata
 from {{ cookiecutter.package_name }}.domain.bar import Bar
 
+from ..bulk_bar_samples import START, engine_with_es, es_bars
 from .diffkit import assert_same
-
-START = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
-
-
-def es_bars(count: int, *, microseconds: int = 0) -> list[Bar]:
-    return [
-        Bar(
-            symbol="ES",
-            ts=START + timedelta(minutes=i, microseconds=microseconds),
-            open=Decimal("5900.25") + i,
-            high=Decimal("5901.75") + i,
-            low=Decimal("5899") + i,
-            close=Decimal("5900.50") + i,
-            volume=1_000 + i,
-        )
-        for i in range(count)
-    ]
 
 
 def odd_bars() -> list[Bar]:
@@ -63,17 +46,7 @@ def odd_bars() -> list[Bar]:
 
 @pytest.fixture
 def memory_engine() -> Iterator[Engine]:
-    start_mappers()
-    engine = create_engine("memory://")
-    metadata.create_all(engine, tables=[instruments, bars])
-    with engine.begin() as connection:
-        connection.execute(
-            insert(instruments).values(
-                symbol="ES", tick_size=0.25, multiplier=50, currency="USD", quantity_step=1
-            )
-        )
-    yield engine
-    engine.dispose()
+    yield from engine_with_es("memory://")
 
 
 def stored_rows(engine: Engine) -> list[tuple[Any, ...]]:

@@ -98,6 +98,8 @@ SELECTIVE: dict[str, ColumnElement[bool]] = {
     "numeric arithmetic in where": o.limit_price * 2 > Decimal("800.00"),
     "true division in where": o.qty / 2 > 12,
     "floor division in where": o.qty // 2 == 12,
+    "SQL's own / divides integers as integers": o.qty.op("/")(2) == 1,
+    "SQL's own / by a real divides as reals": o.qty.op("/")(2.0) == 1.5,
     "negation": -o.qty < -20,
     "concatenation": (o.status + ":" + o.side) == "open:BUY",
     "tuple IN": tuple_(o.instrument_id, o.status).in_([(1, "open"), (2, "filled"), (9, "open")]),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, bindparam, create_engine, event, inspect, select
 from sqlalchemy.exc import ArgumentError, IntegrityError, PendingRollbackError
 from sqlalchemy.orm import Session, joinedload
 
@@ -129,3 +129,119 @@ def test_a_failed_flush_leaves_the_session_needing_a_rollback(engine: Engine) ->
             session.flush()
         with pytest.raises(PendingRollbackError):
             session.scalars(select(Order)).all()
+
+
+def test_a_statement_built_from_an_answered_one_is_answered_for_its_own_criteria(
+    engine: Engine,
+) -> None:
+    every = select(Order).order_by(Order.id)
+    with MemorySession(engine) as fast, Session(engine) as general:
+        all_ids = [order.id for order in fast.scalars(every)]
+        narrowed = every.where(Order.qty > 5)
+        fast_ids = [order.id for order in fast.scalars(narrowed)]
+        assert fast_ids == [order.id for order in general.scalars(narrowed)]
+        assert 0 < len(fast_ids) < len(all_ids)
+        assert [order.id for order in fast.scalars(every)] == all_ids
+
+
+def _ids(session: Session, statement: Any, **params: Any) -> list[int]:
+    return [order.id for order in session.scalars(statement, params or None)]
+
+
+def test_repeated_reads_see_what_other_sessions_commit_and_nothing_before(engine: Engine) -> None:
+    by_status = select(Order).where(Order.status == bindparam("status")).order_by(Order.id)
+    with MemorySession(engine) as reader, MemorySession(engine) as writer:
+        before = _ids(reader, by_status, status="open")
+        assert before == _ids(reader, by_status, status="open")
+        changed = writer.get(Order, before[0])
+        assert changed is not None
+        changed.status = "cancelled"
+        writer.flush()  # written, not committed: the reader still sees the committed rows
+        assert _ids(reader, by_status, status="open") == before
+        assert _ids(writer, by_status, status="open") == before[1:]
+        writer.commit()
+        assert _ids(reader, by_status, status="open") == before[1:]
+        assert before[0] in _ids(reader, by_status, status="cancelled")
+
+
+def test_repeated_reads_see_the_sessions_own_writes(engine: Engine) -> None:
+    by_status = select(Order).where(Order.status == bindparam("status")).order_by(Order.id)
+    with MemorySession(engine) as session:
+        before = _ids(session, by_status, status="open")
+        session.get_one(Order, before[-1]).status = "filled"
+        assert _ids(session, by_status, status="open") == before[:-1]
+        session.rollback()
+        assert _ids(session, by_status, status="open") == before
+
+
+def test_repeated_reads_follow_the_table_being_emptied_dropped_or_disposed(engine: Engine) -> None:
+    every = select(Order).order_by(Order.id)
+    with MemorySession(engine) as session:
+        assert _ids(session, every)
+    with engine.begin() as connection:
+        connection.execute(Order.__table__.delete())
+    with MemorySession(engine) as session:
+        assert _ids(session, every) == []
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    seed(engine)
+    with MemorySession(engine) as session:
+        assert _ids(session, every)
+    engine.dispose()  # a new, empty database
+    Base.metadata.create_all(engine)
+    with MemorySession(engine) as session:
+        assert _ids(session, every) == []
+
+
+def test_repeated_reads_tell_parameter_types_apart(engine: Engine) -> None:
+    """SQL's own `/` divides integers as integers: dividing by 2 and by 2.0 finds different rows."""
+    halves = select(Order).where(Order.qty.op("/")(bindparam("by")) == 1).order_by(Order.id)
+    with MemorySession(engine) as fast, Session(engine) as general:
+        found = []
+        for by in (2, 2.0, True, 2, 2.0):
+            found.append(_ids(fast, halves, by=by))
+            assert found[-1] == _ids(general, halves, by=by), by
+    assert found[0] != found[1]
+
+
+def test_commit_expires_loaded_objects_and_detaches_deleted_ones(engine: Engine) -> None:
+    with MemorySession(engine) as session:
+        orders = session.scalars(select(Order).order_by(Order.id)).all()
+        kept, deleted = orders[0], orders[-1]
+        kept.note = "seen"
+        session.delete(deleted)
+        session.commit()
+        assert not session.in_transaction()
+        assert "note" in inspect(kept).expired_attributes
+        assert inspect(deleted).detached
+        assert kept.note == "seen"  # reloaded
+    with Session(engine) as general:
+        assert general.get(Order, deleted.id) is None
+
+
+def _commit_events(session: Session) -> list[str]:
+    calls: list[str] = []
+    for name in ("before_commit", "after_commit", "after_transaction_end"):
+        event.listen(session, name, lambda *_args, name=name: calls.append(name))
+    session.get_one(Order, 1).note = "listened"
+    session.commit()
+    return calls
+
+
+def test_commit_listeners_take_the_general_path_and_are_called(engine: Engine) -> None:
+    with MemorySession(engine) as fast, Session(engine) as general:
+        calls = _commit_events(fast)
+        assert calls == _commit_events(general)
+    assert "after_commit" in calls
+
+
+def test_a_commit_that_fails_leaves_the_session_needing_a_rollback(engine: Engine) -> None:
+    with MemorySession(engine) as session:
+        order = session.get_one(Order, 1)
+        session.add(Order(instrument_id=-1, side=order.side, qty=1, placed_at=order.placed_at))
+        with pytest.raises(IntegrityError):
+            session.commit()
+        with pytest.raises(PendingRollbackError):
+            session.commit()
+        session.rollback()
+        assert session.get_one(Order, 1) is order

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import Any
 
 from .errors import OperationalError
 from .storage import TableStore
 from .transactions import Transaction, WriteLock
+
+
+_serials = itertools.count(1)
 
 
 class Database:
@@ -23,6 +27,8 @@ class Database:
         self.mutex = threading.RLock()
         self.write_lock = WriteLock(self.mutex)
         self.schema_version = 0
+        self.serial = next(_serials)
+        """Tells this database from earlier ones (an engine's is replaced on dispose)."""
 
     def table(self, name: str) -> TableStore:
         store = self.tables.get(name)

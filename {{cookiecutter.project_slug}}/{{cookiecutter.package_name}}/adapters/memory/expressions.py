@@ -262,7 +262,6 @@ _CUSTOM_OPS: dict[str, Any] = {
     "+": operators.add,
     "-": operators.sub,
     "*": operators.mul,
-    "/": operators.truediv,
     "%": operators.mod,
     "||": operators.concat_op,
     "LIKE": operators.like_op,
@@ -535,7 +534,10 @@ class ExprCompiler:
     def visit_binary(self, el: Any) -> Fn:
         oper = el.operator
         if isinstance(oper, operators.custom_op):
-            oper = _CUSTOM_OPS.get(oper.opstring.strip().upper(), oper)
+            opstring = oper.opstring.strip().upper()
+            if opstring == "/":  # SQL's own division: integral when both operands are integers
+                return _binary_value(V.intdiv, self.compile(el.left), self.compile(el.right))
+            oper = _CUSTOM_OPS.get(opstring, oper)
         if oper in _COMPARATORS:
             left, right = el.left, el.right
             if isinstance(left, elements.Tuple) or isinstance(right, elements.Tuple):

@@ -1,8 +1,9 @@
 """`MemorySession`: a `Session` answering plain entity SELECTs on `memory://` in the session.
 
 A statement such as `select(Order).where(...).order_by(...)` is answered here when it is safe:
-its compiled form and the dialect's plan are cached per statement (by object for prebuilt
-statements, by SQLAlchemy's cache key for fresh ones); the plan runs on the session's own
+its compiled form and the dialect's plan are cached by SQLAlchemy's cache key, and the shape
+found is remembered on the statement object itself, the way SQLAlchemy memoizes the key, so a
+prebuilt statement skips the key and a fresh one is not kept alive by the cache; the plan runs on the session's own
 connection; rows become objects as the ORM loader would make them (identity map first, new
 persistent objects otherwise). Everything else, and any case this module is unsure of, goes
 through `Session`'s general path. `fast_path=off` in the engine URL turns the fast path off.
@@ -25,6 +26,7 @@ from sqlalchemy.orm.loading import _new_runid
 from sqlalchemy.orm.properties import ColumnProperty
 from sqlalchemy.orm.relationships import RelationshipProperty
 from sqlalchemy.orm.session import SessionTransactionState
+from sqlalchemy.orm.state import InstanceState
 from sqlalchemy.sql.selectable import Select
 
 from . import dbapi
@@ -34,11 +36,14 @@ from .flush import MapperWrites, plan_writes, run_writes, writable_mapper
 from .queries import StalePlan
 from .storage import STORABLE
 
-ID_CACHE_LIMIT = 512
-"""Statement objects remembered by identity per engine before the memory is cleared."""
+SHAPE_ATTRIBUTE = "_memory_fast_shape"
+"""Where a statement object keeps its shape: a memoized attribute, dropped by its copies."""
 
 ROW_CACHE_LIMIT = 4096
 """Stored rows per statement shape whose processed values are kept for the next load."""
+
+RESULT_CACHE_LIMIT = 64
+"""Parameter sets per statement shape whose rows are kept until the database is written."""
 
 _UNIQUE_ARGUMENT = (
     "_create_unique_filters"
@@ -61,6 +66,7 @@ class EntityQuery:
         "metadata",
         "pk_indexes",
         "processors",
+        "results",
         "row_cache",
     )
 
@@ -86,6 +92,8 @@ class EntityQuery:
         self.binder = _direct_binder(compiled)
         self.row_cache: dict[int, tuple[Any, list[Any]]] = {}
         """Processed values by stored row (by identity: stored rows are immutable tuples)."""
+        self.results: dict[Any, tuple[tuple[int, int, int], list[Any]]] = {}
+        """Rows by parameters, with the database state they were read in (see `_run`)."""
 
 
 Binder = list[tuple[str, Callable[[Any], Any] | None, bool]]
@@ -109,6 +117,22 @@ def _direct_binder(compiled: Any) -> Binder | None:
     return binder
 
 
+def _parameters_key(values: dict[str, Any]) -> Any:
+    """A hashable key of bound values, types included (1, 1.0 and True bind differently)."""
+    parts: list[Any] = []
+    for name, value in values.items():
+        if type(value) is list:
+            parts.append((name, tuple([(type(item), item) for item in value])))
+        else:
+            parts.append((name, type(value), value))
+    key = tuple(parts)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def _unique_filters(_result: Any) -> list[Any]:
     return [id]
 
@@ -119,11 +143,10 @@ def _metadata(label: str, extra: Any) -> SimpleResultMetaData:
 
 
 class FastPathCache:
-    """Per engine: statement shapes by cache key, statement objects by identity, a reader."""
+    """Per engine: statement shapes by cache key, the fast flush's writes, a reader."""
 
     def __init__(self) -> None:
         self.by_key: dict[Any, EntityQuery | None] = {}
-        self.by_id: dict[int, tuple[Select[Any], EntityQuery | None, Sequence[Any]]] = {}
         self.writes: dict[Mapper[Any], MapperWrites | None] = {}
         self._reader: dbapi.Connection | None = None
 
@@ -342,35 +365,63 @@ class MemorySession(Session):
 
     def commit(self) -> None:
         transaction = self._transaction
-        if transaction is not None and self._commit_without_work(transaction):
+        if transaction is not None and self._lean_commit(transaction):
             return
         super().commit()
 
-    def _commit_without_work(self, transaction: SessionTransaction) -> bool:
-        """End a root transaction that holds no connection and nothing to flush.
+    def _lean_commit(self, transaction: SessionTransaction) -> bool:
+        """Commit a root transaction on `memory://` as `Session.commit` does, in fewer steps.
 
-        `Session.commit` would find nothing to flush and no connection to commit; what it
-        still does for such a transaction, and no listener can observe here, is mark it
-        committed and closed and detach it from the session.
+        The steps are those of `SessionTransaction.commit` for a root transaction holding at
+        most the engine's own connection: flush, commit the connection's transaction, expire
+        the loaded objects and detach the deleted ones, close. What is left out is its
+        state-machine bookkeeping and the events, so any listener that could see a commit,
+        a nested or two-phase transaction, or a second connection sends it the long way.
         """
         if (
             transaction._parent is not None
             or transaction.nested
-            or transaction._connections
             or transaction._state is not SessionTransactionState.ACTIVE
             or self.twophase
             or self._flushing
-            or not fast_path_enabled(self.bind)
-            or not self._is_clean()
+        ):
+            return False
+        bind = self.bind
+        if (
+            not isinstance(bind, Engine)
+            or not fast_path_enabled(bind)
+            or getattr(self, "_Session__binds", None)
         ):
             return False
         dispatch = self.dispatch
         if dispatch.before_commit or dispatch.after_commit or dispatch.after_transaction_end:
             return False
-        if self.expire_on_commit and len(self.identity_map):
-            return False  # expiring the loaded objects is left to the general path
-        transaction._state = SessionTransactionState.CLOSED
+        if not self._is_clean():
+            self.flush()
+            if self._transaction is not transaction or not self._is_clean():
+                return False  # the general commit flushes again and reports what it finds
+        entries = set(transaction._connections.values())
+        if len(entries) > 1 or any(entry[0].engine is not bind for entry in entries):
+            return False
+        transaction._state = SessionTransactionState.PREPARED
+        for _connection, connection_transaction, should_commit, _autoclose in entries:
+            if should_commit:
+                connection_transaction.commit()
+        transaction._state = SessionTransactionState.COMMITTED
+        if self.expire_on_commit:
+            identity_map = self.identity_map
+            modified = identity_map._modified
+            for state in identity_map.all_states():
+                state._expire(state.dict, modified)
+            InstanceState._detach_states(list(transaction._deleted), self)
+            transaction._deleted.clear()
         self._transaction = None
+        for connection, connection_transaction, should_commit, autoclose in entries:
+            if should_commit and connection_transaction.is_active:
+                connection_transaction.close()
+            if autoclose:
+                connection.close()
+        transaction._state = SessionTransactionState.CLOSED
         return True
 
     def flush(self, objects: Any = None) -> None:
@@ -493,8 +544,8 @@ class MemorySession(Session):
         self, engine: Engine, statement: Select[Any]
     ) -> tuple[EntityQuery, Sequence[Any]] | None:
         cache = _cache_of(engine)
-        entry = cache.by_id.get(id(statement))
-        if entry is None or entry[0] is not statement:
+        entry = statement.__dict__.get(SHAPE_ATTRIBUTE)
+        if entry is None or entry[0]() is not cache:
             key = statement._generate_cache_key()
             if key is None or getattr(key, "params", None):
                 return None
@@ -502,10 +553,9 @@ class MemorySession(Session):
                 query = cache.by_key[key.key]
             else:
                 query = cache.by_key[key.key] = build_entity_query(statement, engine)
-            if len(cache.by_id) >= ID_CACHE_LIMIT:
-                cache.by_id.clear()
-            entry = (statement, query, key.bindparams)
-            cache.by_id[id(statement)] = entry
+            # A weak reference: a module-level statement must not keep a disposed database.
+            entry = (weakref.ref(cache), query, key.bindparams)
+            statement._set_memoized_attribute(SHAPE_ATTRIBUTE, entry)
         if entry[1] is None:
             return None
         return entry[1], entry[2]
@@ -586,6 +636,15 @@ class MemorySession(Session):
         if memory is None:
             return None
         db = memory.db
+        lock = db.write_lock
+        # With no write transaction open, every connection sees the committed state, and it
+        # has not changed while no transaction has taken the write lock since the rows were
+        # read (DDL takes it too).
+        key = _parameters_key(values) if lock.owner is None else None
+        if key is not None:
+            found = query.results.get(key)
+            if found is not None and found[0] == (db.serial, lock.grants, db.schema_version):
+                return found[1]
         with db.mutex:
             plan = plan_for(memory, query.compiled, query.dialect)
             if plan.query is None or plan.writes:
@@ -596,6 +655,11 @@ class MemorySession(Session):
                 return None
             if memory.autocommit:
                 db.commit(memory.txn)
+            if key is not None and lock.owner is None:
+                results = query.results
+                if len(results) >= RESULT_CACHE_LIMIT:
+                    results.clear()
+                results[key] = ((db.serial, lock.grants, db.schema_version), rows)
         return rows
 
     def _load(self, query: EntityQuery, rows: list[Any]) -> list[Any] | None:

@@ -64,11 +64,13 @@ class Transaction:
 class WriteLock:
     """One writer at a time per database; waiters give up after their timeout."""
 
-    __slots__ = ("_cond", "owner")
+    __slots__ = ("_cond", "grants", "owner")
 
     def __init__(self, mutex: threading.RLock) -> None:
         self._cond = threading.Condition(mutex)
         self.owner: Transaction | None = None
+        self.grants = 0
+        """How many times a transaction has taken the lock: no data changes while it stays."""
 
     def acquire(self, txn: Transaction, timeout: float) -> None:
         """Take the lock for `txn` (the caller holds the database mutex)."""
@@ -86,6 +88,7 @@ class WriteLock:
                         f"(waited {timeout:g} s)"
                     )
         self.owner = txn
+        self.grants += 1
 
     def release(self, txn: Transaction) -> None:
         if self.owner is txn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from {{ cookiecutter.package_name }}.adapters.memory.session import MemorySession
 
-from .diff_schema import Base, Instrument, Order, seed
+from .diff_schema import OPENING, Base, Instrument, Order, seed
 
 
 @pytest.fixture
@@ -202,6 +203,18 @@ def test_repeated_reads_tell_parameter_types_apart(engine: Engine) -> None:
             found.append(_ids(fast, halves, by=by))
             assert found[-1] == _ids(general, halves, by=by), by
     assert found[0] != found[1]
+
+
+def test_repeated_reads_tell_equal_instants_in_other_zones_apart(engine: Engine) -> None:
+    """A naive DateTime column binds an aware time's wall clock: equal instants differ."""
+    at = select(Order).where(Order.placed_at == bindparam("at", type_=Order.placed_at.type))
+    opening = OPENING.replace(tzinfo=timezone.utc)
+    same_instant = opening.astimezone(timezone(timedelta(minutes=5)))
+    assert opening == same_instant
+    with MemorySession(engine) as fast, Session(engine) as general:
+        found = [_ids(fast, at, at=when) for when in (opening, same_instant, opening)]
+        assert found == [_ids(general, at, at=when) for when in (opening, same_instant, opening)]
+    assert found[0] and found[1] and found[0] != found[1]
 
 
 def test_commit_expires_loaded_objects_and_detaches_deleted_ones(engine: Engine) -> None:

@@ -10,7 +10,6 @@ from .errors import OperationalError
 from .storage import TableStore
 from .transactions import Transaction, WriteLock
 
-
 _serials = itertools.count(1)
 
 

@@ -3,14 +3,16 @@
 A statement such as `select(Order).where(...).order_by(...)` is answered here when it is safe:
 its compiled form and the dialect's plan are cached by SQLAlchemy's cache key, and the shape
 found is remembered on the statement object itself, the way SQLAlchemy memoizes the key, so a
-prebuilt statement skips the key and a fresh one is not kept alive by the cache; the plan runs on the session's own
-connection; rows become objects as the ORM loader would make them (identity map first, new
-persistent objects otherwise). Everything else, and any case this module is unsure of, goes
+prebuilt statement skips the key and a fresh one is not kept alive by the cache. The plan runs
+on the session's own connection, and its rows are reused while nothing can have changed them;
+rows become objects as the ORM loader would make them (identity map first, new persistent
+objects otherwise). Everything else, and any case this module is unsure of, goes
 through `Session`'s general path. `fast_path=off` in the engine URL turns the fast path off.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import weakref
 from collections.abc import Callable, Sequence
@@ -22,6 +24,8 @@ from sqlalchemy.engine import ChunkedIteratorResult, Result
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.orm import Mapper, Session, SessionTransaction
 from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm.base import DEFAULT_STATE_ATTR
+from sqlalchemy.orm.instrumentation import ClassManager
 from sqlalchemy.orm.loading import _new_runid
 from sqlalchemy.orm.properties import ColumnProperty
 from sqlalchemy.orm.relationships import RelationshipProperty
@@ -56,16 +60,20 @@ class EntityQuery:
     """How to answer one statement shape: compiled form, plan, and how rows become objects."""
 
     __slots__ = (
+        "attribute_keys",
         "binder",
         "compiled",
         "dialect",
         "expanding",
+        "identity_class",
         "keys",
         "label",
+        "lean_instances",
         "mapper",
         "metadata",
         "pk_indexes",
         "processors",
+        "result_attributes",
         "results",
         "row_cache",
     )
@@ -90,11 +98,35 @@ class EntityQuery:
         self.metadata = _metadata(label, extra)
         self.expanding = {name for bp, name in compiled.bind_names.items() if bp.expanding}
         self.binder = _direct_binder(compiled)
-        self.row_cache: dict[int, tuple[Any, list[Any]]] = {}
-        """Processed values by stored row (by identity: stored rows are immutable tuples)."""
+        self.row_cache: dict[int, LoadedRow] = {}
+        """Processed values and identity by stored row (stored rows are immutable tuples)."""
+        self.identity_class = mapper._identity_class
+        self.lean_instances = _lean_instances(mapper)
+        self.result_attributes: Any = None
+        """The attributes of the ORM results made for this shape (the same every time)."""
+        self.attribute_keys = frozenset(mapper.class_manager)
         self.results: dict[Any, tuple[tuple[int, int, int], list[Any]]] = {}
         """Rows by parameters, with the database state they were read in (see `_run`)."""
 
+    def load_row(self, raw: Any) -> LoadedRow | None:
+        """A stored row's processed values and identity key; None when its key is NULL."""
+        row = list(raw)
+        for index, process in self.processors:
+            row[index] = process(row[index])
+        pk = tuple([row[i] for i in self.pk_indexes])
+        if all(value is None for value in pk):
+            return None
+        loaded = (raw, row, (self.identity_class, pk, None), dict(zip(self.keys, row, strict=True)))
+        if all(type(v) in STORABLE or isinstance(v, Enum) for v in row):
+            row_cache = self.row_cache
+            if len(row_cache) >= ROW_CACHE_LIMIT:
+                row_cache.clear()
+            row_cache[id(raw)] = loaded
+        return loaded
+
+
+LoadedRow = tuple[Any, list[Any], tuple[Any, tuple[Any, ...], None], dict[str, Any]]
+"""(stored row, processed values, identity key, attribute values) of one row of a result."""
 
 Binder = list[tuple[str, Callable[[Any], Any] | None, bool]]
 """(parameter name, bind processor, expanding) of each bind parameter of a statement."""
@@ -117,20 +149,65 @@ def _direct_binder(compiled: Any) -> Binder | None:
     return binder
 
 
+def _value_key(value: Any) -> Any:
+    """A value with its type, and its zone for times (equal instants may bind differently)."""
+    if isinstance(value, (dt.datetime, dt.time)):
+        return type(value), value, value.tzinfo
+    return type(value), value
+
+
 def _parameters_key(values: dict[str, Any]) -> Any:
     """A hashable key of bound values, types included (1, 1.0 and True bind differently)."""
-    parts: list[Any] = []
+    parts: list[Any] = ["bound"]
     for name, value in values.items():
         if type(value) is list:
-            parts.append((name, tuple([(type(item), item) for item in value])))
+            parts.append((name, tuple([_value_key(item) for item in value])))
         else:
-            parts.append((name, type(value), value))
+            parts.append((name, _value_key(value)))
     key = tuple(parts)
     try:
         hash(key)
     except TypeError:
         return None
     return key
+
+
+def _plain(value: Any) -> bool:
+    return type(value) in STORABLE or isinstance(value, Enum)
+
+
+def _given_parameters_key(binder: Binder, params: dict[str, Any] | None) -> Any:
+    """A key of the parameters as given, when bound values follow from it alone.
+
+    That holds for a statement taking every parameter by name (`binder`) given plain immutable
+    values: binding is then a function of the values, so the rows read for them can be found
+    before binding. None otherwise.
+    """
+    if not params:
+        return None
+    parts: list[Any] = ["given"]
+    for name, _process, is_list in binder:
+        value = params.get(name)
+        if is_list:
+            if not isinstance(value, (list, tuple)) or not all(_plain(item) for item in value):
+                return None
+            parts.append((name, tuple([_value_key(item) for item in value])))
+        elif _plain(value):
+            parts.append((name, _value_key(value)))
+        else:
+            return None
+    return tuple(parts)
+
+
+def _lean_instances(mapper: Mapper[Any]) -> bool:
+    """True when an instance can be made as `ClassManager.new_instance` makes it, its
+    attribute dictionary given whole: default instrumentation of a class with a `__dict__`."""
+    manager = mapper.class_manager
+    return (
+        type(manager) is ClassManager
+        and manager.STATE_ATTR == DEFAULT_STATE_ATTR
+        and getattr(mapper.class_, "__dictoffset__", 0) != 0
+    )
 
 
 def _unique_filters(_result: Any) -> list[Any]:
@@ -508,7 +585,12 @@ class MemorySession(Session):
         result: Result[Any] = ChunkedIteratorResult(
             query.metadata, chunks, source_supports_scalars=True
         )
-        result._attributes = result._attributes.union({"filtered": True, "is_single_entity": True})
+        attributes = query.result_attributes
+        if attributes is None:
+            attributes = query.result_attributes = result._attributes.union(
+                {"filtered": True, "is_single_entity": True}
+            )
+        result._attributes = attributes
         return result
 
     def _fast_entities(self, statement: Any, params: Any) -> tuple[EntityQuery, list[Any]] | None:
@@ -530,11 +612,19 @@ class MemorySession(Session):
         manager = query.mapper.class_manager
         if manager.dispatch.load:
             return None
-        values = self._bind_values(query, params, extracted)
-        if values is None:
-            return None
+        key = None if query.binder is None else _given_parameters_key(query.binder, params)
+        values = None
+        if key is None:
+            values = self._bind_values(query, params, extracted)
+            if values is None:
+                return None
+            key = _parameters_key(values)
         self._autoflush()
-        rows = self._run(bind, query, values)
+
+        def bound() -> dict[str, Any] | None:
+            return values if values is not None else self._bind_values(query, params, extracted)
+
+        rows = self._run(bind, query, key, bound)
         if rows is None:
             return None
         objects = self._load(query, rows)
@@ -631,20 +721,33 @@ class MemorySession(Session):
         memory.check_open()
         return memory
 
-    def _run(self, engine: Engine, query: EntityQuery, values: dict[str, Any]) -> list[Any] | None:
+    def _run(
+        self,
+        engine: Engine,
+        query: EntityQuery,
+        key: Any,
+        bound: Callable[[], dict[str, Any] | None],
+    ) -> list[Any] | None:
+        """The stored rows answering `query` for the parameters `key` stands for.
+
+        With no write transaction open, every connection sees the committed state, and it has
+        not changed while no transaction has taken the write lock since the rows were read
+        (DDL takes it too): those rows are reused.
+        """
         memory = self._reading_connection(engine)
         if memory is None:
             return None
         db = memory.db
         lock = db.write_lock
-        # With no write transaction open, every connection sees the committed state, and it
-        # has not changed while no transaction has taken the write lock since the rows were
-        # read (DDL takes it too).
-        key = _parameters_key(values) if lock.owner is None else None
+        if lock.owner is not None:
+            key = None
         if key is not None:
             found = query.results.get(key)
             if found is not None and found[0] == (db.serial, lock.grants, db.schema_version):
                 return found[1]
+        values = bound()
+        if values is None:
+            return None
         with db.mutex:
             plan = plan_for(memory, query.compiled, query.dialect)
             if plan.query is None or plan.writes:
@@ -664,51 +767,64 @@ class MemorySession(Session):
 
     def _load(self, query: EntityQuery, rows: list[Any]) -> list[Any] | None:
         """Rows as objects: the identity map's when present, else new persistent ones."""
-        identity_map = self.identity_map
-        mapper = query.mapper
-        identity_class = mapper._identity_class
-        pk_indexes = query.pk_indexes
-        processors = query.processors
-        processed = []
         row_cache = query.row_cache
+        loaded: list[LoadedRow] = []
         for raw in rows:
             cached = row_cache.get(id(raw))
-            if cached is not None and cached[0] is raw:
-                row = cached[1]
-            else:
-                row = list(raw)
-                for index, process in processors:
-                    row[index] = process(row[index])
-                if all(type(v) in STORABLE or isinstance(v, Enum) for v in row):
-                    if len(row_cache) >= ROW_CACHE_LIMIT:
-                        row_cache.clear()
-                    row_cache[id(raw)] = (raw, row)
-            pk = tuple([row[i] for i in pk_indexes])
-            if all(value is None for value in pk):
-                return None
-            key = (identity_class, pk, None)
-            existing = identity_map.get(key)
-            if existing is not None and instance_state(existing).unloaded:
+            if cached is None or cached[0] is not raw:
+                cached = query.load_row(raw)
+                if cached is None:
+                    return None
+            loaded.append(cached)
+        states = self.identity_map._dict
+        manager = query.mapper.class_manager
+        if len(manager) != len(query.attribute_keys):  # attributes added since
+            query.attribute_keys = frozenset(manager)
+        attribute_keys = query.attribute_keys
+        objects: list[Any] = []
+        fresh: list[tuple[Any, LoadedRow]] = []
+        for entry in loaded:
+            state: Any = states.get(entry[2])
+            existing = None if state is None else state.obj()
+            if existing is None:
+                fresh.append((len(objects), entry))
+            elif not attribute_keys.issubset(state.dict) and state.unloaded:
                 return None  # the general loader refreshes expired attributes
-            processed.append((key, existing, row))
-        objects = []
-        keys = query.keys
-        new_instance = mapper.class_manager.new_instance
+            objects.append(existing)
+        if fresh:
+            self._new_objects(query, objects, fresh)
+        return objects
+
+    def _new_objects(
+        self, query: EntityQuery, objects: list[Any], fresh: list[tuple[int, LoadedRow]]
+    ) -> None:
+        """Persistent objects for rows the identity map lacks, as the ORM loader makes them."""
+        identity_map = self.identity_map
+        mapper = query.mapper
+        manager = mapper.class_manager
+        class_: Any = mapper.class_
+        make_state = manager._state_constructor
+        lean = query.lean_instances
         path = mapper._path_registry
         runid = _new_runid()
         session_id = self.hash_key
-        for key, existing, row in processed:
+        for position, (_raw, row, key, attributes) in fresh:
+            existing = identity_map.get(key)  # the same row twice in one result
             if existing is None:
-                existing = identity_map.get(key)
-            if existing is None:
-                existing = new_instance()
-                state = instance_state(existing)
+                if lean:
+                    existing = class_.__new__(class_)
+                    state = make_state(existing, manager)
+                    values = attributes.copy()
+                    values[DEFAULT_STATE_ATTR] = state
+                    existing.__dict__ = values
+                else:
+                    existing = manager.new_instance()
+                    state = instance_state(existing)
+                    existing.__dict__.update(zip(query.keys, row, strict=True))
                 state.key = key
                 state.identity_token = None
                 state.session_id = session_id
                 identity_map._add_unpresent(state, key)
                 state.load_path = path
                 state.runid = runid
-                existing.__dict__.update(zip(keys, row, strict=True))
-            objects.append(existing)
-        return objects
+            objects[position] = existing

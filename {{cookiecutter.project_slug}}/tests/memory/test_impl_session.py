@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -208,7 +208,7 @@ def test_repeated_reads_tell_parameter_types_apart(engine: Engine) -> None:
 def test_repeated_reads_tell_equal_instants_in_other_zones_apart(engine: Engine) -> None:
     """A naive DateTime column binds an aware time's wall clock: equal instants differ."""
     at = select(Order).where(Order.placed_at == bindparam("at", type_=Order.placed_at.type))
-    opening = OPENING.replace(tzinfo=timezone.utc)
+    opening = OPENING.replace(tzinfo=UTC)
     same_instant = opening.astimezone(timezone(timedelta(minutes=5)))
     assert opening == same_instant
     with MemorySession(engine) as fast, Session(engine) as general:

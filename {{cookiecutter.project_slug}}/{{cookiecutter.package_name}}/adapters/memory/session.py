@@ -149,9 +149,13 @@ def _direct_binder(compiled: Any) -> Binder | None:
     return binder
 
 
+_ZONED = (dt.datetime, dt.time)
+_ZONELESS = STORABLE - frozenset(_ZONED)
+
+
 def _value_key(value: Any) -> Any:
     """A value with its type, and its zone for times (equal instants may bind differently)."""
-    if isinstance(value, (dt.datetime, dt.time)):
+    if isinstance(value, _ZONED):
         return type(value), value, value.tzinfo
     return type(value), value
 
@@ -188,10 +192,13 @@ def _given_parameters_key(binder: Binder, params: dict[str, Any] | None) -> Any:
     parts: list[Any] = ["given"]
     for name, _process, is_list in binder:
         value = params.get(name)
+        kind = type(value)
         if is_list:
             if not isinstance(value, (list, tuple)) or not all(_plain(item) for item in value):
                 return None
             parts.append((name, tuple([_value_key(item) for item in value])))
+        elif kind in _ZONELESS:
+            parts.append((name, kind, value))
         elif _plain(value):
             parts.append((name, _value_key(value)))
         else:

@@ -258,3 +258,15 @@ def test_a_commit_that_fails_leaves_the_session_needing_a_rollback(engine: Engin
             session.commit()
         session.rollback()
         assert session.get_one(Order, 1) is order
+
+
+def test_a_class_bound_to_another_engine_is_read_from_that_engine(engine: Engine) -> None:
+    other = create_engine("memory://")
+    Base.metadata.create_all(other)  # the same tables, no rows
+    try:
+        with MemorySession(engine, binds={Order: other}) as session:
+            assert session.scalars(select(Order)).all() == []
+            assert session.get(Order, 1) is None
+            assert session.get(Instrument, 1) is not None  # still from the session's engine
+    finally:
+        other.dispose()

@@ -251,23 +251,46 @@ class FastPathCache:
         return reader
 
 
-_caches: weakref.WeakKeyDictionary[Engine, FastPathCache] = weakref.WeakKeyDictionary()
-
-
-def _cache_of(engine: Engine) -> FastPathCache:
-    cache = _caches.get(engine)
+def fast_path_cache(bind: Any) -> FastPathCache | None:
+    """The fast path's cache of a `memory://` engine whose URL does not say `fast_path=off`,
+    kept on the engine's dialect (engines made by `execution_options` share it); else None."""
+    if not isinstance(bind, Engine):
+        return None
+    dialect: Any = bind.dialect
+    if not getattr(dialect, "fast_path", False) or dialect.name != "memory":
+        return None
+    cache: FastPathCache | None = dialect.__dict__.get("fast_path_cache")
     if cache is None:
-        cache = _caches[engine] = FastPathCache()
+        cache = dialect.fast_path_cache = FastPathCache()
     return cache
 
 
 def fast_path_enabled(engine: Any) -> bool:
     """True for a `memory://` engine whose URL does not say `fast_path=off`."""
-    return (
-        isinstance(engine, Engine)
-        and engine.dialect.name == "memory"
-        and bool(getattr(engine.dialect, "fast_path", False))
-    )
+    return fast_path_cache(engine) is not None
+
+
+def has_listeners(dispatch: Any, names: tuple[str, ...]) -> bool:
+    """Whether any of the events `names` has a listener on a session or its class."""
+    return any(getattr(dispatch, name) for name in names)
+
+
+def _has_binds(session: Session) -> bool:
+    """Binds per mapper or table (`Session(binds=...)`): `binds` since SQLAlchemy 2.1."""
+    return bool(getattr(session, "binds", None) or getattr(session, "_Session__binds", None))
+
+
+_COMMIT_EVENTS = ("before_commit", "after_commit", "after_transaction_end")
+_FLUSH_EVENTS = (
+    "before_flush",
+    "after_flush",
+    "after_flush_postexec",
+    "pending_to_persistent",
+    "after_begin",
+    "after_transaction_create",
+    "after_transaction_end",
+)
+_READ_EVENTS = ("do_orm_execute", "loaded_as_persistent")
 
 
 LAZY_ON_ACCESS = frozenset({"select", "raise", "raise_on_sql"})
@@ -470,15 +493,12 @@ class MemorySession(Session):
             or self._flushing
         ):
             return False
-        bind = self.bind
+        bind: Any = self.bind
         if (
-            not isinstance(bind, Engine)
-            or not fast_path_enabled(bind)
-            or getattr(self, "_Session__binds", None)
+            fast_path_cache(bind) is None
+            or _has_binds(self)
+            or has_listeners(self.dispatch, _COMMIT_EVENTS)
         ):
-            return False
-        dispatch = self.dispatch
-        if dispatch.before_commit or dispatch.after_commit or dispatch.after_transaction_end:
             return False
         if not self._is_clean():
             self.flush()
@@ -521,30 +541,17 @@ class MemorySession(Session):
 
     def _fast_flush(self) -> bool:
         """Write pending and changed objects without the unit of work (see `flush.py`)."""
-        bind = self.bind
-        if (
-            not isinstance(bind, Engine)
-            or not fast_path_enabled(bind)
-            or getattr(self, "_Session__binds", None)
-        ):
+        bind: Any = self.bind
+        cache = fast_path_cache(bind)
+        if cache is None or _has_binds(self):
             return False
-        dispatch = self.dispatch
-        if (
-            dispatch.before_flush
-            or dispatch.after_flush
-            or dispatch.after_flush_postexec
-            or dispatch.pending_to_persistent
-            or dispatch.after_begin
-            or dispatch.after_transaction_create
-            or dispatch.after_transaction_end
-        ):
+        if has_listeners(self.dispatch, _FLUSH_EVENTS):
             return False  # the general flush opens a subtransaction these listeners would see
         transaction = self._autobegin_t()
         if not transaction.is_active:
             return False  # the general path raises the right error
         new = self._new
         states = [*new, *(state for state in self.identity_map._modified if state not in new)]
-        cache = _cache_of(bind)
         dialect = bind.dialect
         try:
             planned = plan_writes(
@@ -603,16 +610,11 @@ class MemorySession(Session):
     def _fast_entities(self, statement: Any, params: Any) -> tuple[EntityQuery, list[Any]] | None:
         if type(statement) is not Select or (params is not None and type(params) is not dict):
             return None
-        bind = self.bind
-        if (
-            not isinstance(bind, Engine)
-            or not fast_path_enabled(bind)
-            or getattr(self, "_Session__binds", None)
-        ):
+        bind: Any = self.bind
+        cache = fast_path_cache(bind)
+        if cache is None or _has_binds(self) or has_listeners(self.dispatch, _READ_EVENTS):
             return None
-        if self.dispatch.do_orm_execute or self.dispatch.loaded_as_persistent:
-            return None
-        found = self._entity_query(bind, statement)
+        found = self._entity_query(cache, bind, statement)
         if found is None:
             return None
         query, extracted = found
@@ -631,16 +633,15 @@ class MemorySession(Session):
         def bound() -> dict[str, Any] | None:
             return values if values is not None else self._bind_values(query, params, extracted)
 
-        rows = self._run(bind, query, key, bound)
+        rows = self._run(cache, bind, query, key, bound)
         if rows is None:
             return None
         objects = self._load(query, rows)
         return None if objects is None else (query, objects)
 
     def _entity_query(
-        self, engine: Engine, statement: Select[Any]
+        self, cache: FastPathCache, engine: Engine, statement: Select[Any]
     ) -> tuple[EntityQuery, Sequence[Any]] | None:
-        cache = _cache_of(engine)
         entry = statement.__dict__.get(SHAPE_ATTRIBUTE)
         if entry is None or entry[0]() is not cache:
             key = statement._generate_cache_key()
@@ -694,7 +695,7 @@ class MemorySession(Session):
                 raw[name] = process(value)
         return raw
 
-    def _reading_connection(self, engine: Engine) -> dbapi.Connection | None:
+    def _reading_connection(self, cache: FastPathCache, engine: Engine) -> dbapi.Connection | None:
         """The session's connection to `engine` if it has one, else a shared reader.
 
         A connection that has not written sees the committed state, exactly as the reader
@@ -716,13 +717,13 @@ class MemorySession(Session):
             if (
                 transaction._parent is not None
                 or transaction.nested
-                or self.dispatch.after_begin
+                or has_listeners(self.dispatch, ("after_begin",))
                 or engine.dispatch.engine_connect
                 or engine.dispatch.begin
             ):
                 connection = self.connection()
             else:
-                return _caches[engine].reader(engine.dialect.database)  # type: ignore[attr-defined]
+                return cache.reader(engine.dialect.database)  # type: ignore[attr-defined]
         raw = connection.connection.dbapi_connection
         memory: dbapi.Connection = raw.memory_connection
         memory.check_open()
@@ -730,6 +731,7 @@ class MemorySession(Session):
 
     def _run(
         self,
+        cache: FastPathCache,
         engine: Engine,
         query: EntityQuery,
         key: Any,
@@ -741,7 +743,7 @@ class MemorySession(Session):
         not changed while no transaction has taken the write lock since the rows were read
         (DDL takes it too): those rows are reused.
         """
-        memory = self._reading_connection(engine)
+        memory = self._reading_connection(cache, engine)
         if memory is None:
             return None
         db = memory.db

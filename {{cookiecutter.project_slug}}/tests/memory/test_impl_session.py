@@ -120,6 +120,16 @@ def test_results_behave_like_orm_results(engine: Engine) -> None:
         assert fast.scalar(statement).id == general.scalar(statement).id
         assert len(fast.scalars(statement).unique().all()) == len(fast_rows)
 
+        def shapes(session: Session) -> list[Any]:
+            return [
+                [[row[0].id for row in part] for part in session.execute(statement).partitions(4)],
+                [order.id for order in next(session.scalars(statement).partitions(5))],
+                session.execute(statement).mappings().first()["Order"].id,
+                [row.Order.id for row in session.execute(statement).fetchmany(3)],
+            ]
+
+        assert shapes(fast) == shapes(general)
+
 
 def test_a_failed_flush_leaves_the_session_needing_a_rollback(engine: Engine) -> None:
     with MemorySession(engine) as session:

@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
-from sqlalchemy.engine import ChunkedIteratorResult, Result
+from sqlalchemy.engine import IteratorResult, Result
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.orm import Mapper, Session, SessionTransaction
 from sqlalchemy.orm.attributes import instance_state
@@ -592,12 +592,9 @@ class MemorySession(Session):
 
     def _entity_result(self, answer: tuple[EntityQuery, list[Any]]) -> Result[Any]:
         query, objects = answer
-
-        def chunks(_size: int | None) -> Any:
-            yield objects  # a single-entity source holds the objects themselves
-
-        result: Result[Any] = ChunkedIteratorResult(
-            query.metadata, chunks, source_supports_scalars=True
+        # A single-entity source holds the objects themselves; rows wrap them on demand.
+        result: Result[Any] = IteratorResult(
+            query.metadata, iter(objects), _source_supports_scalars=True
         )
         attributes = query.result_attributes
         if attributes is None:

@@ -625,7 +625,8 @@ class MemorySession(Session):
             if values is None:
                 return None
             key = _parameters_key(values)
-        self._autoflush()
+        if self._new or self._deleted or self.identity_map._modified:
+            self._autoflush()  # pending changes are flushed first, as before a query
 
         def bound() -> dict[str, Any] | None:
             return values if values is not None else self._bind_values(query, params, extracted)

@@ -147,6 +147,37 @@ def test_expanding_bindparam_not_in(seeded: EnginePair) -> None:
         seeded.check_rows(statement, {"qtys": qtys}, what=f"not in {qtys}")
 
 
+# A parameter has no affinity: compared with a column it takes the column's affinity first.
+AFFINITY_CASES: dict[str, tuple[Any, dict[str, Any]]] = {
+    "integer column = numeric text": (o.qty == bindparam("v"), {"v": "25"}),
+    "integer column = text with spaces": (o.qty == bindparam("v"), {"v": " 25 "}),
+    "integer column = text that is no number": (o.qty == bindparam("v"), {"v": "25x"}),
+    "integer column > numeric text": (o.qty > bindparam("v"), {"v": "24"}),
+    "integer column BETWEEN texts": (
+        o.qty.between(bindparam("lo"), bindparam("hi")),
+        {"lo": "2", "hi": "7"},
+    ),
+    "integer column IN texts": (o.qty.in_(bindparam("vs", expanding=True)), {"vs": ["25", "7"]}),
+    "integer column IN a literal list": (o.qty.in_(["25", "7", 3]), {}),
+    "row id = numeric text": (o.id == bindparam("v"), {"v": "3"}),
+    "row id IN texts": (o.id.in_(bindparam("vs", expanding=True)), {"vs": ["3", "5.0"]}),
+    "indexed column = numeric text": (o.instrument_id == bindparam("v"), {"v": "2"}),
+    "numeric column = decimal text": (o.limit_price == bindparam("v"), {"v": "410.00"}),
+    "numeric text = integer column": (bindparam("v") == o.qty, {"v": "7"}),
+    "integer column IS numeric text": (o.qty.is_(bindparam("v")), {"v": "25"}),
+    "text column > an integer": (o.note > bindparam("v"), {"v": 5}),
+    "text column = an integer": (o.note == bindparam("v"), {"v": 1}),
+}
+
+
+@pytest.mark.parametrize("name", list(AFFINITY_CASES))
+def test_parameters_take_the_affinity_of_the_column_they_are_compared_with(
+    seeded: EnginePair, name: str
+) -> None:
+    clause, params = AFFINITY_CASES[name]
+    seeded.check_rows(_ids(clause), params or None, what=name)
+
+
 def test_plain_bindparams_given_at_execute_time(seeded: EnginePair) -> None:
     statement = _ids(and_(o.qty >= bindparam("low"), o.status == bindparam("status")))
     first = seeded.check_rows(statement, {"low": 3, "status": "open"})

@@ -97,7 +97,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
                 oper = _FLIP.get(oper, oper)
             if pos is None or references_scope(other, scope):
                 continue
-            fn = compiler.compile(other)
+            fn = compiler.compared(right if other is left else left, other)
             if oper is operators.eq:
                 terms.append(_Term("eq", pos, p, value=fn))
             elif oper in (operators.gt, operators.ge):
@@ -119,7 +119,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
             if pos is None or references_scope(right, scope):
                 continue
             lo, hi = right.clauses
-            low, high = compiler.compile(lo), compiler.compile(hi)
+            low, high = compiler.compared(left, lo), compiler.compared(left, hi)
             terms.append(_Term("range", pos, p, low=low, high=high))
     return terms
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy.sql import elements, functions, operators, selectable, sqltypes
+from sqlalchemy.sql import elements, functions, operators, schema, selectable, sqltypes
 
 from . import values as V
 from .errors import NotSupportedError, OperationalError
@@ -22,7 +22,7 @@ from .functions import (
     STATEMENT_CONSTANTS,
     utc_now,
 )
-from .types import convert
+from .types import AFFINITY_CONVERTERS, convert, storage_affinity
 
 Fn = Callable[[Any, "Env"], Any]
 
@@ -231,6 +231,55 @@ def contains_aggregate(el: Any) -> bool:
     return False
 
 
+# comparison affinity ---------------------------------------------------------------------
+def _unwrapped(el: Any) -> Any:
+    while isinstance(el, elements.Grouping | elements.Label):
+        el = el.element
+    return el
+
+
+def _table_column(el: Any) -> bool:
+    """A column of a table or of an alias of one: it has its declared type's affinity."""
+    if not isinstance(el, elements.ColumnClause) or getattr(el, "is_literal", False):
+        return False
+    table = getattr(el, "table", None)
+    if isinstance(table, selectable.Alias):
+        table = table.element
+    return isinstance(table, selectable.TableClause | schema.Table)
+
+
+def _without_affinity(el: Any) -> bool:
+    """A parameter or a literal value: SQLite gives it no affinity."""
+    return isinstance(el, elements.BindParameter | elements.Null) or (
+        isinstance(el, elements.ColumnClause) and getattr(el, "is_literal", False)
+    )
+
+
+def comparison_affinity(column: Any, other: Any) -> Callable[[Any], Any] | None:
+    """How SQLite converts `other` before comparing it with `column`, if it does.
+
+    A value with no affinity compared with a column takes the column's affinity first, as it
+    would on storage: a numeric text becomes a number against an INTEGER, REAL or NUMERIC
+    column, and a number becomes its text against a TEXT column.
+    """
+    column = _unwrapped(column)
+    if not _table_column(column) or not _without_affinity(_unwrapped(other)):
+        return None
+    kind = storage_affinity(column.type)
+    return None if kind is None else AFFINITY_CONVERTERS[kind][1]
+
+
+def _converted(fn: Fn, convert_value: Callable[[Any], Any] | None) -> Fn:
+    if convert_value is None:
+        return fn
+
+    def value(row: Any, env: Env) -> Any:
+        v = fn(row, env)
+        return v if v is None else convert_value(v)
+
+    return value
+
+
 # the compiler --------------------------------------------------------------------------
 _COMPARATORS: dict[Any, Callable[[Any, Any], bool]] = {
     operators.eq: op.eq,
@@ -395,6 +444,10 @@ class ExprCompiler:
     def visit_table(self, el: Any) -> Fn:
         raise unsupported(f"table {el} used as a value")
 
+    def compared(self, column: Any, other: Any) -> Fn:
+        """`other` as compared with `column`: with the column's affinity when SQLite gives it."""
+        return _converted(self.compile(other), comparison_affinity(column, other))
+
     def visit_bindparam(self, el: Any) -> Fn:
         return self.binds.getter(el)
 
@@ -542,7 +595,7 @@ class ExprCompiler:
             left, right = el.left, el.right
             if isinstance(left, elements.Tuple) or isinstance(right, elements.Tuple):
                 return self._tuple_compare(oper, left, right)
-            return _comparison(_COMPARATORS[oper], self.compile(left), self.compile(right))
+            return _comparison(_COMPARATORS[oper], *self._operands(left, right))
         if oper in _ARITHMETIC:
             return _binary_value(_ARITHMETIC[oper], self.compile(el.left), self.compile(el.right))
         if oper is operators.floordiv:
@@ -555,15 +608,19 @@ class ExprCompiler:
         if oper in _LIKE_OPS:
             return self._like(el, *_LIKE_OPS[oper])
         if oper in (operators.is_, operators.is_not_distinct_from):
-            return _is(self.compile(el.left), self.compile(el.right), False)
+            return _is(*self._operands(el.left, el.right), False)
         if oper in (operators.is_not, operators.is_distinct_from):
-            return _is(self.compile(el.left), self.compile(el.right), True)
+            return _is(*self._operands(el.left, el.right), True)
         if oper in (operators.between_op, operators.not_between_op):
             return self._between(el, negate=oper is operators.not_between_op)
         if oper is operators.collate:
             raise unsupported(f"COLLATE {el.right}")
         name = getattr(oper, "opstring", None) or getattr(oper, "__name__", str(oper))
         raise unsupported(f"operator {name!r}")
+
+    def _operands(self, left: Any, right: Any) -> tuple[Fn, Fn]:
+        """Both sides of a comparison, a value taking the affinity of a column on the other."""
+        return self.compared(right, left), self.compared(left, right)
 
     def _tuple_compare(self, oper: Any, left: Any, right: Any) -> Fn:
         if oper not in (operators.eq, operators.ne):
@@ -586,7 +643,7 @@ class ExprCompiler:
     def _between(self, el: Any, negate: bool) -> Fn:
         value = self.compile(el.left)
         low_el, high_el = el.right.clauses
-        low, high = self.compile(low_el), self.compile(high_el)
+        low, high = self.compared(el.left, low_el), self.compared(el.left, high_el)
         symmetric = el.modifiers.get("symmetric", False)
 
         def between(row: Any, env: Env) -> Any:
@@ -634,6 +691,14 @@ class ExprCompiler:
         if isinstance(right, elements.BindParameter) and right.expanding:
             getter = self.binds.getter(right)
             arity = _tuple_arity(right)
+            convert_item = None if arity else comparison_affinity(el.left, right)
+            if convert_item is not None:
+                items = getter
+
+                def converted_items(row: Any, env: Env) -> Any:
+                    return [v if v is None else convert_item(v) for v in items(row, env)]
+
+                getter = converted_items
             if arity:
                 raw = getter
 
@@ -646,7 +711,7 @@ class ExprCompiler:
                 getter = tuple_values
             return _cached_values(getter, id(right))
         clauses = right.clauses if hasattr(right, "clauses") else [right]
-        parts = [self.compile(c) for c in clauses]
+        parts = [self.compared(el.left, c) for c in clauses]
 
         def list_values(row: Any, env: Env) -> tuple[frozenset[Any] | list[Any], bool, bool]:
             return _value_set([p(row, env) for p in parts])

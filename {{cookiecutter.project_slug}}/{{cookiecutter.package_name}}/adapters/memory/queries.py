@@ -348,7 +348,7 @@ class SelectPlan(QueryPlan):
                 if found is None or found[0] is not right_src:
                     continue
                 if _slots(other, self.scope, mid):
-                    return compiler.compile(other), found[1]
+                    return compiler.compared(col, other), found[1]
         return None
 
     def _setup_access(

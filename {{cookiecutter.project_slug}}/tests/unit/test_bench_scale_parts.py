@@ -1,12 +1,16 @@
 """The bench's scale checks, the parts both flavours share: inputs, rows and the ratios."""
 
-import pytest
-from sqlalchemy import Connection, func, select
+from datetime import UTC, datetime
+from decimal import Decimal
 
-from {{ cookiecutter.package_name }}.adapters.sqla.tables import metadata, orders
+import pytest
+from sqlalchemy import Connection, func, insert, select
+
+from {{ cookiecutter.package_name }}.adapters.sqla.tables import bars, metadata, orders
 from {{ cookiecutter.package_name }}.bench.scale_parts import (
     ScaleResult,
     ScaleSizes,
+    clear_replayed_rows,
     closed_order_rows,
     load_closed_orders,
     measure_main,
@@ -23,7 +27,25 @@ def load_and_count(connection: Connection) -> int:
     return count
 
 
-@pytest.mark.parametrize("field", ["orders", "bars"])
+def replay_cleared_counts(connection: Connection) -> tuple[int, int]:
+    """Load the history, add an order and a bar as a replay would, clear what the replay wrote;
+    answer the orders and bars left."""
+    load_and_count(connection)
+    replayed = {**next(closed_order_rows(1, "history")), "order_id": "O-1"}
+    connection.execute(insert(orders), replayed)
+    bar = {"symbol": "ES", "ts": datetime(2025, 1, 2, tzinfo=UTC), "volume": 1}
+    prices = dict.fromkeys(("open", "high", "low", "close"), Decimal("5900.25"))
+    connection.execute(insert(bars), {**bar, **prices})
+    connection.commit()
+    clear_replayed_rows(connection)
+    orders_left, bars_left = (
+        connection.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in (orders, bars)
+    )
+    return orders_left, bars_left
+
+
+@pytest.mark.parametrize("field", ["orders", "bars", "rounds"])
 def test_sizes_must_be_positive(field: str) -> None:
     with pytest.raises(ValueError, match=f"scale {field} must be at least 1"):
         ScaleSizes(**{field: 0})
@@ -47,17 +69,23 @@ def test_a_measurement_process_prints_its_answer_as_json(
 ) -> None:
     asked: list[object] = []
 
-    def memory(orders_count: int, sizes: ScaleSizes) -> tuple[float, int]:
-        asked.append((orders_count, sizes))
-        return 0.25, 4096
+    def memory(sizes: ScaleSizes) -> tuple[float, float, int]:
+        asked.append(sizes)
+        return 0.25, 0.375, 4096
 
-    measure_main(["memory", "0", "60", "11"], memory, lambda count: 0)
+    measure_main(["memory", "5", "60", "11", "3"], memory, lambda count: 0)
+    measure_main(["sqlite", "5"], memory, lambda count: 2048)
 
-    assert asked == [(0, ScaleSizes(orders=1, bars=60, seed=11))]
-    assert capsys.readouterr().out == '{"seconds_per_bar": 0.25, "bytes": 4096}\n'
+    assert asked == [ScaleSizes(orders=5, bars=60, seed=11, rounds=3)]
+    assert capsys.readouterr().out == (
+        '{"empty_seconds_per_bar": 0.25, "loaded_seconds_per_bar": 0.375, "bytes": 4096}\n'
+        '{"bytes": 2048}\n'
+    )
 
 
-@pytest.mark.parametrize("arguments", [[], ["memory", "1"], ["sqlite"], ["disk", "5"]])
+@pytest.mark.parametrize(
+    "arguments", [[], ["memory", "1", "2", "3"], ["sqlite"], ["disk", "5"]], ids=repr
+)
 def test_a_measurement_process_refuses_other_arguments(arguments: list[str]) -> None:
-    with pytest.raises(SystemExit, match="usage: scale memory ORDERS BARS SEED"):
-        measure_main(arguments, lambda count, sizes: (0.0, 0), lambda count: 0)
+    with pytest.raises(SystemExit, match="usage: scale memory ORDERS BARS SEED ROUNDS"):
+        measure_main(arguments, lambda sizes: (0.0, 0.0, 0), lambda count: 0)

@@ -69,7 +69,8 @@ def run_bench(
     if scale is not None:
         console.print(
             f"scale checks: {scale.bars:,} bars on {MEMORY_URL} with an empty orders table and "
-            f"beside {scale.orders:,} closed orders; memory for those orders vs SQLite :memory:",
+            f"beside {scale.orders:,} closed orders, {scale.rounds} alternating rounds each in one "
+            "process, medians; memory for those orders vs SQLite :memory:",
             soft_wrap=True,
         )
         try:

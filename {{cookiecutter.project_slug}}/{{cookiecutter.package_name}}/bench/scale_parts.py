@@ -1,13 +1,17 @@
 """Scale checks of the memory backend, what both flavours share: sizes, results, rows, processes.
 
 The checks compare the per-bar time of a backtest beside many closed orders with an empty table's,
-and the memory those orders take with SQLite `:memory:`'s. Each measurement runs in a fresh process
-(`python -m <package>.bench.scale ...`, the flavour's own module, which measures), so that one
-measurement's garbage and caches do not reach another's.
+and the memory those orders take with SQLite `:memory:`'s. Each backend's measurement runs in a
+fresh process (`python -m <package>.bench.scale ...`, the flavour's own module, which measures), so
+that one measurement's garbage and caches do not reach another's. The per-bar times are taken in
+one process, in alternating rounds (a new empty database, then the loaded one, whose replayed rows
+are deleted after each round), and their medians compared: a machine whose speed drifts over the
+seconds the loading takes slows both alike.
 """
 
 import json
 import os
+import statistics
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,10 +19,10 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, delete, insert
 
 from ..adapters.memory.bulk import insert_rows
-from ..adapters.sqla.tables import instruments, orders
+from ..adapters.sqla.tables import bars, instruments, orders, positions, trades
 from ..runner.reference import reference_instrument
 from .processes import last_error_line, run_module
 
@@ -32,6 +36,8 @@ PER_BAR_TARGET = 1.5
 FOOTPRINT_TARGET = 3.0
 """Memory for the order rows may be at most this multiple of SQLite :memory:'s."""
 _T0 = datetime(2020, 1, 2, 14, 30, tzinfo=UTC)
+HISTORY_PREFIX = "HIST-"
+"""Order ids of the loaded closed orders start with this; the replays' own orders do not."""
 
 
 @dataclass(frozen=True)
@@ -41,9 +47,11 @@ class ScaleSizes:
     bars: int = 2_000
     """Bars replayed for the per-bar comparison."""
     seed: int = 7
+    rounds: int = 3
+    """Replays on each table, alternating; the medians are compared."""
 
     def __post_init__(self) -> None:
-        for name in ("orders", "bars"):
+        for name in ("orders", "bars", "rounds"):
             if getattr(self, name) < 1:
                 raise ValueError(f"scale {name} must be at least 1")
 
@@ -73,7 +81,7 @@ def closed_order_rows(count: int, strategy_id: str) -> Iterator[dict[str, Any]]:
         ts = _T0 + timedelta(minutes=number)
         filled = number % 2 == 0
         yield {
-            "order_id": f"HIST-{number:08d}",
+            "order_id": f"{HISTORY_PREFIX}{number:08d}",
             "symbol": symbol,
             "strategy_id": strategy_id,
             "position_id": None,
@@ -149,6 +157,18 @@ def _load_through_driver(connection: Connection, rows: Iterator[dict[str, Any]])
         processed.clear()
 
 
+def clear_replayed_rows(connection: Connection) -> None:
+    """Delete what a replay wrote (bars, trades, positions, its own orders); keep the history."""
+    for table in (trades, positions, bars):
+        connection.execute(delete(table))
+    connection.execute(delete(orders).where(orders.c.order_id.not_like(f"{HISTORY_PREFIX}%")))
+    connection.commit()
+
+
+def per_bar_median(seconds: list[float]) -> float:
+    return statistics.median(seconds)
+
+
 def grown_by_loading(connection: Connection, count: int, strategy_id: str) -> int:
     """Resident bytes the process gains while `count` closed orders are loaded and committed."""
     warm_up = list(closed_order_rows(CHUNK, "warm-up"))  # the rows in flight, counted once
@@ -159,19 +179,27 @@ def grown_by_loading(connection: Connection, count: int, strategy_id: str) -> in
 
 
 def run_scale(sizes: ScaleSizes) -> ScaleResult:
-    """Three processes: memory with an empty table, memory with the orders, SQLite."""
-    empty, _ = _in_process("memory", "0", str(sizes.bars), str(sizes.seed))
-    loaded, memory = _in_process("memory", str(sizes.orders), str(sizes.bars), str(sizes.seed))
-    _, sqlite = _in_process("sqlite", str(sizes.orders))
-    return ScaleResult(sizes.orders, sizes.bars, empty, loaded, int(memory), int(sqlite))
+    """Two processes: memory (both per-bar times and the footprint), then SQLite's footprint."""
+    memory = _in_process(
+        "memory", str(sizes.orders), str(sizes.bars), str(sizes.seed), str(sizes.rounds)
+    )
+    sqlite = _in_process("sqlite", str(sizes.orders))
+    return ScaleResult(
+        sizes.orders,
+        sizes.bars,
+        float(memory["empty_seconds_per_bar"]),
+        float(memory["loaded_seconds_per_bar"]),
+        int(memory["bytes"]),
+        int(sqlite["bytes"]),
+    )
 
 
-def _in_process(*arguments: str) -> tuple[float, float]:
+def _in_process(*arguments: str) -> dict[str, Any]:
     finished = run_module(SCALE_MODULE, arguments, timeout=SCALE_TIMEOUT_SECONDS)
     if finished.returncode != 0:
         raise RuntimeError(f"scale check {' '.join(arguments)} failed: {last_error_line(finished)}")
-    answer = json.loads(finished.stdout.strip().splitlines()[-1])
-    return float(answer["seconds_per_bar"]), float(answer["bytes"])
+    answer: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
+    return answer
 
 
 def _resident_bytes() -> int:
@@ -180,17 +208,26 @@ def _resident_bytes() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
+MemoryMeasures = Callable[[ScaleSizes], tuple[float, float, int]]
+"""(empty per-bar seconds, loaded per-bar seconds, resident bytes of the closed orders)."""
+
+
 def measure_main(
     arguments: list[str],
-    memory_measures: Callable[[int, ScaleSizes], tuple[float, int]],
+    memory_measures: MemoryMeasures,
     sqlite_footprint_bytes: Callable[[int], int],
 ) -> None:
-    """One measurement, as `run_scale` asks for it; prints its answer as a line of JSON."""
-    if arguments[:1] == ["memory"] and len(arguments) == 4:
-        orders_count, bars, seed = (int(value) for value in arguments[1:])
-        per_bar, grown = memory_measures(orders_count, ScaleSizes(max(orders_count, 1), bars, seed))
+    """One process's measurements, as `run_scale` asks for them; prints them as a line of JSON."""
+    if arguments[:1] == ["memory"] and len(arguments) == 5:
+        orders_count, bar_count, seed, rounds = (int(value) for value in arguments[1:])
+        empty, loaded, grown = memory_measures(ScaleSizes(orders_count, bar_count, seed, rounds))
+        answer: dict[str, float] = {
+            "empty_seconds_per_bar": empty,
+            "loaded_seconds_per_bar": loaded,
+            "bytes": grown,
+        }
     elif arguments[:1] == ["sqlite"] and len(arguments) == 2:
-        per_bar, grown = 0.0, sqlite_footprint_bytes(int(arguments[1]))
+        answer = {"bytes": sqlite_footprint_bytes(int(arguments[1]))}
     else:
-        raise SystemExit("usage: scale memory ORDERS BARS SEED | scale sqlite ORDERS")
-    print(json.dumps({"seconds_per_bar": per_bar, "bytes": grown}))
+        raise SystemExit("usage: scale memory ORDERS BARS SEED ROUNDS | scale sqlite ORDERS")
+    print(json.dumps(answer))

@@ -8,37 +8,56 @@ import asyncio
 import sys
 
 from ..adapters.sqla.tables import metadata
-from ..container import build_container, opened
+from ..container import Container, build_container, opened
 from ..database_urls import MEMORY_URL, SQLITE_MEMORY_URL
+from ..domain.bar import Bar
 from ..runner.backtest import run_backtest
 from ..services.backtest.bar_generator import generate_bars
 from ..services.backtest.engine import BacktestSettings
 from ..services.backtest.vwap_strategy import VwapStreakStrategy
-from .scale_parts import ScaleSizes, grown_by_loading, measure_main
+from .scale_parts import (
+    ScaleSizes,
+    clear_replayed_rows,
+    grown_by_loading,
+    measure_main,
+    per_bar_median,
+)
 
 
-def memory_measures(historical_orders: int, sizes: ScaleSizes) -> tuple[float, int]:
-    """(replay seconds per bar, resident bytes of the closed orders) on the memory backend."""
-    return asyncio.run(_memory_measures(historical_orders, sizes))
+def memory_measures(sizes: ScaleSizes) -> tuple[float, float, int]:
+    """Per-bar replay seconds on an empty orders table and beside `sizes.orders` closed orders
+    (medians of alternating rounds), and the resident bytes those orders took."""
+    return asyncio.run(_memory_measures(sizes))
 
 
-async def _memory_measures(historical_orders: int, sizes: ScaleSizes) -> tuple[float, int]:
+async def _memory_measures(sizes: ScaleSizes) -> tuple[float, float, int]:
+    settings = BacktestSettings()
+    replayed = list(generate_bars(count=sizes.bars, seed=sizes.seed))
+    loaded = build_container(database_url=MEMORY_URL)
+    async with opened(loaded):
+        async with loaded.engine().connect() as connection:
+            grown: int = await connection.run_sync(
+                grown_by_loading, sizes.orders, settings.strategy_id
+            )
+        empty_runs: list[float] = []
+        loaded_runs: list[float] = []
+        for _ in range(sizes.rounds):
+            empty_runs.append(await _per_bar_on_a_new_database(replayed, settings))
+            loaded_runs.append(await _per_bar(loaded, replayed, settings))
+            async with loaded.engine().connect() as connection:
+                await connection.run_sync(clear_replayed_rows)
+        return per_bar_median(empty_runs), per_bar_median(loaded_runs), grown
+
+
+async def _per_bar(container: Container, replayed: list[Bar], settings: BacktestSettings) -> float:
+    run = await run_backtest(container, replayed, strategy=VwapStreakStrategy(), settings=settings)
+    return run.replay_seconds / run.result.bar_count
+
+
+async def _per_bar_on_a_new_database(replayed: list[Bar], settings: BacktestSettings) -> float:
     container = build_container(database_url=MEMORY_URL)
     async with opened(container):
-        settings = BacktestSettings()
-        grown = 0
-        if historical_orders:
-            async with container.engine().connect() as connection:
-                grown = await connection.run_sync(
-                    grown_by_loading, historical_orders, settings.strategy_id
-                )
-        run = await run_backtest(
-            container,
-            list(generate_bars(count=sizes.bars, seed=sizes.seed)),
-            strategy=VwapStreakStrategy(),
-            settings=settings,
-        )
-        return run.replay_seconds / run.result.bar_count, grown
+        return await _per_bar(container, replayed, settings)
 
 
 def sqlite_footprint_bytes(count: int) -> int:

@@ -272,7 +272,10 @@ def fast_path_enabled(engine: Any) -> bool:
 
 def has_listeners(dispatch: Any, names: tuple[str, ...]) -> bool:
     """Whether any of the events `names` has a listener on a session or its class."""
-    return any(getattr(dispatch, name) for name in names)
+    for name in names:
+        if getattr(dispatch, name):
+            return True
+    return False
 
 
 def _has_binds(session: Session) -> bool:

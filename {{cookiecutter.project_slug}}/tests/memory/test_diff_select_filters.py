@@ -12,9 +12,13 @@ from typing import Any
 import pytest
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    String,
     and_,
     bindparam,
+    cast,
     false,
+    func,
     literal,
     not_,
     null,
@@ -147,7 +151,8 @@ def test_expanding_bindparam_not_in(seeded: EnginePair) -> None:
         seeded.check_rows(statement, {"qtys": qtys}, what=f"not in {qtys}")
 
 
-# A parameter has no affinity: compared with a column it takes the column's affinity first.
+# Comparisons convert an operand first by SQLite's affinity rules: parameters, literals and most
+# expressions have none, columns and CASTs have their type's.
 AFFINITY_CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     "integer column = numeric text": (o.qty == bindparam("v"), {"v": "25"}),
     "integer column = text with spaces": (o.qty == bindparam("v"), {"v": " 25 "}),
@@ -167,11 +172,20 @@ AFFINITY_CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     "integer column IS numeric text": (o.qty.is_(bindparam("v")), {"v": "25"}),
     "text column > an integer": (o.note > bindparam("v"), {"v": 5}),
     "text column = an integer": (o.note == bindparam("v"), {"v": 1}),
+    "integer column = a function of a text": (o.qty == func.abs(bindparam("v")), {"v": "7"}),
+    "text column > arithmetic": (o.note > (o.qty + 0), {}),
+    "integer column < text column": (o.qty < o.status, {}),
+    "text column = integer column": (o.status != o.qty, {}),
+    "integer column = CAST to text": (o.qty == cast(bindparam("v"), String), {"v": 25}),
+    "CAST to integer = text column": (cast(o.status, Integer) == o.note, {}),
+    "integer column > a column CAST to text": (o.id > cast(o.qty, String), {}),
+    "text column IN integers": (o.note.in_([1, 2]), {}),
+    "integer column BETWEEN a text column and a number": (o.qty.between(o.status, 30), {}),
 }
 
 
 @pytest.mark.parametrize("name", list(AFFINITY_CASES))
-def test_parameters_take_the_affinity_of_the_column_they_are_compared_with(
+def test_comparisons_convert_operands_by_affinity_as_sqlite_does(
     seeded: EnginePair, name: str
 ) -> None:
     clause, params = AFFINITY_CASES[name]

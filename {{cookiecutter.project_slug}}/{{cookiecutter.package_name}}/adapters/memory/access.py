@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.sql import elements, operators, selectable
 
-from .expressions import Env, ExprCompiler, Fn, Scope, Source
+from .expressions import Env, ExprCompiler, Fn, Scope, Source, comparison_affinity
 from .indexes import HashIndex
 from .storage import TableStore
 
@@ -95,9 +95,12 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
                 pos = _column_of(right, scope, src)
                 other = left
                 oper = _FLIP.get(oper, oper)
+            column = right if other is left else left
             if pos is None or references_scope(other, scope):
                 continue
-            fn = compiler.compared(right if other is left else left, other)
+            if comparison_affinity(other, column) is not None:
+                continue  # the column's values are converted first: no index holds them so
+            fn = compiler.compared(column, other)
             if oper is operators.eq:
                 terms.append(_Term("eq", pos, p, value=fn))
             elif oper in (operators.gt, operators.ge):
@@ -119,6 +122,8 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
             if pos is None or references_scope(right, scope):
                 continue
             lo, hi = right.clauses
+            if comparison_affinity(lo, left) or comparison_affinity(hi, left):
+                continue  # the column's values are converted first: no index holds them so
             low, high = compiler.compared(left, lo), compiler.compared(left, hi)
             terms.append(_Term("range", pos, p, low=low, high=high))
     return terms

@@ -248,25 +248,54 @@ def _table_column(el: Any) -> bool:
     return isinstance(table, selectable.TableClause | schema.Table)
 
 
-def _without_affinity(el: Any) -> bool:
-    """A parameter or a literal value: SQLite gives it no affinity."""
-    return isinstance(el, elements.BindParameter | elements.Null) or (
-        isinstance(el, elements.ColumnClause) and getattr(el, "is_literal", False)
-    )
+_NUMERIC_KINDS = frozenset({"integer", "real", "numeric"})
+_OPAQUE = "opaque"
+"""An affinity the store does not emulate in comparisons (dates, enums, booleans, blobs, the
+columns of subqueries): no conversion either way."""
 
 
-def comparison_affinity(column: Any, other: Any) -> Callable[[Any], Any] | None:
-    """How SQLite converts `other` before comparing it with `column`, if it does.
+def _affinity_of(el: Any) -> str | None:
+    """SQLite's affinity of an operand: integer, real, numeric or text, None for none.
 
-    A value with no affinity compared with a column takes the column's affinity first, as it
-    would on storage: a numeric text becomes a number against an INTEGER, REAL or NUMERIC
-    column, and a number becomes its text against a TEXT column.
+    A table column has its declared type's affinity, and so has a CAST; a COLLATE has its left
+    side's. Parameters, literals and every other expression have none.
     """
-    column = _unwrapped(column)
-    if not _table_column(column) or not _without_affinity(_unwrapped(other)):
-        return None
-    kind = storage_affinity(column.type)
-    return None if kind is None else AFFINITY_CONVERTERS[kind][1]
+    el = _unwrapped(el)
+    if isinstance(el, elements.ColumnClause) and not getattr(el, "is_literal", False):
+        return (storage_affinity(el.type) or _OPAQUE) if _table_column(el) else _OPAQUE
+    if isinstance(el, elements.Cast):
+        return storage_affinity(el.type) or _OPAQUE
+    if isinstance(el, elements.BinaryExpression) and el.operator is operators.collate:
+        return _affinity_of(el.left)
+    if isinstance(el, selectable.ScalarSelect | selectable.SelectBase | elements.Tuple):
+        return _OPAQUE
+    return None
+
+
+def comparison_affinity(reference: Any, other: Any) -> Callable[[Any], Any] | None:
+    """How SQLite converts `other` before comparing it with `reference`, if it does.
+
+    Against an operand of INTEGER, REAL or NUMERIC affinity, an operand of TEXT or no affinity
+    takes NUMERIC affinity (a numeric text becomes a number); against a TEXT operand, an operand
+    of no affinity takes TEXT affinity (a number becomes its text). Otherwise nothing changes.
+    """
+    kinds = _affinity_of(reference), _affinity_of(other)
+    if kinds[0] in _NUMERIC_KINDS and kinds[1] in (None, "text"):
+        return AFFINITY_CONVERTERS["numeric"][1]
+    if kinds == ("text", None):
+        return AFFINITY_CONVERTERS["text"][1]
+    return None
+
+
+def list_item_affinity(left: Any) -> Callable[[Any], Any] | None:
+    """How the values of `left IN (...)` are converted: SQLite compares each as `left = +value`,
+    the value stripped of any affinity of its own."""
+    kind = _affinity_of(left)
+    if kind in _NUMERIC_KINDS:
+        return AFFINITY_CONVERTERS["numeric"][1]
+    if kind == "text":
+        return AFFINITY_CONVERTERS["text"][1]
+    return None
 
 
 def _converted(fn: Fn, convert_value: Callable[[Any], Any] | None) -> Fn:
@@ -444,9 +473,9 @@ class ExprCompiler:
     def visit_table(self, el: Any) -> Fn:
         raise unsupported(f"table {el} used as a value")
 
-    def compared(self, column: Any, other: Any) -> Fn:
-        """`other` as compared with `column`: with the column's affinity when SQLite gives it."""
-        return _converted(self.compile(other), comparison_affinity(column, other))
+    def compared(self, reference: Any, other: Any) -> Fn:
+        """`other` as SQLite compares it with `reference` (see `comparison_affinity`)."""
+        return _converted(self.compile(other), comparison_affinity(reference, other))
 
     def visit_bindparam(self, el: Any) -> Fn:
         return self.binds.getter(el)
@@ -641,17 +670,22 @@ class ExprCompiler:
         return compare_tuples
 
     def _between(self, el: Any, negate: bool) -> Fn:
-        value = self.compile(el.left)
         low_el, high_el = el.right.clauses
+        value = self.compile(el.left)
+        # `x BETWEEN y AND z` is `x >= y AND x <= z`, each comparison with its own affinities.
+        value_low = _converted(value, comparison_affinity(low_el, el.left))
+        value_high = _converted(value, comparison_affinity(high_el, el.left))
         low, high = self.compared(el.left, low_el), self.compared(el.left, high_el)
         symmetric = el.modifiers.get("symmetric", False)
 
         def between(row: Any, env: Env) -> Any:
-            v, lo, hi = value(row, env), low(row, env), high(row, env)
+            v_lo = value_low(row, env)
+            v_hi = v_lo if value_high is value_low else value_high(row, env)
+            lo, hi = low(row, env), high(row, env)
             if symmetric and lo is not None and hi is not None and V.gt(lo, hi):
-                lo, hi = hi, lo
-            a = None if v is None or lo is None else V.ge(v, lo)
-            b = None if v is None or hi is None else V.le(v, hi)
+                lo, hi, v_lo, v_hi = hi, lo, v_hi, v_lo
+            a = None if v_lo is None or lo is None else V.ge(v_lo, lo)
+            b = None if v_hi is None or hi is None else V.le(v_hi, hi)
             r = _and_values(a, b)
             return _not(r) if negate else r
 
@@ -691,12 +725,12 @@ class ExprCompiler:
         if isinstance(right, elements.BindParameter) and right.expanding:
             getter = self.binds.getter(right)
             arity = _tuple_arity(right)
-            convert_item = None if arity else comparison_affinity(el.left, right)
+            convert_item = None if arity else list_item_affinity(el.left)
             if convert_item is not None:
-                items = getter
+                items, convert = getter, convert_item
 
                 def converted_items(row: Any, env: Env) -> Any:
-                    return [v if v is None else convert_item(v) for v in items(row, env)]
+                    return [v if v is None else convert(v) for v in items(row, env)]
 
                 getter = converted_items
             if arity:
@@ -711,7 +745,8 @@ class ExprCompiler:
                 getter = tuple_values
             return _cached_values(getter, id(right))
         clauses = right.clauses if hasattr(right, "clauses") else [right]
-        parts = [self.compared(el.left, c) for c in clauses]
+        convert_item = list_item_affinity(el.left)
+        parts = [_converted(self.compile(c), convert_item) for c in clauses]
 
         def list_values(row: Any, env: Env) -> tuple[frozenset[Any] | list[Any], bool, bool]:
             return _value_set([p(row, env) for p in parts])

@@ -21,6 +21,7 @@ from .expressions import (
     Fn,
     Scope,
     Source,
+    comparison_affinity,
     contains_aggregate,
     unsupported,
 )
@@ -347,7 +348,7 @@ class SelectPlan(QueryPlan):
                 found = self.scope.find(col) if isinstance(col, elements.ColumnClause) else None
                 if found is None or found[0] is not right_src:
                     continue
-                if _slots(other, self.scope, mid):
+                if _slots(other, self.scope, mid) and comparison_affinity(other, col) is None:
                     return compiler.compared(col, other), found[1]
         return None
 

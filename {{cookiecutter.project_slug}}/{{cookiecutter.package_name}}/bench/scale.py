@@ -24,38 +24,37 @@ from .scale_parts import (
 
 def memory_measures(sizes: ScaleSizes) -> tuple[float, float, int]:
     """Per-bar replay seconds on an empty orders table and beside `sizes.orders` closed orders
-    (medians of alternating rounds), and the resident bytes those orders took."""
+    (medians of alternating rounds), and the resident bytes those orders took.
+
+    Both databases live through all rounds and have what a replay wrote deleted after each, so
+    both have their statements compiled and their caches filled alike after the first round.
+    """
     settings = BacktestSettings()
-    replayed = list(generate_bars(count=sizes.bars, seed=sizes.seed))
     loaded = build_container(database_url=MEMORY_URL)
+    empty: Container | None = None
     try:
-        engine = loaded.migrated_engine()
-        with engine.connect() as connection:
+        with loaded.migrated_engine().connect() as connection:
+            # First, before anything else frees memory the loading could reuse unseen.
             grown = grown_by_loading(connection, sizes.orders, settings.strategy_id)
-        empty_runs: list[float] = []
-        loaded_runs: list[float] = []
+        empty = build_container(database_url=MEMORY_URL)
+        empty.migrated_engine()
+        replayed = list(generate_bars(count=sizes.bars, seed=sizes.seed))
+        runs: dict[str, list[float]] = {"empty": [], "loaded": []}
         for _ in range(sizes.rounds):
-            empty_runs.append(_per_bar_on_a_new_database(replayed, settings))
-            loaded_runs.append(_per_bar(loaded, replayed, settings))
-            with engine.connect() as connection:
-                clear_replayed_rows(connection)
-        return per_bar_median(empty_runs), per_bar_median(loaded_runs), grown
+            for name, container in (("empty", empty), ("loaded", loaded)):
+                runs[name].append(_per_bar(container, replayed, settings))
+                with container.engine().connect() as connection:
+                    clear_replayed_rows(connection)
+        return per_bar_median(runs["empty"]), per_bar_median(runs["loaded"]), grown
     finally:
+        if empty is not None:
+            _shutdown(empty)
         _shutdown(loaded)
 
 
 def _per_bar(container: Container, replayed: list[Bar], settings: BacktestSettings) -> float:
     run = run_backtest(container, replayed, strategy=VwapStreakStrategy(), settings=settings)
     return run.replay_seconds / run.result.bar_count
-
-
-def _per_bar_on_a_new_database(replayed: list[Bar], settings: BacktestSettings) -> float:
-    container = build_container(database_url=MEMORY_URL)
-    try:
-        container.migrated_engine()
-        return _per_bar(container, replayed, settings)
-    finally:
-        _shutdown(container)
 
 
 def sqlite_footprint_bytes(count: int) -> int:

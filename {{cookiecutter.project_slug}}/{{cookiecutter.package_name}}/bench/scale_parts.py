@@ -4,9 +4,9 @@ The checks compare the per-bar time of a backtest beside many closed orders with
 and the memory those orders take with SQLite `:memory:`'s. Each backend's measurement runs in a
 fresh process (`python -m <package>.bench.scale ...`, the flavour's own module, which measures), so
 that one measurement's garbage and caches do not reach another's. The per-bar times are taken in
-one process, in alternating rounds (a new empty database, then the loaded one, whose replayed rows
-are deleted after each round), and their medians compared: a machine whose speed drifts over the
-seconds the loading takes slows both alike.
+one process, in alternating rounds on an empty database and on the loaded one (each has what a
+replay wrote deleted after every round), and their medians compared: a machine whose speed drifts
+over the seconds the loading takes slows both alike.
 """
 
 import json

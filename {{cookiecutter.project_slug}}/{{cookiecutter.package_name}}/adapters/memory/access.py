@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.sql import elements, operators, selectable
 
-from .expressions import Env, ExprCompiler, Fn, Scope, Source, comparison_affinity
+from .expressions import Env, ExprCompiler, Fn, Scope, Source, comparison_affinity, unwrapped
 from .indexes import HashIndex
 from .storage import TableStore
 
@@ -59,8 +59,7 @@ def references_scope(el: Any, scope: Scope) -> bool:
 
 
 def _column_of(el: Any, scope: Scope, src: Source) -> int | None:
-    while isinstance(el, elements.Grouping | elements.Label):
-        el = el.element
+    el = unwrapped(el)
     if not isinstance(el, elements.ColumnClause) or getattr(el, "is_literal", False):
         return None
     found = scope.find(el)
@@ -99,7 +98,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
             if pos is None or references_scope(other, scope):
                 continue
             if comparison_affinity(other, column) is not None:
-                continue  # the column's values are converted first: no index holds them so
+                continue  # the column's own values are converted first; no index holds those
             fn = compiler.compared(column, other)
             if oper is operators.eq:
                 terms.append(_Term("eq", pos, p, value=fn))
@@ -123,7 +122,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
                 continue
             lo, hi = right.clauses
             if comparison_affinity(lo, left) or comparison_affinity(hi, left):
-                continue  # the column's values are converted first: no index holds them so
+                continue  # the column's own values are converted first; no index holds those
             low, high = compiler.compared(left, lo), compiler.compared(left, hi)
             terms.append(_Term("range", pos, p, low=low, high=high))
     return terms

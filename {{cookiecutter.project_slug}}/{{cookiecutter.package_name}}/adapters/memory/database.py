@@ -29,6 +29,18 @@ class Database:
         self.serial = next(_serials)
         """Tells this database from earlier ones (an engine's is replaced on dispose)."""
 
+    def committed_state_stamp(self) -> tuple[int, int, int] | None:
+        """What tells the committed state apart, or None while a transaction may be writing.
+
+        With no write transaction open, every connection sees the committed state, and it has
+        not changed while no transaction has taken the write lock since (DDL takes it too): two
+        equal stamps mean the same rows for every reader.
+        """
+        lock = self.write_lock
+        if lock.owner is not None:
+            return None
+        return self.serial, lock.grants, self.schema_version
+
     def table(self, name: str) -> TableStore:
         store = self.tables.get(name)
         if store is None:

@@ -232,7 +232,8 @@ def contains_aggregate(el: Any) -> bool:
 
 
 # comparison affinity ---------------------------------------------------------------------
-def _unwrapped(el: Any) -> Any:
+def unwrapped(el: Any) -> Any:
+    """`el` without the groupings and labels around it."""
     while isinstance(el, elements.Grouping | elements.Label):
         el = el.element
     return el
@@ -260,7 +261,7 @@ def _affinity_of(el: Any) -> str | None:
     A table column has its declared type's affinity, and so has a CAST; a COLLATE has its left
     side's. Parameters, literals and every other expression have none.
     """
-    el = _unwrapped(el)
+    el = unwrapped(el)
     if isinstance(el, elements.ColumnClause) and not getattr(el, "is_literal", False):
         return (storage_affinity(el.type) or _OPAQUE) if _table_column(el) else _OPAQUE
     if isinstance(el, elements.Cast):

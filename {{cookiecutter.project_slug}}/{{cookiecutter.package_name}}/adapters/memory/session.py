@@ -265,11 +265,6 @@ def fast_path_cache(bind: Any) -> FastPathCache | None:
     return cache
 
 
-def fast_path_enabled(engine: Any) -> bool:
-    """True for a `memory://` engine whose URL does not say `fast_path=off`."""
-    return fast_path_cache(engine) is not None
-
-
 def has_listeners(dispatch: Any, names: tuple[str, ...]) -> bool:
     """Whether any of the events `names` has a listener on a session or its class."""
     for name in names:  # noqa: SIM110 (a generator costs more on this per-statement path)
@@ -738,22 +733,18 @@ class MemorySession(Session):
         key: Any,
         bound: Callable[[], dict[str, Any] | None],
     ) -> list[Any] | None:
-        """The stored rows answering `query` for the parameters `key` stands for.
-
-        With no write transaction open, every connection sees the committed state, and it has
-        not changed while no transaction has taken the write lock since the rows were read
-        (DDL takes it too): those rows are reused.
-        """
+        """The stored rows answering `query` for the parameters `key` stands for; rows read in
+        the same committed state of the database (`Database.committed_state_stamp`) are reused."""
         memory = self._reading_connection(cache, engine)
         if memory is None:
             return None
         db = memory.db
-        lock = db.write_lock
-        if lock.owner is not None:
+        stamp = db.committed_state_stamp()
+        if stamp is None:
             key = None
         if key is not None:
             found = query.results.get(key)
-            if found is not None and found[0] == (db.serial, lock.grants, db.schema_version):
+            if found is not None and found[0] == stamp:
                 return found[1]
         values = bound()
         if values is None:
@@ -768,11 +759,12 @@ class MemorySession(Session):
                 return None
             if memory.autocommit:
                 db.commit(memory.txn)
-            if key is not None and lock.owner is None:
+            stamp = db.committed_state_stamp()
+            if key is not None and stamp is not None:
                 results = query.results
                 if len(results) >= RESULT_CACHE_LIMIT:
                     results.clear()
-                results[key] = ((db.serial, lock.grants, db.schema_version), rows)
+                results[key] = (stamp, rows)
         return rows
 
     def _load(self, query: EntityQuery, rows: list[Any]) -> list[Any] | None:

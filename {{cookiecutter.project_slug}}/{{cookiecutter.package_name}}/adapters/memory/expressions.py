@@ -274,27 +274,23 @@ def _affinity_of(el: Any) -> str | None:
 
 
 def comparison_affinity(reference: Any, other: Any) -> Callable[[Any], Any] | None:
-    """How SQLite converts `other` before comparing it with `reference`, if it does.
-
-    Against an operand of INTEGER, REAL or NUMERIC affinity, an operand of TEXT or no affinity
-    takes NUMERIC affinity (a numeric text becomes a number); against a TEXT operand, an operand
-    of no affinity takes TEXT affinity (a number becomes its text). Otherwise nothing changes.
-    """
-    kinds = _affinity_of(reference), _affinity_of(other)
-    if kinds[0] in _NUMERIC_KINDS and kinds[1] in (None, "text"):
-        return AFFINITY_CONVERTERS["numeric"][1]
-    if kinds == ("text", None):
-        return AFFINITY_CONVERTERS["text"][1]
-    return None
+    """How SQLite converts `other` before comparing it with `reference`, if it does."""
+    return _conversion(_affinity_of(reference), _affinity_of(other))
 
 
 def list_item_affinity(left: Any) -> Callable[[Any], Any] | None:
     """How the values of `left IN (...)` are converted: SQLite compares each as `left = +value`,
     the value stripped of any affinity of its own."""
-    kind = _affinity_of(left)
-    if kind in _NUMERIC_KINDS:
+    return _conversion(_affinity_of(left), None)
+
+
+def _conversion(reference: str | None, other: str | None) -> Callable[[Any], Any] | None:
+    """Against an operand of INTEGER, REAL or NUMERIC affinity, an operand of TEXT or no affinity
+    takes NUMERIC affinity (a numeric text becomes a number); against a TEXT operand, an operand
+    of no affinity takes TEXT affinity (a number becomes its text). Otherwise nothing changes."""
+    if reference in _NUMERIC_KINDS and other in (None, "text"):
         return AFFINITY_CONVERTERS["numeric"][1]
-    if kind == "text":
+    if reference == "text" and other is None:
         return AFFINITY_CONVERTERS["text"][1]
     return None
 
@@ -649,7 +645,7 @@ class ExprCompiler:
         raise unsupported(f"operator {name!r}")
 
     def _operands(self, left: Any, right: Any) -> tuple[Fn, Fn]:
-        """Both sides of a comparison, a value taking the affinity of a column on the other."""
+        """Both sides of a comparison, each converted as SQLite converts it against the other."""
         return self.compared(right, left), self.compared(left, right)
 
     def _tuple_compare(self, oper: Any, left: Any, right: Any) -> Fn:

@@ -4,6 +4,7 @@
 """
 
 import sys
+from statistics import median
 
 from ..adapters.sqla.tables import metadata
 from ..container import Container, build_container
@@ -18,7 +19,6 @@ from .scale_parts import (
     clear_replayed_rows,
     grown_by_loading,
     measure_main,
-    per_bar_median,
 )
 
 
@@ -45,7 +45,7 @@ def memory_measures(sizes: ScaleSizes) -> tuple[float, float, int]:
                 runs[name].append(_per_bar(container, replayed, settings))
                 with container.engine().connect() as connection:
                     clear_replayed_rows(connection)
-        return per_bar_median(runs["empty"]), per_bar_median(runs["loaded"]), grown
+        return median(runs["empty"]), median(runs["loaded"]), grown
     finally:
         if empty is not None:
             _shutdown(empty)

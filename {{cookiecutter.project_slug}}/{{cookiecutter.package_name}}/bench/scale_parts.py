@@ -11,7 +11,6 @@ over the seconds the loading takes slows both alike.
 
 import json
 import os
-import statistics
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -163,10 +162,6 @@ def clear_replayed_rows(connection: Connection) -> None:
         connection.execute(delete(table))
     connection.execute(delete(orders).where(orders.c.order_id.not_like(f"{HISTORY_PREFIX}%")))
     connection.commit()
-
-
-def per_bar_median(seconds: list[float]) -> float:
-    return statistics.median(seconds)
 
 
 def grown_by_loading(connection: Connection, count: int, strategy_id: str) -> int:

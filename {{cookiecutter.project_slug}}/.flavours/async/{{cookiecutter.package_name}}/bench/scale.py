@@ -6,6 +6,7 @@ is synchronous Core, run here through `AsyncConnection.run_sync`.
 
 import asyncio
 import sys
+from statistics import median
 
 from ..adapters.sqla.tables import metadata
 from ..container import Container, build_container, opened
@@ -20,7 +21,6 @@ from .scale_parts import (
     clear_replayed_rows,
     grown_by_loading,
     measure_main,
-    per_bar_median,
 )
 
 
@@ -50,7 +50,7 @@ async def _memory_measures(sizes: ScaleSizes) -> tuple[float, float, int]:
                     runs[name].append(await _per_bar(container, replayed, settings))
                     async with container.engine().connect() as connection:
                         await connection.run_sync(clear_replayed_rows)
-        return per_bar_median(runs["empty"]), per_bar_median(runs["loaded"]), grown
+        return median(runs["empty"]), median(runs["loaded"]), grown
 
 
 async def _per_bar(container: Container, replayed: list[Bar], settings: BacktestSettings) -> float:

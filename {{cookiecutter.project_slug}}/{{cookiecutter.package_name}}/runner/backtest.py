@@ -17,6 +17,7 @@ from ..services.backtest.engine import (
 )
 from ..services.backtest.strategy import Strategy
 from ..services.ports import UnitOfWork
+from .heap import heap_frozen
 from .reference import (
     REFERENCE_SYMBOL,
     REFERENCE_TICK,
@@ -54,7 +55,8 @@ def run_backtest(
         started = time.perf_counter()
         stored = engine.store(bars)
         stored_at, store_statements = time.perf_counter(), counter.count
-        result = engine.replay(stored, on_progress=on_progress)
+        with heap_frozen():
+            result = engine.replay(stored, on_progress=on_progress)
         finished = time.perf_counter()
     return TimedRun(
         result=result,

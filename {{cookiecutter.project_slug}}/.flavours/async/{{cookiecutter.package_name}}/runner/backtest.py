@@ -22,6 +22,7 @@ from ..services.backtest.engine import (
 )
 from ..services.backtest.strategy import Strategy
 from ..services.ports import UnitOfWork
+from .heap import heap_frozen
 from .reference import (
     REFERENCE_SYMBOL,
     REFERENCE_TICK,
@@ -59,7 +60,8 @@ async def run_backtest(
         started = time.perf_counter()
         stored = await engine.store(bars)
         stored_at, store_statements = time.perf_counter(), counter.count
-        result = await engine.replay(stored, on_progress=on_progress)
+        with heap_frozen():
+            result = await engine.replay(stored, on_progress=on_progress)
         finished = time.perf_counter()
     return TimedRun(
         result=result,

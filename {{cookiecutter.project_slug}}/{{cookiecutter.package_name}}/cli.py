@@ -275,6 +275,13 @@ def bench(
     bulk_rounds: Annotated[
         int, typer.Option(min=1, help="Timed bulk inserts, each beside a raw executemany.")
     ] = 5,
+    micro_passes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Passes of the micro-benchmarks over the backends in turn; the median counts.",
+        ),
+    ] = 3,
     scale: Annotated[
         bool, typer.Option(help=f"Run the {MEMORY_URL} scale checks (per bar, memory) too.")
     ] = True,
@@ -293,6 +300,7 @@ def bench(
         table_orders=micro_orders,
         bulk_rows=bulk_rows,
         bulk_rounds=bulk_rounds,
+        passes=micro_passes,
     )
     # The bench draws with matplotlib, which takes a second to import: only the bench pays.
     from .bench.run import run_bench

@@ -16,7 +16,7 @@ from {{ cookiecutter.package_name }}.database_urls import MEMORY_URL
 
 TINY = (
     "--bars", "200", "--repeat", "1", "--micro-ops", "20", "--micro-rounds", "1",
-    "--micro-orders", "10", "--bulk-rows", "300", "--bulk-rounds", "1",
+    "--micro-orders", "10", "--bulk-rows", "300", "--bulk-rounds", "1", "--micro-passes", "2",
     "--scale-orders", "500", "--scale-bars", "60",
 )  # fmt: skip
 
@@ -60,6 +60,8 @@ def test_a_tiny_bench_compares_every_backend(
     assert backtests["sqlite-memory"]["speedup_vs_sqlite_memory"] == 1.0
     operations = {(entry["backend"], entry["operation"]) for entry in summary["micro"]}
     assert len(operations) == 5 * 3 + 3  # raw executemany beside memory and both SQLite
+    assert len(summary["micro"]) == len(operations)  # one median of the 2 passes each
+    assert "2 pass(es) over the backends in turn" in result.stdout
     assert summary["bulk_vs_raw_file_sqlite"] > 0
     scale = summary["scale"]
     assert scale["orders"] == 500 and scale["bars"] == 60

@@ -1,10 +1,12 @@
 """The bench's identical-report check and verdict, on hand-made run summaries."""
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 
+from {{ cookiecutter.package_name }}.bench import run as bench_run
 from {{ cookiecutter.package_name }}.bench.backends import BenchBackend, bench_backends
 from {{ cookiecutter.package_name }}.bench.backtests import BackendRuns, BacktestPlan
 from {{ cookiecutter.package_name }}.bench.compare import (
@@ -12,7 +14,12 @@ from {{ cookiecutter.package_name }}.bench.compare import (
     check_identical,
     first_difference,
 )
-from {{ cookiecutter.package_name }}.bench.micro_parts import MicroResult, MicroSizes, median_seconds_per_op
+from {{ cookiecutter.package_name }}.bench.micro_parts import (
+    MicroResult,
+    MicroSizes,
+    median_of_passes,
+    median_seconds_per_op,
+)
 from {{ cookiecutter.package_name }}.bench.outcome import BenchOutcome
 from {{ cookiecutter.package_name }}.bench.results import print_results
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
@@ -141,6 +148,54 @@ def test_a_timing_is_the_median_round_per_operation() -> None:
 def test_micro_sizes_must_be_positive() -> None:
     with pytest.raises(ValueError, match="bulk_rows must be at least 1"):
         MicroSizes(bulk_rows=0)
+    with pytest.raises(ValueError, match="passes must be at least 1"):
+        MicroSizes(passes=0)
+
+
+def test_each_operation_keeps_its_median_pass_in_the_order_first_met() -> None:
+    passes = [
+        MicroResult("memory", "select_prebuilt", 3.0),
+        MicroResult("memory", "bulk_insert", 0.5, rows_per_op=1_000),
+        MicroResult("sqlite-memory", "select_prebuilt", 30.0),
+        MicroResult("memory", "select_prebuilt", 1.0),
+        MicroResult("memory", "bulk_insert", 0.25, rows_per_op=1_000),
+        MicroResult("sqlite-memory", "select_prebuilt", 20.0),
+        MicroResult("memory", "select_prebuilt", 2.0),
+        MicroResult("memory", "bulk_insert", 0.75, rows_per_op=1_000),
+        MicroResult("sqlite-memory", "select_prebuilt", 10.0),
+    ]
+
+    assert median_of_passes(passes) == [
+        MicroResult("memory", "select_prebuilt", 2.0),
+        MicroResult("memory", "bulk_insert", 0.5, rows_per_op=1_000),
+        MicroResult("sqlite-memory", "select_prebuilt", 20.0),
+    ]
+
+
+def test_micro_passes_take_every_backend_in_turn_and_drop_one_that_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+    seconds = iter([4.0, 40.0, 1.0, 6.0, 2.0, 10.0])
+
+    def measure(backend: BenchBackend, *_args: object) -> list[MicroResult]:
+        ran.append(backend.name)
+        if backend.name == "sqlite-file" and len(ran) == 3:
+            raise OSError("disk full")
+        return [MicroResult(backend.name, "select_prebuilt", next(seconds))]
+
+    monkeypatch.setattr(bench_run, "micro_benchmarks_on", measure)
+    outcome = BenchOutcome(BacktestPlan(bars=300, seed=7, repeat=1), [])
+    sizes = MicroSizes(bulk_rows=10, passes=3)
+
+    bench_run.run_micro_passes(outcome, bench_backends(None), sizes, tmp_path)
+
+    assert ran == ["memory", "sqlite-memory", "sqlite-file", *["memory", "sqlite-memory"] * 2]
+    assert outcome.micro_failures == {"SQLite file": "OSError: disk full"}
+    assert outcome.micro == [
+        MicroResult("memory", "select_prebuilt", 2.0),
+        MicroResult("sqlite-memory", "select_prebuilt", 10.0),
+    ]
 
 
 def test_failures_and_differences_are_printed_word_for_word() -> None:

@@ -176,7 +176,7 @@ def test_each_backend_is_grouped_with_the_reference_rows_compared_with_it() -> N
     ]
 
 
-def test_a_reference_runs_in_turn_with_its_backend_and_a_failure_stops_only_its_own_runs(
+def test_runs_go_in_rounds_with_references_beside_their_backend_and_a_failure_stops_only_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ran: list[str] = []
@@ -195,10 +195,10 @@ def test_a_reference_runs_in_turn_with_its_backend_and_a_failure_stops_only_its_
     assert ran == [
         "memory 1",
         "memory-sync 1",
-        "memory 2",
-        "memory-sync 2",
         "sqlite-memory 1",
         "sqlite-memory-sync 1",
+        "memory 2",
+        "memory-sync 2",
         "sqlite-memory 2",
     ]
     assert [runs.backend.name for runs in results] == [

@@ -66,24 +66,26 @@ def run_backtests(
 ) -> list[BackendRuns]:
     """Run the plan on every backend, `plan.repeat` times each; a failing backend is recorded.
 
-    A reference row runs in turn with the backend it is compared with (one run of each, then the
-    next), so that both meet the same load on a shared machine. The result keeps the given order.
+    The runs go in rounds: run 1 of every backend, then run 2 of every backend, and so on, each
+    reference row right after the backend it is compared with. A machine whose speed drifts over
+    minutes then weighs on every backend alike, not on whichever ran last. The result keeps the
+    given order.
     """
     results = {backend.name: BackendRuns(backend) for backend in backends}
-    for group in run_groups(backends):
-        for run in range(1, plan.repeat + 1):
-            for backend in group:
-                runs = results[backend.name]
-                if runs.failure is not None:
-                    continue
-                try:
-                    summary = _run_once(backend, plan, workdir, run)
-                except (BacktestRunError, SummaryError, OSError) as error:
-                    runs.failure = str(error)
-                    continue
-                runs.summaries.append(summary)
-                if on_run is not None:
-                    on_run(backend, run, summary)
+    in_turn = [backend for group in run_groups(backends) for backend in group]
+    for run in range(1, plan.repeat + 1):
+        for backend in in_turn:
+            runs = results[backend.name]
+            if runs.failure is not None:
+                continue
+            try:
+                summary = _run_once(backend, plan, workdir, run)
+            except (BacktestRunError, SummaryError, OSError) as error:
+                runs.failure = str(error)
+                continue
+            runs.summaries.append(summary)
+            if on_run is not None:
+                on_run(backend, run, summary)
     return list(results.values())
 
 

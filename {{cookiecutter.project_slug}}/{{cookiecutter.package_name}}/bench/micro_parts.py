@@ -7,7 +7,7 @@ import sqlite3
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -41,9 +41,12 @@ class MicroSizes:
     """Orders in the table before the timing starts (all but a few of them closed)."""
     bulk_rows: int = 100_000
     bulk_rounds: int = 5
+    passes: int = 3
+    """Passes over the backends, each backend once per pass on a fresh database; per operation
+    the median pass counts."""
 
     def __post_init__(self) -> None:
-        for name in ("ops", "rounds", "table_orders", "bulk_rows", "bulk_rounds"):
+        for name in ("ops", "rounds", "table_orders", "bulk_rows", "bulk_rounds", "passes"):
             if getattr(self, name) < 1:
                 raise ValueError(f"micro-benchmark {name} must be at least 1")
 
@@ -74,6 +77,17 @@ OPERATIONS = {
     "bulk_insert": "bulk insert of bars",
     "raw_executemany": "raw sqlite3 executemany of the same bars",
 }
+
+
+def median_of_passes(results: Sequence[MicroResult]) -> list[MicroResult]:
+    """One result per backend and operation, in the order first met: the median of its passes."""
+    passes: dict[tuple[str, str], list[MicroResult]] = {}
+    for result in results:
+        passes.setdefault((result.backend, result.operation), []).append(result)
+    return [
+        replace(found[0], seconds_per_op=statistics.median(r.seconds_per_op for r in found))
+        for found in passes.values()
+    ]
 
 
 def median_seconds_per_op(operation: Callable[[], object], *, number: int, rounds: int) -> float:

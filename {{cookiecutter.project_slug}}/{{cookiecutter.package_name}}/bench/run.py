@@ -13,7 +13,7 @@ from .backends import BASELINE, BenchBackend, bench_backends
 from .backtests import BacktestPlan, run_backtests
 from .compare import ReportMismatchError, check_identical
 from .micro import micro_benchmarks_on
-from .micro_parts import BulkInput, MicroSizes
+from .micro_parts import BulkInput, MicroResult, MicroSizes, median_of_passes
 from .outcome import BenchOutcome
 from .references import REFERENCE_BACKENDS
 from .results import print_results, write_chart, write_json
@@ -62,10 +62,11 @@ def run_bench(
         if micro is not None:
             console.print(
                 f"micro-benchmarks: {micro.ops:,} operations x {micro.rounds} rounds, "
-                f"bulk insert of {micro.bulk_rows:,} bars x {micro.bulk_rounds} rounds",
+                f"bulk insert of {micro.bulk_rows:,} bars x {micro.bulk_rounds} rounds; "
+                f"{micro.passes} pass(es) over the backends in turn, the median pass counts",
                 soft_wrap=True,
             )
-            _run_micro(outcome, backends, micro, workdir)
+            run_micro_passes(outcome, backends, micro, workdir)
     if scale is not None:
         console.print(
             f"scale checks: {scale.bars:,} bars on {MEMORY_URL} with an empty orders table and "
@@ -86,17 +87,29 @@ def run_bench(
     return outcome, files
 
 
-def _run_micro(
+def run_micro_passes(
     outcome: BenchOutcome, backends: list[BenchBackend], sizes: MicroSizes, workdir: Path
 ) -> None:
+    """The micro-benchmarks in passes, every backend in turn within each; medians of the passes.
+
+    A machine whose speed drifts over minutes then weighs on every backend alike. A backend that
+    fails is recorded and left out of the passes after.
+    """
     bulk = BulkInput.of(list(generate_bars(count=sizes.bulk_rows, seed=outcome.plan.seed)))
-    for backend in backends:
-        try:
-            outcome.micro += micro_benchmarks_on(
-                backend, workdir, sizes, bulk, _raw_reference(backend, workdir)
-            )
-        except Exception as error:  # reported in the results and in the exit code
-            outcome.micro_failures[backend.label] = f"{type(error).__name__}: {error}"
+    measured: list[MicroResult] = []
+    for _ in range(sizes.passes):
+        for backend in backends:
+            if backend.label in outcome.micro_failures:
+                continue
+            raw = _raw_reference(backend, workdir)
+            try:
+                measured += micro_benchmarks_on(backend, workdir, sizes, bulk, raw)
+            except Exception as error:  # reported in the results and in the exit code
+                outcome.micro_failures[backend.label] = f"{type(error).__name__}: {error}"
+            finally:
+                if isinstance(raw, Path):
+                    raw.unlink(missing_ok=True)  # the next pass starts from an empty file
+    outcome.micro += median_of_passes(measured)
 
 
 def _raw_reference(backend: BenchBackend, workdir: Path) -> Path | str | None:

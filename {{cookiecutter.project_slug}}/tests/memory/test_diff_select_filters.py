@@ -20,12 +20,14 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     not_,
     null,
     or_,
     select,
     true,
     tuple_,
+    type_coerce,
 )
 
 from .diff_schema import ORDERS, Side, instruments, orders
@@ -190,6 +192,82 @@ def test_comparisons_convert_operands_by_affinity_as_sqlite_does(
 ) -> None:
     clause, params = AFFINITY_CASES[name]
     seeded.check_rows(_ids(clause), params or None, what=name)
+
+
+def _raw(name: str = "v") -> Any:
+    """A parameter no bind processor touches, as untyped SQL would send it."""
+    return type_coerce(bindparam(name), Integer)
+
+
+# The columns of a subquery or CTE, and a scalar subquery, have the affinity of what they select;
+# columns declared BOOLEAN, DATE or DATETIME have NUMERIC affinity, an Enum's VARCHAR has TEXT.
+_derived = select(
+    o.id, o.qty, o.qty.label("q"), (o.qty + 0).label("x"), cast(o.qty, String).label("c"), o.status
+).subquery()
+_nested = select(_derived.c.id, _derived.c.q).subquery()
+_cte = select(o.id, o.qty).cte("picked")
+DERIVED_AFFINITY_CASES: dict[str, tuple[Any, dict[str, Any]]] = {
+    "subquery integer column = numeric text": (_derived.c.qty == bindparam("v"), {"v": "25"}),
+    "subquery labelled column = numeric text": (_derived.c.q == bindparam("v"), {"v": "25"}),
+    "subquery arithmetic column = numeric text": (_derived.c.x == bindparam("v"), {"v": "25"}),
+    "subquery CAST-to-text column = integer": (_derived.c.c == bindparam("v"), {"v": 25}),
+    "subquery integer column IN texts": (
+        _derived.c.qty.in_(bindparam("vs", expanding=True)),
+        {"vs": ["25", "7"]},
+    ),
+    "subquery text column = integer": (_derived.c.status == bindparam("v"), {"v": 1}),
+    "subquery of a subquery = numeric text": (_nested.c.q == bindparam("v"), {"v": "25"}),
+    "CTE integer column = numeric text": (_cte.c.qty == bindparam("v"), {"v": "25"}),
+}
+DECLARED_AFFINITY_CASES: dict[str, tuple[Any, dict[str, Any]]] = {
+    "integer column = scalar subquery of a text": (
+        o.qty == select(literal_column("'25'")).scalar_subquery(),
+        {},
+    ),
+    "integer column = scalar subquery of a CAST to text": (
+        o.qty == select(cast(o.qty, String)).where(o.id == 1).scalar_subquery(),
+        {},
+    ),
+    "enum column = integer": (o.side == _raw(), {"v": 1}),
+    "enum column > integer": (o.side > _raw(), {"v": 1}),
+    "integer column = enum column": (o.qty == o.side, {}),
+    "datetime column > integer": (o.placed_at > _raw(), {"v": 5}),
+}
+
+
+@pytest.mark.parametrize("name", list(DERIVED_AFFINITY_CASES))
+def test_subquery_and_cte_columns_have_the_affinity_of_what_they_select(
+    seeded: EnginePair, name: str
+) -> None:
+    clause, params = DERIVED_AFFINITY_CASES[name]
+    source = clause.left.table
+    statement = select(source.c.id).where(clause).order_by(source.c.id)
+    seeded.check_rows(statement, params or None, what=name)
+
+
+@pytest.mark.parametrize("name", list(DECLARED_AFFINITY_CASES))
+def test_scalar_subqueries_and_declared_types_convert_as_sqlite_does(
+    seeded: EnginePair, name: str
+) -> None:
+    clause, params = DECLARED_AFFINITY_CASES[name]
+    seeded.check_rows(_ids(clause), params or None, what=name)
+
+
+@pytest.mark.parametrize(
+    ("clause", "params"),
+    [
+        (i.active == _raw(), {"v": "1"}),
+        (i.active == _raw(), {"v": "1.0"}),
+        (i.active != _raw(), {"v": " 0 "}),
+        (i.listed_on > _raw(), {"v": 5}),
+        (i.listed_on < _raw(), {"v": 5}),
+    ],
+    ids=["boolean = text", "boolean = float text", "boolean != padded text", "date >", "date <"],
+)
+def test_boolean_and_date_columns_have_numeric_affinity(
+    seeded: EnginePair, clause: Any, params: dict[str, Any]
+) -> None:
+    seeded.check_rows(select(i.id).where(clause).order_by(i.id), params, what=str(clause))
 
 
 def test_plain_bindparams_given_at_execute_time(seeded: EnginePair) -> None:

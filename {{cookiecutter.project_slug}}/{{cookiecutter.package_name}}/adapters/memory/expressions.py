@@ -22,7 +22,7 @@ from .functions import (
     STATEMENT_CONSTANTS,
     utc_now,
 )
-from .types import AFFINITY_CONVERTERS, convert, storage_affinity
+from .types import AFFINITY_CONVERTERS, convert, declared_affinity
 
 Fn = Callable[[Any, "Env"], Any]
 
@@ -251,26 +251,44 @@ def _table_column(el: Any) -> bool:
 
 _NUMERIC_KINDS = frozenset({"integer", "real", "numeric"})
 _OPAQUE = "opaque"
-"""An affinity the store does not emulate in comparisons (dates, enums, booleans, blobs, the
-columns of subqueries): no conversion either way."""
+"""An affinity the store does not emulate in comparisons (the columns of compound subqueries,
+row values): no conversion either way."""
 
 
 def _affinity_of(el: Any) -> str | None:
-    """SQLite's affinity of an operand: integer, real, numeric or text, None for none.
+    """SQLite's affinity of an operand: integer, real, numeric, text or blob, None for none.
 
     A table column has its declared type's affinity, and so has a CAST; a COLLATE has its left
-    side's. Parameters, literals and every other expression have none.
+    side's. A column of a subquery or CTE, and a scalar subquery, have the affinity of the
+    expression they select. Parameters, literals and every other expression have none.
     """
     el = unwrapped(el)
     if isinstance(el, elements.ColumnClause) and not getattr(el, "is_literal", False):
-        return (storage_affinity(el.type) or _OPAQUE) if _table_column(el) else _OPAQUE
+        if _table_column(el):
+            return declared_affinity(el.type)
+        selected = _selected_expression(el)
+        return _OPAQUE if selected is None else _affinity_of(selected)
     if isinstance(el, elements.Cast):
-        return storage_affinity(el.type) or _OPAQUE
+        return declared_affinity(el.type)
     if isinstance(el, elements.BinaryExpression) and el.operator is operators.collate:
         return _affinity_of(el.left)
+    if isinstance(el, selectable.ScalarSelect) and isinstance(el.element, selectable.Select):
+        first = next(iter(el.element.selected_columns), None)
+        return _OPAQUE if first is None else _affinity_of(first)
     if isinstance(el, selectable.ScalarSelect | selectable.SelectBase | elements.Tuple):
         return _OPAQUE
     return None
+
+
+def _selected_expression(el: Any) -> Any:
+    """What a column of a subquery or CTE over one SELECT selects; None for other columns."""
+    source = getattr(el, "table", None)
+    if not isinstance(source, selectable.AliasedReturnsRows):
+        return None
+    if not isinstance(source.element, selectable.Select):
+        return None  # a compound SELECT's columns: SQLite's rules there are not emulated
+    proxies = getattr(el, "_proxies", None)
+    return proxies[-1] if proxies else None
 
 
 def comparison_affinity(reference: Any, other: Any) -> Callable[[Any], Any] | None:
@@ -285,10 +303,11 @@ def list_item_affinity(left: Any) -> Callable[[Any], Any] | None:
 
 
 def _conversion(reference: str | None, other: str | None) -> Callable[[Any], Any] | None:
-    """Against an operand of INTEGER, REAL or NUMERIC affinity, an operand of TEXT or no affinity
-    takes NUMERIC affinity (a numeric text becomes a number); against a TEXT operand, an operand
-    of no affinity takes TEXT affinity (a number becomes its text). Otherwise nothing changes."""
-    if reference in _NUMERIC_KINDS and other in (None, "text"):
+    """Against an operand of INTEGER, REAL or NUMERIC affinity, an operand of TEXT, BLOB or no
+    affinity takes NUMERIC affinity (a numeric text becomes a number); against a TEXT operand, an
+    operand of no affinity takes TEXT affinity (a number becomes its text). Otherwise nothing
+    changes."""
+    if reference in _NUMERIC_KINDS and other in (None, "text", "blob"):
         return AFFINITY_CONVERTERS["numeric"][1]
     if reference == "text" and other is None:
         return AFFINITY_CONVERTERS["text"][1]

@@ -17,7 +17,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import exc
 from sqlalchemy import types as sqltypes
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine.interfaces import Dialect
 
 from .errors import NotSupportedError
@@ -374,6 +376,28 @@ AFFINITY_CONVERTERS: dict[str, tuple[type[Any], Callable[[Any], Any]]] = {
     "numeric": (int, _affinity_numeric),
     "text": (str, _affinity_text),
 }
+
+
+_SQLITE = sqlite.dialect()
+
+
+def declared_affinity(type_: Any) -> str:
+    """SQLite's affinity of a column declared with `type_`, under the type name SQLAlchemy's
+    SQLite dialect gives it: integer, text, blob, real or numeric, by SQLite's rules in order
+    (INT; CHAR, CLOB or TEXT; BLOB or no name; REAL, FLOA or DOUB; otherwise NUMERIC)."""
+    try:
+        name = _SQLITE.type_compiler_instance.process(type_).upper()
+    except (exc.CompileError, NotImplementedError):
+        return "blob"  # a type SQLite cannot declare, NullType among them: no name
+    if "INT" in name:
+        return "integer"
+    if any(part in name for part in ("CHAR", "CLOB", "TEXT")):
+        return "text"
+    if "BLOB" in name or not name:
+        return "blob"
+    if any(part in name for part in ("REAL", "FLOA", "DOUB")):
+        return "real"
+    return "numeric"
 
 
 def storage_affinity(type_: Any) -> str | None:

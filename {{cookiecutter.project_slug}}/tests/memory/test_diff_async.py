@@ -152,6 +152,23 @@ def test_streamed_results_are_the_executed_results(seeded_async: AsyncEnginePair
     assert executed == [order_id for order_id, _ in streamed]
 
 
+def test_a_connection_streams_what_it_executes(seeded_async: AsyncEnginePair) -> None:
+    statement = select(o.id, o.qty, o.limit_price).order_by(o.id)
+
+    async def both(engine: AsyncEngine) -> list[Any]:
+        async with engine.connect() as conn:
+            executed = [tuple(row) for row in (await conn.execute(statement)).all()]
+            streamed = await conn.stream(statement)
+            parts = [[tuple(row) for row in part] async for part in streamed.partitions(3)]
+            ids = [order_id async for order_id in await conn.stream_scalars(select(o.id))]
+            return [executed, parts, sorted(ids)]
+
+    executed, parts, ids = seeded_async.check(both)
+    assert [row for part in parts for row in part] == executed
+    assert all(len(part) == 3 for part in parts[:-1])
+    assert ids == sorted(row[0] for row in executed)
+
+
 # --- writes: the DML module's statements, awaited, and its RETURNING step through run_sync -----
 
 

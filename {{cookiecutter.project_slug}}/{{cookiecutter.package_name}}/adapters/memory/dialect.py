@@ -389,12 +389,23 @@ class AsyncAdaptedConnection:
         self._connection.close()
 
 
+class AsyncMemoryExecutionContext(MemoryExecutionContext):
+    """Execution context of `memory+asyncio://`: streamed results read a buffered cursor."""
+
+    def create_server_side_cursor(self) -> Any:
+        # The rows are in memory already; `AsyncConnection.stream` needs the dialect to say
+        # it streams, and fetches from this cursor a batch at a time.
+        return self._dbapi_connection.cursor()
+
+
 class AsyncMemoryDialect(MemoryDialect):
     """`memory+asyncio://`: the same database driven by `AsyncEngine`/`AsyncSession`."""
 
     driver = "asyncio"
     is_async = True
     supports_statement_cache = True
+    supports_server_side_cursors = True
+    execution_ctx_cls = AsyncMemoryExecutionContext
 
     @classmethod
     def get_pool_class(cls, url: URL) -> type[pool.Pool]:

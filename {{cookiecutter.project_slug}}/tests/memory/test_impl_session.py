@@ -227,6 +227,26 @@ def test_repeated_reads_tell_equal_instants_in_other_zones_apart(engine: Engine)
     assert found[0] and found[1] and found[0] != found[1]
 
 
+def test_repeated_reads_key_in_list_tuples_by_their_items(engine: Engine) -> None:
+    """Tuples made afresh for each call (a freed tuple's id comes back), given again, or equal
+    to a list all find their own rows."""
+    by_statuses = (
+        select(Order)
+        .where(Order.status.in_(bindparam("statuses", expanding=True)))
+        .order_by(Order.id)
+    )
+    constant = ("open",)
+    statuses = ["filled", "open", "cancelled", "filled", "open"]
+    with MemorySession(engine) as fast, Session(engine) as general:
+        fresh = [_ids(fast, by_statuses, statuses=tuple([status])) for status in statuses]
+        assert fresh == [_ids(general, by_statuses, statuses=(status,)) for status in statuses]
+        asked: list[Any] = [constant, ("open", "filled"), ["filled"], constant, ("filled",)]
+        found = [_ids(fast, by_statuses, statuses=value) for value in asked]
+        assert found == [_ids(general, by_statuses, statuses=value) for value in asked]
+    assert fresh[0] and fresh[1] and fresh[0] != fresh[1]
+    assert found[1] == sorted(found[0] + found[2])
+
+
 def test_commit_expires_loaded_objects_and_detaches_deleted_ones(engine: Engine) -> None:
     with MemorySession(engine) as session:
         orders = session.scalars(select(Order).order_by(Order.id)).all()

@@ -46,6 +46,9 @@ SHAPE_ATTRIBUTE = "_memory_fast_shape"
 ROW_CACHE_LIMIT = 4096
 """Stored rows per statement shape whose processed values are kept for the next load."""
 
+TUPLE_KEY_LIMIT = 256
+"""Tuples given as IN-list parameters whose keys are kept (see `_list_key`)."""
+
 RESULT_CACHE_LIMIT = 64
 """Parameter sets per statement shape whose rows are kept until the database is written."""
 
@@ -194,9 +197,10 @@ def _given_parameters_key(binder: Binder, params: dict[str, Any] | None) -> Any:
         value = params.get(name)
         kind = type(value)
         if is_list:
-            if not isinstance(value, (list, tuple)) or not all(_plain(item) for item in value):
+            items = _list_key(value)
+            if items is None:
                 return None
-            parts.append((name, tuple([_value_key(item) for item in value])))
+            parts.append((name, items))
         elif kind in _ZONELESS:
             parts.append((name, kind, value))
         elif _plain(value):
@@ -204,6 +208,28 @@ def _given_parameters_key(binder: Binder, params: dict[str, Any] | None) -> Any:
         else:
             return None
     return tuple(parts)
+
+
+_tuple_keys: dict[int, tuple[Any, tuple[Any, ...]]] = {}
+"""Item keys of tuples of plain values met before, by identity; the tuple is kept alive with
+its key, so its id is not reused while the entry lasts (a constant such as a status list)."""
+
+
+def _list_key(value: Any) -> tuple[Any, ...] | None:
+    """The key of an expanding parameter's items, None unless they are all plain values."""
+    is_tuple = type(value) is tuple
+    if is_tuple:
+        known = _tuple_keys.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+    if not isinstance(value, (list, tuple)) or not all(_plain(item) for item in value):
+        return None
+    key = tuple([_value_key(item) for item in value])
+    if is_tuple:
+        if len(_tuple_keys) >= TUPLE_KEY_LIMIT:
+            _tuple_keys.clear()
+        _tuple_keys[id(value)] = (value, key)
+    return key
 
 
 def _lean_instances(mapper: Mapper[Any]) -> bool:

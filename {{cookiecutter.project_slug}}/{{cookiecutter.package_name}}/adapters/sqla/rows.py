@@ -10,7 +10,7 @@ from ...domain.enums import OPEN_ORDER_STATUSES
 BULK_CHUNK = 10_000
 """Rows per executemany call on the bulk path."""
 
-OPEN_STATUSES = [status.value for status in OPEN_ORDER_STATUSES]
+OPEN_STATUSES = tuple(status.value for status in OPEN_ORDER_STATUSES)
 """The stored values of the statuses of a working order."""
 
 

@@ -9,7 +9,17 @@ from typing import Any
 
 from sqlalchemy.sql import elements, operators, selectable
 
-from .expressions import Env, ExprCompiler, Fn, Scope, Source, comparison_affinity, unwrapped
+from .expressions import (
+    Env,
+    ExprCompiler,
+    Fn,
+    Scope,
+    Source,
+    comparison_affinity,
+    temporal_beside_members,
+    temporal_beside_other,
+    unwrapped,
+)
 from .indexes import HashIndex
 from .storage import TableStore
 
@@ -99,6 +109,8 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
                 continue
             if comparison_affinity(other, column) is not None:
                 continue  # the column's own values are converted first; no index holds those
+            if temporal_beside_other(column, other):
+                continue  # compared as the text SQLite stores; the index holds the values
             fn = compiler.compared(column, other)
             if oper is operators.eq:
                 terms.append(_Term("eq", pos, p, value=fn))
@@ -108,7 +120,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
                 terms.append(_Term("range", pos, p, high=fn, high_inclusive=oper is operators.le))
         elif oper is operators.in_op:
             pos = _column_of(left, scope, src)
-            if pos is None or references_scope(right, scope):
+            if pos is None or references_scope(right, scope) or temporal_beside_members(p):
                 continue
             in_fn = compiler.in_values(p)
             terms.append(_Term("in", pos, p, value=in_fn))
@@ -123,6 +135,8 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
             lo, hi = right.clauses
             if comparison_affinity(lo, left) or comparison_affinity(hi, left):
                 continue  # the column's own values are converted first; no index holds those
+            if temporal_beside_other(left, lo) or temporal_beside_other(left, hi):
+                continue
             low, high = compiler.compared(left, lo), compiler.compared(left, hi)
             terms.append(_Term("range", pos, p, low=low, high=high))
     return terms

@@ -22,7 +22,14 @@ from .functions import (
     STATEMENT_CONSTANTS,
     utc_now,
 )
-from .types import AFFINITY_CONVERTERS, convert, declared_affinity
+from .types import (
+    AFFINITY_CONVERTERS,
+    TEMPORAL_KINDS,
+    affinity,
+    as_stored_text,
+    convert,
+    declared_affinity,
+)
 
 Fn = Callable[[Any, "Env"], Any]
 
@@ -36,7 +43,7 @@ class Env:
         self.params = params
         self.session = session
         self.stack: list[Any] = []
-        self.cache: dict[int, Any] = {}
+        self.cache: dict[Any, Any] = {}
         self._now: dt.datetime | None = None
 
     def now(self) -> dt.datetime:
@@ -314,6 +321,38 @@ def _conversion(reference: str | None, other: str | None) -> Callable[[Any], Any
     return None
 
 
+def is_temporal(el: Any) -> bool:
+    """True for an expression of a DATE, DATETIME or TIME type."""
+    return affinity(getattr(el, "type", None)) in TEMPORAL_KINDS
+
+
+def temporal_beside_other(a: Any, b: Any) -> bool:
+    """True when exactly one of two compared expressions is a date or time: SQLite compares what
+    it stores, text, so a date or time value must meet the other side as its text."""
+    return is_temporal(a) != is_temporal(b)
+
+
+def temporal_beside_members(el: Any) -> bool:
+    """`temporal_beside_other` for `x IN (...)`: x beside any member (a subquery's column)."""
+    right = el.right
+    while isinstance(right, elements.Grouping):
+        right = right.element
+    if isinstance(right, selectable.ScalarSelect):
+        right = right.element
+    if isinstance(right, selectable.SelectBase):
+        members: list[Any] = list(right.selected_columns)[:1]
+    else:
+        members = list(getattr(right, "clauses", [right]))
+    return any(temporal_beside_other(el.left, member) for member in members)
+
+
+def _stored_text(fn: Fn) -> Fn:
+    def value(row: Any, env: Env) -> Any:
+        return as_stored_text(fn(row, env))
+
+    return value
+
+
 def _converted(fn: Fn, convert_value: Callable[[Any], Any] | None) -> Fn:
     if convert_value is None:
         return fn
@@ -512,7 +551,10 @@ class ExprCompiler:
         return self.compile(el.element)
 
     def visit_type_coerce(self, el: Any) -> Fn:
-        return self.compile(el.clause)
+        inner = self.compile(el.clause)
+        if is_temporal(el.clause) and not is_temporal(el):
+            return _stored_text(inner)  # SQLite hands the stored text to the other type
+        return inner
 
     def visit_label_reference(self, el: Any) -> Fn:
         return self.compile(el.element)
@@ -640,7 +682,10 @@ class ExprCompiler:
             left, right = el.left, el.right
             if isinstance(left, elements.Tuple) or isinstance(right, elements.Tuple):
                 return self._tuple_compare(oper, left, right)
-            return _comparison(_COMPARATORS[oper], *self._operands(left, right))
+            compare = _COMPARATORS[oper]
+            if temporal_beside_other(left, right):
+                compare = V.on_stored_text(compare)
+            return _comparison(compare, *self._operands(left, right))
         if oper in _ARITHMETIC:
             return _binary_value(_ARITHMETIC[oper], self.compile(el.left), self.compile(el.right))
         if oper is operators.floordiv:
@@ -736,10 +781,18 @@ class ExprCompiler:
             right = right.element
         if isinstance(right, selectable.ScalarSelect):
             right = right.element
+        stored_text = temporal_beside_members(el)
         if isinstance(right, selectable.SelectBase):
-            return self._subquery_values(right)
+            return self._subquery_values(right, stored_text)
         if isinstance(right, elements.BindParameter) and right.expanding:
             getter = self.binds.getter(right)
+            if stored_text:
+                given = getter
+
+                def as_text(row: Any, env: Env) -> Any:
+                    return [as_stored_text(v) for v in given(row, env)]
+
+                getter = as_text
             arity = _tuple_arity(right)
             convert_item = None if arity else list_item_affinity(el.left)
             if convert_item is not None:
@@ -759,10 +812,12 @@ class ExprCompiler:
                     return flat
 
                 getter = tuple_values
-            return _cached_values(getter, id(right))
+            return _cached_values(getter, (id(right), stored_text))
         clauses = right.clauses if hasattr(right, "clauses") else [right]
         convert_item = list_item_affinity(el.left)
         parts = [_converted(self.compile(c), convert_item) for c in clauses]
+        if stored_text:
+            parts = [_stored_text(part) for part in parts]
 
         def list_values(row: Any, env: Env) -> tuple[frozenset[Any] | list[Any], bool, bool]:
             return _value_set([p(row, env) for p in parts])
@@ -771,6 +826,8 @@ class ExprCompiler:
 
     def _in(self, el: Any, negate: bool) -> Fn:
         left = self.compile(el.left)
+        if temporal_beside_members(el):
+            left = _stored_text(left)
         values_fn = self.in_values(el)
 
         def in_(row: Any, env: Env) -> Any:
@@ -788,26 +845,29 @@ class ExprCompiler:
 
         return in_
 
-    def _subquery_values(self, select: Any) -> Callable[[Any, Env], Any]:
+    def _subquery_values(self, select: Any, stored_text: bool) -> Callable[[Any, Env], Any]:
         if self.planner is None:
             raise unsupported("subquery here")
         sub = self.planner.plan_subquery(select, self.scope)
         key = id(sub)
         agg_mode = self.aggregates is not None
 
+        def members(rows: list[Any]) -> tuple[frozenset[Any] | list[Any], bool, bool]:
+            found = [r[0] if len(r) == 1 else r for r in rows]
+            return _value_set([as_stored_text(v) for v in found] if stored_text else found)
+
         def values(row: Any, env: Env) -> Any:
             if not sub.correlated:
                 cached = env.cache.get(key)
                 if cached is None:
-                    rows = sub.run(env)
-                    cached = env.cache[key] = _value_set([r[0] if len(r) == 1 else r for r in rows])
+                    cached = env.cache[key] = members(sub.run(env))
                 return cached
             env.stack.append(row[0] if agg_mode else row)
             try:
                 rows = sub.run(env)
             finally:
                 env.stack.pop()
-            return _value_set([r[0] if len(r) == 1 else r for r in rows])
+            return members(rows)
 
         return values
 
@@ -952,7 +1012,7 @@ def _value_set(vals: Sequence[Any]) -> tuple[frozenset[Any] | list[Any], bool, b
         return present, has_null, not vals
 
 
-def _cached_values(getter: Fn, key: int) -> Callable[[Any, Env], Any]:
+def _cached_values(getter: Fn, key: Any) -> Callable[[Any, Env], Any]:
     def values(row: Any, env: Env) -> Any:
         cached = env.cache.get(key)
         if cached is None:

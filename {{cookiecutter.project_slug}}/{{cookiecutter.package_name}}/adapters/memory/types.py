@@ -195,6 +195,26 @@ def to_real(value: Any) -> Any:
     raise NotSupportedError(f"cannot cast {type(value).__name__} to REAL")
 
 
+TEMPORAL = (dt.date, dt.time)
+"""Python types of stored DATE, DATETIME and TIME values (a datetime is a date)."""
+
+TEMPORAL_KINDS = frozenset({"datetime", "date", "time"})
+
+
+def temporal_text(value: dt.date | dt.time) -> str:
+    """A DATE, DATETIME or TIME value as SQLAlchemy's SQLite dialect stores it, as text."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ", "microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value.isoformat("microseconds")
+
+
+def as_stored_text(value: Any) -> Any:
+    """`value` as SQLite holds it: a date or time as its text, anything else unchanged."""
+    return temporal_text(value) if isinstance(value, TEMPORAL) else value
+
+
 def to_text(value: Any) -> Any:
     """SQL `CAST(x AS TEXT)` as SQLite renders values as text."""
     if value is None or type(value) is str:
@@ -203,8 +223,8 @@ def to_text(value: Any) -> Any:
         return "1" if value else "0"
     if isinstance(value, float):
         return sqlite_real_text(value)
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, TEMPORAL):
+        return temporal_text(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     if isinstance(value, uuid.UUID):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from .types import to_text
+from .types import TEMPORAL, as_stored_text, temporal_text, to_text
 
 _NUMERIC = (int, float, Decimal)
 
@@ -28,7 +27,7 @@ def type_rank(value: Any) -> int:
 def _rank_key(value: Any) -> tuple[int, Any]:
     rank = type_rank(value)
     if rank == 2 and not isinstance(value, str):
-        return rank, str(value) if not isinstance(value, dt.datetime) else value.isoformat(" ")
+        return rank, temporal_text(value) if isinstance(value, TEMPORAL) else str(value)
     return rank, value
 
 
@@ -75,6 +74,16 @@ def ge(a: Any, b: Any) -> bool:
         return bool(a >= b)
     except TypeError:
         return compare(a, b) >= 0
+
+
+def on_stored_text(cmp: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    """`cmp` on the values as SQLite holds them, dates and times as their text: for a date or
+    time operand beside one that may be text, where Python's own comparison would differ."""
+
+    def compare_stored(a: Any, b: Any) -> bool:
+        return cmp(as_stored_text(a), as_stored_text(b))
+
+    return compare_stored
 
 
 class SortKey:

@@ -1,0 +1,129 @@
+"""Dates and times beside text: SQLite stores them as text, and compares and hands out that text.
+
+A DATE, DATETIME or TIME column compared with a string (which SQLAlchemy sends untouched), read
+through `type_coerce` to a string type, or CAST to text, must give SQLite's answers, indexed
+columns included. Values with the year 999 check the zero-padded year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from typing import Any
+
+import pytest
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Time,
+    cast,
+    insert,
+    literal,
+    not_,
+    select,
+    type_coerce,
+)
+
+from .diffkit import EnginePair, pair_of
+
+metadata = MetaData()
+moments = Table(
+    "moments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, index=True),
+    Column("day", Date, index=True),
+    Column("clock", Time),
+)
+m = moments.c
+
+ROWS = [
+    {"id": 1, "at": datetime(2024, 3, 1, 9, 30), "day": date(2024, 3, 1), "clock": time(9, 30)},
+    {
+        "id": 2,
+        "at": datetime(2024, 3, 1, 9, 30, 0, 123456),
+        "day": date(2024, 12, 31),
+        "clock": time(23, 59, 59, 999999),
+    },
+    {"id": 3, "at": datetime(999, 5, 6, 7, 8, 9), "day": date(999, 1, 1), "clock": time(0, 0)},
+    {"id": 4, "at": None, "day": None, "clock": None},
+]
+
+
+@pytest.fixture(scope="module")
+def pair() -> Iterator[EnginePair]:
+    with pair_of(metadata) as made:
+
+        def seed(engine: Engine) -> None:
+            with engine.begin() as conn:
+                conn.execute(insert(moments), ROWS)
+
+        made.run(seed)
+        yield made
+
+
+CLAUSES: dict[str, Any] = {
+    "date = text": m.day == "2024-03-01",
+    "date != text": m.day != "2024-03-01",
+    "date > partial text": m.day > "2024-06",
+    "text = date": literal("2024-12-31") == m.day,
+    "date IN texts": m.day.in_(["2024-03-01", "0999-01-01", "1999"]),
+    "date NOT IN texts": m.day.not_in(["2024-03-01"]),
+    "date IN a subquery of texts": m.day.in_(select(cast(m.day, String)).where(m.id == 2)),
+    "date BETWEEN texts": m.day.between("2024-01-01", "2024-06-30"),
+    "date IS text": m.day.is_("2024-12-31"),
+    "datetime = text to the microsecond": m.at == "2024-03-01 09:30:00.000000",
+    "datetime = text to the second (stored text differs)": m.at == "2024-03-01 09:30:00",
+    "datetime >= text": m.at >= "2024-03-01 09:30:00.1",
+    "datetime < text": m.at < "2024-03-01 09:30:00.000001",
+    "datetime of a year below 1000 < text": m.at < "1000-01-01",
+    "datetime < numeric text (a number then)": m.at < "1000",
+    "time = text": m.clock == "09:30:00.000000",
+    "time < text": m.clock < "10:00",
+    "not (time > text)": not_(m.clock > "12"),
+    "datetime coerced to text LIKE": type_coerce(m.at, String).like("0999-%"),
+    "date coerced to text > text": type_coerce(m.day, String) > "2024-06",
+    "datetime = date (no match as text)": m.at == literal(date(2024, 3, 1)),
+    "datetime > date": m.at > literal(date(2024, 3, 1)),
+}
+
+
+@pytest.mark.parametrize("name", list(CLAUSES))
+def test_date_and_time_columns_compare_with_text_as_the_stored_text(
+    pair: EnginePair, name: str
+) -> None:
+    pair.check_rows(select(m.id).where(CLAUSES[name]).order_by(m.id), what=name)
+
+
+def test_date_and_time_read_as_text_are_the_stored_text(pair: EnginePair) -> None:
+    read = pair.check_rows(
+        select(
+            type_coerce(m.at, String),
+            type_coerce(m.day, String),
+            type_coerce(m.clock, String),
+            cast(m.at, String),
+            cast(m.day, String),
+            cast(m.clock, String),
+        ).order_by(m.id)
+    )
+    assert read[2] == ("0999-05-06 07:08:09.000000", "0999-01-01", "00:00:00.000000") * 2
+
+
+def _access_label(pair: EnginePair, statement: Any) -> str:
+    with pair.memory.connect() as conn:
+        compiled: Any = conn.execute(statement).context.compiled
+        return str(compiled.memory_plan.query.tree.access_label)
+
+
+def test_text_beside_an_indexed_date_is_not_looked_up_in_the_index(pair: EnginePair) -> None:
+    by_text = select(m.id).where(m.day == "2024-03-01")
+    by_date = select(m.id).where(m.day == date(2024, 3, 1))
+    assert pair.check_rows(by_text) == pair.check_rows(by_date) == [(1,)]
+    assert _access_label(pair, by_text) == ""
+    assert _access_label(pair, by_date) == "index ix_moments_day (day =)"

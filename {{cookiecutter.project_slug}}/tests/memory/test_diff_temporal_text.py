@@ -41,6 +41,12 @@ moments = Table(
     Column("day", Date, index=True),
     Column("clock", Time),
 )
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("on_day", String(32)),
+)
 m = moments.c
 
 ROWS = [
@@ -63,6 +69,7 @@ def pair() -> Iterator[EnginePair]:
         def seed(engine: Engine) -> None:
             with engine.begin() as conn:
                 conn.execute(insert(moments), ROWS)
+                conn.execute(insert(notes), [{"on_day": "2024-12-31"}, {"on_day": "0999-01-01"}])
 
         made.run(seed)
         yield made
@@ -113,6 +120,15 @@ def test_date_and_time_read_as_text_are_the_stored_text(pair: EnginePair) -> Non
         ).order_by(m.id)
     )
     assert read[2] == ("0999-05-06 07:08:09.000000", "0999-01-01", "00:00:00.000000") * 2
+
+
+def test_a_date_joined_to_text_matches_the_stored_text(pair: EnginePair) -> None:
+    joined = (
+        select(m.id, notes.c.id)
+        .join_from(notes, moments, m.day == notes.c.on_day)
+        .order_by(m.id, notes.c.id)
+    )
+    assert pair.check_rows(joined) == [(2, 1), (3, 2)]
 
 
 def _access_label(pair: EnginePair, statement: Any) -> str:

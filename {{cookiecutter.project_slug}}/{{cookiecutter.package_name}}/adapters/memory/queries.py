@@ -23,6 +23,7 @@ from .expressions import (
     Source,
     comparison_affinity,
     contains_aggregate,
+    temporal_beside_other,
     unsupported,
 )
 from .functions import AGGREGATE_FUNCTIONS, agg_group_concat
@@ -348,7 +349,11 @@ class SelectPlan(QueryPlan):
                 found = self.scope.find(col) if isinstance(col, elements.ColumnClause) else None
                 if found is None or found[0] is not right_src:
                     continue
-                if _slots(other, self.scope, mid) and comparison_affinity(other, col) is None:
+                if (
+                    _slots(other, self.scope, mid)
+                    and comparison_affinity(other, col) is None
+                    and not temporal_beside_other(other, col)
+                ):
                     return compiler.compared(col, other), found[1]
         return None
 

@@ -22,7 +22,7 @@ from sqlalchemy import ClauseElement, Engine, MetaData, create_engine, event, in
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import StaticPool
 
 from {{ cookiecutter.package_name }}.adapters.memory.session import MemorySession
@@ -412,3 +412,46 @@ def pair_of(metadata: MetaData | None = None, **memory_kw: Any) -> Iterator[Engi
         yield pair
     finally:
         pair.dispose()
+
+
+class PairedSessionSteps:
+    """The transaction steps of a driver that applies each operation to a pair of sessions.
+
+    A driver sets `savepoints` (one list per side) and defines `apply(what, action)`, which runs
+    `action(session, side)` on both sides and compares the outcomes.
+    """
+
+    savepoints: list[list[SessionTransaction]]
+
+    def apply(self, what: str, action: Callable[[Session, int], Any]) -> None:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        self.apply("flush", lambda s, _: s.flush())
+
+    def commit(self) -> None:
+        self.apply("commit", lambda s, _: s.commit())
+        self.savepoints = [[], []]
+
+    def rollback(self) -> None:
+        self.apply("rollback", lambda s, _: s.rollback())
+        self.savepoints = [[], []]
+
+    def begin_nested(self) -> None:
+        self.apply("begin_nested", lambda s, side: self.savepoints[side].append(s.begin_nested()))
+
+    def end_nested(self, commit: bool) -> None:
+        if not self.savepoints[0]:
+            return
+
+        def action(_: Session, side: int) -> None:
+            savepoint = self.savepoints[side].pop()
+            if commit:
+                savepoint.commit()
+            else:
+                savepoint.rollback()
+
+        self.apply("release savepoint" if commit else "rollback to savepoint", action)
+
+    def expire_all(self) -> None:
+        self.apply("expire_all", lambda s, _: s.expire_all())

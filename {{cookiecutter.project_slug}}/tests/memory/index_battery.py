@@ -19,6 +19,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.engine import NestedTransaction
 
 metadata = MetaData()
 quotes = Table(
@@ -74,3 +75,32 @@ def run_battery(conn: Connection, battery: list[Any] = BATTERY) -> list[list[tup
 
 # Every other look-up: still each index, at half the cost, for checks made after every step.
 SHORT_BATTERY = BATTERY[::2]
+
+TRANSACTION_STEPS = frozenset({"commit", "rollback", "savepoint", "release", "rollback_to"})
+
+
+class TransactionSteps:
+    """Replays the transaction steps of a sequence of operations on one open connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.savepoints: list[NestedTransaction] = []
+
+    def apply(self, kind: str) -> list[list[tuple[Any, ...]]] | None:
+        """Take one step; the battery's answers after it, None when it has nothing to show."""
+        if kind in ("commit", "rollback"):
+            getattr(self.conn, kind)()
+            self.savepoints.clear()
+            self.conn.begin()
+            return run_battery(self.conn)
+        if kind == "savepoint":
+            self.savepoints.append(self.conn.begin_nested())
+            return None
+        if not self.savepoints:
+            return None  # a release or rollback with no savepoint open
+        nested = self.savepoints.pop()
+        if kind == "release":
+            nested.commit()
+        else:
+            nested.rollback()
+        return run_battery(self.conn)

@@ -35,6 +35,7 @@ from .casecount import PROFILE, counted
 from .diffkit import (
     SESSION_MODES,
     EnginePair,
+    PairedSessionSteps,
     assert_same,
     error_outcome,
     held_objects,
@@ -123,7 +124,7 @@ hedges = st.none() | st.none() | st.integers(1, 4)
 opened = st.none() | st.integers(0, 3).map(lambda days: OPEN + timedelta(days=days, seconds=days))
 
 
-class FlushDriver:
+class FlushDriver(PairedSessionSteps):
     """A session per engine; each step runs on both and its outcome and the state are compared."""
 
     def __init__(self, mode: str) -> None:
@@ -281,36 +282,6 @@ class FlushDriver:
     def totals(self) -> None:
         statement = select(func.count(), func.sum(Holding.qty), func.count(Holding.hedge_id))
         self.apply("totals", lambda s, _: tuple(s.execute(statement).one()))
-
-    def flush(self) -> None:
-        self.apply("flush", lambda s, _: s.flush())
-
-    def commit(self) -> None:
-        self.apply("commit", lambda s, _: s.commit())
-        self.savepoints = [[], []]
-
-    def rollback(self) -> None:
-        self.apply("rollback", lambda s, _: s.rollback())
-        self.savepoints = [[], []]
-
-    def begin_nested(self) -> None:
-        self.apply("begin_nested", lambda s, side: self.savepoints[side].append(s.begin_nested()))
-
-    def end_nested(self, commit: bool) -> None:
-        if not self.savepoints[0]:
-            return
-
-        def action(_: Session, side: int) -> None:
-            savepoint = self.savepoints[side].pop()
-            if commit:
-                savepoint.commit()
-            else:
-                savepoint.rollback()
-
-        self.apply("release savepoint" if commit else "rollback to savepoint", action)
-
-    def expire_all(self) -> None:
-        self.apply("expire_all", lambda s, _: s.expire_all())
 
 
 steps = st.lists(

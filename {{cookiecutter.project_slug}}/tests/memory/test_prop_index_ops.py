@@ -15,11 +15,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, delete, insert, select, update
-from sqlalchemy.engine import NestedTransaction
 
 from .casecount import PROFILE, counted
 from .diffkit import EnginePair, memory_engine, pair_of, sqlite_engine
-from .index_battery import SHORT_BATTERY, SYMBOLS, T0, VENUES, metadata, quotes, run_battery
+from .index_battery import (
+    SHORT_BATTERY,
+    SYMBOLS,
+    T0,
+    TRANSACTION_STEPS,
+    VENUES,
+    TransactionSteps,
+    metadata,
+    quotes,
+    run_battery,
+)
 
 profile = settings.get_profile(PROFILE)
 q = quotes.c
@@ -97,28 +106,15 @@ def replay(engine: Engine, ops: list[tuple[Any, ...]], *, observe: bool = False)
     with engine.begin() as conn:
         conn.execute(delete(quotes))
     trace: list[Any] = []
-    savepoints: list[NestedTransaction] = []
     with engine.connect() as conn:
         conn.begin()
+        steps = TransactionSteps(conn)
         for op in ops:
             kind = op[0]
-            if kind in ("commit", "rollback"):
-                getattr(conn, kind)()
-                savepoints.clear()
-                conn.begin()
-                trace.append((kind, run_battery(conn)))
-                continue
-            if kind == "savepoint":
-                savepoints.append(conn.begin_nested())
-                continue
-            if kind in ("release", "rollback_to"):
-                if savepoints:
-                    nested = savepoints.pop()
-                    if kind == "release":
-                        nested.commit()
-                    else:
-                        nested.rollback()
-                    trace.append((kind, run_battery(conn)))
+            if kind in TRANSACTION_STEPS:
+                seen = steps.apply(kind)
+                if seen is not None:
+                    trace.append((kind, seen))
                 continue
             try:
                 if kind == "insert":

@@ -29,6 +29,7 @@ from .casecount import PROFILE, case_key, counted, record, register
 from .diffkit import (
     SESSION_MODES,
     EnginePair,
+    PairedSessionSteps,
     assert_same,
     make_pair,
     new_session,
@@ -76,7 +77,7 @@ quantities = st.integers(-100, 100)
 prices = st.none() | st.decimals(Decimal("0.01"), Decimal("999.99"), places=2)
 
 
-class SessionDriver:
+class SessionDriver(PairedSessionSteps):
     """A Session per engine, and each operation applied to both with the outcomes compared."""
 
     def __init__(self, mode: str) -> None:
@@ -160,36 +161,6 @@ class SessionDriver:
         condition = Position.book.is_(None) if book is None else Position.book == book
         statement = select(func.count(), func.sum(Position.qty)).where(condition)
         self.apply(f"count {book}", lambda s, _: tuple(s.execute(statement).one()))
-
-    def flush(self) -> None:
-        self.apply("flush", lambda s, _: s.flush())
-
-    def commit(self) -> None:
-        self.apply("commit", lambda s, _: s.commit())
-        self.savepoints = [[], []]
-
-    def rollback(self) -> None:
-        self.apply("rollback", lambda s, _: s.rollback())
-        self.savepoints = [[], []]
-
-    def begin_nested(self) -> None:
-        self.apply("begin_nested", lambda s, side: self.savepoints[side].append(s.begin_nested()))
-
-    def end_nested(self, commit: bool) -> None:
-        if not self.savepoints[0]:
-            return
-
-        def action(_: Session, side: int) -> None:
-            savepoint = self.savepoints[side].pop()
-            if commit:
-                savepoint.commit()
-            else:
-                savepoint.rollback()
-
-        self.apply("release savepoint" if commit else "rollback to savepoint", action)
-
-    def expire_all(self) -> None:
-        self.apply("expire_all", lambda s, _: s.expire_all())
 
     # --- the state compared after each step ------------------------------------------------
 

@@ -1,6 +1,5 @@
 """One backtest on a configured container: the reference instrument, wiring, timing, SQL count."""
 
-import time
 from collections.abc import Sequence
 from typing import cast
 
@@ -9,7 +8,6 @@ from ..adapters.sqla.schema_in_place import is_sqlite_memory, upgrade_in_place
 from ..adapters.sqla.statement_counter import StatementCounter
 from ..container import Container
 from ..domain.bar import Bar
-from ..errors import ConfigurationError
 from ..services.backtest.engine import (
     BacktestEngine,
     BacktestSettings,
@@ -21,8 +19,10 @@ from .heap import heap_frozen
 from .reference import (
     REFERENCE_SYMBOL,
     REFERENCE_TICK,
+    PhaseTimer,
     TimedRun,
     describe_database,
+    empty_database_error,
     reference_instrument,
 )
 
@@ -52,19 +52,12 @@ def run_backtest(
         settings=settings,
     )
     with StatementCounter(container.migrated_engine()) as counter:
-        started = time.perf_counter()
+        timer = PhaseTimer(lambda: counter.count)
         stored = engine.store(bars)
-        stored_at, store_statements = time.perf_counter(), counter.count
+        timer.stored()
         with heap_frozen():
             result = engine.replay(stored, on_progress=on_progress)
-        finished = time.perf_counter()
-    return TimedRun(
-        result=result,
-        store_seconds=stored_at - started,
-        replay_seconds=finished - stored_at,
-        store_statements=store_statements,
-        replay_statements=counter.count - store_statements,
-    )
+        return timer.finished(result)
 
 
 def backtest_on(
@@ -84,10 +77,7 @@ def backtest_on(
     if create_schema:
         upgrade_in_place(engine)
     elif is_sqlite_memory(engine):
-        raise ConfigurationError(
-            f"a {describe_database(engine)} database starts empty: pass --create-schema "
-            "to run the migrations on it"
-        )
+        raise empty_database_error(engine)
     where = describe_database(container.migrated_engine())
     return where, run_backtest(
         container, bars, strategy=strategy, settings=settings, on_progress=on_progress

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Enum,
     Float,
     Integer,
+    Interval,
     LargeBinary,
     MetaData,
     Numeric,
@@ -37,6 +38,7 @@ from sqlalchemy import (
     insert,
     null,
     select,
+    type_coerce,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -77,6 +79,7 @@ samples = Table(
     Column("at_tz", DateTime(timezone=True)),
     Column("day", Date),
     Column("clock", Time),
+    Column("span", Interval),
     Column("flag", Boolean),
     Column("doc", JSON),
     Column("ref", Uuid),
@@ -129,6 +132,7 @@ VALUES: dict[str, list[Any]] = {
     ],
     "day": [date(2024, 2, 29), date(1, 1, 1), date(9999, 12, 31), None],
     "clock": [time(9, 30), time(23, 59, 59, 999999), None],
+    "span": [timedelta(days=1, seconds=5), timedelta(0), timedelta(microseconds=-1), None],
     "flag": [True, False, None],
     "doc": [
         {"a": 1, "b": [1, 2.5, None]},
@@ -307,3 +311,41 @@ def test_json_equality_compares_the_stored_text(pair_factory: PairFactory) -> No
             ]
 
     pair.check(work)
+
+
+def test_type_coerce_hands_the_stored_value_to_the_other_type(pair_factory: PairFactory) -> None:
+    # SQLite stores a UUID as 32 hex digits, a boolean as 0 or 1, an interval as the datetime
+    # that far from the epoch; read through another type, that stored value is what comes back.
+    pair = pair_factory(metadata)
+    s = samples.c
+
+    def work(engine: Engine) -> list[Any]:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(samples),
+                [
+                    {
+                        "ref": ID,
+                        "ref_text": str(ID),
+                        "flag": True,
+                        "span": timedelta(days=1, seconds=5),
+                    },
+                    {"ref": None, "ref_text": None, "flag": False, "span": None},
+                ],
+            )
+            read = conn.execute(
+                select(
+                    type_coerce(s.ref, String),
+                    type_coerce(s.ref_text, String),
+                    type_coerce(s.flag, Integer),
+                    type_coerce(s.span, String),
+                ).order_by(s.id)
+            )
+            by_hex = conn.execute(select(s.id).where(type_coerce(s.ref, String) == ID.hex))
+            return [[tuple(row) for row in read], list(by_hex.scalars())]
+
+    answer = pair.check(work)
+    assert answer == [
+        [(ID.hex, ID.hex, 1, "1970-01-02 00:00:05.000000"), (None, None, 0, None)],
+        [1],
+    ]

@@ -24,6 +24,7 @@ from .functions import (
 )
 from .types import (
     AFFINITY_CONVERTERS,
+    STORED_FORMS,
     TEMPORAL_KINDS,
     affinity,
     as_stored_text,
@@ -552,9 +553,16 @@ class ExprCompiler:
 
     def visit_type_coerce(self, el: Any) -> Fn:
         inner = self.compile(el.clause)
-        if is_temporal(el.clause) and not is_temporal(el):
-            return _stored_text(inner)  # SQLite hands the stored text to the other type
-        return inner
+        source = affinity(el.clause.type)
+        stored = STORED_FORMS.get(source)
+        if stored is None or affinity(el.type) == source:
+            return inner
+
+        # SQLite hands what it stores to the other type.
+        def as_stored(row: Any, env: Env) -> Any:
+            return stored(inner(row, env))
+
+        return as_stored
 
     def visit_label_reference(self, el: Any) -> Fn:
         return self.compile(el.element)

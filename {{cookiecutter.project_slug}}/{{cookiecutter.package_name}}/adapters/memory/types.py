@@ -215,6 +215,26 @@ def as_stored_text(value: Any) -> Any:
     return temporal_text(value) if isinstance(value, TEMPORAL) else value
 
 
+def _uuid_as_stored(value: Any) -> Any:
+    return value.hex if isinstance(value, uuid.UUID) else value
+
+
+def _boolean_as_stored(value: Any) -> Any:
+    return int(value) if isinstance(value, bool) else value
+
+
+STORED_FORMS: dict[str, Callable[[Any], Any]] = {
+    "datetime": as_stored_text,
+    "date": as_stored_text,
+    "time": as_stored_text,
+    "interval": as_stored_text,  # kept as the datetime that far from the epoch, as on SQLite
+    "uuid": _uuid_as_stored,
+    "boolean": _boolean_as_stored,
+}
+"""For the kinds the memory dialect keeps as Python objects: the value SQLite stores instead
+(text for dates, times and intervals, 32 hex digits for a UUID, 0 or 1 for a boolean)."""
+
+
 def to_text(value: Any) -> Any:
     """SQL `CAST(x AS TEXT)` as SQLite renders values as text."""
     if value is None or type(value) is str:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import (
+    Engine,
     Float,
     Integer,
     Numeric,
@@ -54,6 +55,9 @@ AGGREGATES: dict[str, Any] = {
         o.qty.is_(None)
     ),
     "sum of fills per the whole table": select(func.sum(f.qty), func.sum(f.price * f.qty)),
+    "group_concat": select(func.group_concat(o.status), func.group_concat(o.qty)),
+    "group_concat with a separator parameter": select(func.group_concat(o.note, " | ")),
+    "group_concat with a separator per row": select(func.group_concat(o.note, o.qty)),
 }
 
 SCALAR_FUNCTIONS: dict[str, Any] = {
@@ -107,6 +111,17 @@ ORDERINGS: dict[str, Any] = {
 @pytest.mark.parametrize("name", list(AGGREGATES))
 def test_aggregate(seeded: EnginePair, name: str) -> None:
     seeded.check_rows(AGGREGATES[name], what=name)
+
+
+def test_group_concat_of_distinct_values_takes_no_separator(seeded: EnginePair) -> None:
+    statement = select(func.group_concat(o.note.distinct(), "|"))
+
+    def work(engine: Engine) -> object:
+        with engine.connect() as conn:
+            return conn.execute(statement).all()
+
+    error = seeded.check_error(work, names=())
+    assert "DISTINCT aggregates must have exactly one argument" in str(error)
 
 
 @pytest.mark.parametrize("name", list(SCALAR_FUNCTIONS))

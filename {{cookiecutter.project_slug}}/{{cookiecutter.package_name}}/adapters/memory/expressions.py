@@ -200,7 +200,8 @@ class AggSpec:
     arg: Fn | None
     distinct: bool
     filter: Fn | None
-    separator: str = ","
+    separator: Fn | None = None
+    """group_concat's separator, evaluated for each row; a comma when not given."""
 
 
 class AggCollector:
@@ -972,7 +973,7 @@ class ExprCompiler:
         args = list(el.clauses.clauses)
         distinct = False
         arg_fn: Fn | None = None
-        separator = ","
+        separator: Fn | None = None
         if args:
             first = args[0]
             if (
@@ -984,8 +985,9 @@ class ExprCompiler:
             if not (name == "count" and _is_star(first)):
                 arg_fn = self.row_mode().compile(first)
             if name in ("group_concat", "string_agg") and len(args) > 1:
-                sep_fn = self.row_mode().compile(args[1])
-                separator = sep_fn(None, Env({}))
+                if distinct:
+                    raise OperationalError("DISTINCT aggregates must have exactly one argument")
+                separator = self.row_mode().compile(args[1])
         elif name != "count":
             raise OperationalError(f"wrong number of arguments to function {name}()")
         idx = self.aggregates.add(AggSpec(name, arg_fn, distinct, filter_fn, separator))

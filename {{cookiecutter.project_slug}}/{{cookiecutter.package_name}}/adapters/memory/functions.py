@@ -304,8 +304,14 @@ AGGREGATE_FUNCTIONS: dict[str, Callable[[Sequence[Any]], Any]] = {
 }
 
 
-def agg_group_concat(values: Sequence[Any], separator: str) -> Any:
-    present = [to_text(v) for v in values if v is not None]
-    if not present:
-        return None
-    return separator.join(present)
+def agg_group_concat(values: Sequence[Any], separators: Sequence[Any]) -> Any:
+    """SQLite's group_concat: NULL values left out; each value after the first is preceded by
+    the separator given with it (nothing for a NULL separator)."""
+    parts: list[str] = []
+    for value, separator in zip(values, separators, strict=True):
+        if value is None:
+            continue
+        if parts and separator is not None:
+            parts.append(to_text(separator))
+        parts.append(to_text(value))
+    return "".join(parts) if parts else None

@@ -592,7 +592,10 @@ def _aggregate(spec: AggSpec, rows: list[Any], env: Env) -> Any:
     if spec.distinct:
         values = list(dict.fromkeys(v for v in values if v is not None))
     if spec.name in ("group_concat", "string_agg"):
-        return agg_group_concat(values, spec.separator)
+        separator = spec.separator
+        if separator is None:
+            return agg_group_concat(values, [","] * len(values))
+        return agg_group_concat(values, [separator(r, env) for r in rows])
     fn = AGGREGATE_FUNCTIONS.get(spec.name)
     if fn is None:
         raise unsupported(f"aggregate {spec.name}()")

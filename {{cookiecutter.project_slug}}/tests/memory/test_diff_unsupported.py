@@ -19,9 +19,11 @@ from sqlalchemy import (
     MetaData,
     Table,
     func,
+    literal,
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -32,26 +34,38 @@ pytestmark = pytest.mark.skipif(
     baseline_mode(), reason="memory-only: SQLite supports these constructs"
 )
 
+
+def _recursive_count() -> Any:
+    counter = select(literal(1).label("n")).cte("counter", recursive=True)
+    counter = counter.union_all(select(counter.c.n + 1).where(counter.c.n < 3))
+    return select(func.sum(counter.c.n))
+
+
 CONSTRUCTS: dict[str, tuple[Callable[[Connection], Any], str]] = {
     "text() SELECT": (lambda conn: conn.execute(text("SELECT 1")), r"text.*SELECT 1"),
     "text() in a where clause": (
         lambda conn: conn.execute(select(accounts.c.id).where(text("id > 1"))),
         r"text.*id > 1",
     ),
-    "sqlite insert on_conflict_do_nothing": (
-        lambda conn: conn.execute(
-            sqlite_insert(accounts).values(id=1, code="ALPHA").on_conflict_do_nothing()
-        ),
-        r"on[ _]conflict",
-    ),
-    "sqlite insert on_conflict_do_update": (
+    "an upsert whose key is a partial index": (
         lambda conn: conn.execute(
             sqlite_insert(accounts)
             .values(id=1, code="ALPHA")
-            .on_conflict_do_update(index_elements=["id"], set_={"owner": "X"})
+            .on_conflict_do_nothing(index_elements=["code"], index_where=accounts.c.owner.is_(None))
+        ),
+        r"index_where",
+    ),
+    "PostgreSQL's upsert": (
+        lambda conn: conn.execute(
+            postgresql_insert(accounts).values(id=1, code="ALPHA").on_conflict_do_nothing()
         ),
         r"on[ _]conflict",
     ),
+    "a window function": (
+        lambda conn: conn.execute(select(func.row_number().over(order_by=accounts.c.id))),
+        r"window function",
+    ),
+    "a recursive CTE": (lambda conn: conn.execute(_recursive_count()), r"recursive CTE"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import exc
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.sql import compiler
 
 
@@ -17,6 +18,12 @@ class MemoryCompiler(compiler.SQLCompiler):
     """Generic SQL rendering plus the records the in-memory planner reads."""
 
     memory_plan: Any = None
+
+    # SQLite's upsert clauses (`sqlalchemy.dialects.sqlite.insert`), rendered as SQLite does;
+    # compiling them also registers the parameters of their SET and WHERE.
+    _on_conflict_target = SQLiteCompiler._on_conflict_target
+    visit_on_conflict_do_nothing = SQLiteCompiler.visit_on_conflict_do_nothing
+    visit_on_conflict_do_update = SQLiteCompiler.visit_on_conflict_do_update
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.memory_select_info: dict[Any, tuple[Any, Any, list[Any]]] = {}

@@ -13,6 +13,7 @@ from .errors import OperationalError
 from .expressions import Binds, Env, ExprCompiler, Fn, Scope, Source, unsupported
 from .queries import Planner, StalePlan
 from .storage import Row, TableStore, WriteContext
+from .upsert import UpsertPlan, conflict_clauses
 
 ParamsFn = Callable[[int], dict[str, Any]]
 
@@ -91,6 +92,13 @@ class InsertPlan(_TargetPlan):
         column_keys = set(compiled.column_keys or ())
         prefetch = set(compiled.insert_prefetch or ())
         self.from_select = None
+        self.fast: list[tuple[int, str]] | None = None
+        clauses = conflict_clauses(stmt)
+        self.upsert = (
+            UpsertPlan(planner, self, clauses, planner.db.tables[self.name], dialect)
+            if clauses
+            else None
+        )
         if getattr(stmt, "select", None) is not None:
             names = [str(n) for n in stmt._select_names]
             self.select_positions = [self.src.names[self.table.c[n].name] for n in names]
@@ -110,7 +118,7 @@ class InsertPlan(_TargetPlan):
         else:
             values = {_key(k): v for k, v in (state._dict_parameters or {}).items()}
             self.rows_fns = [self._row_fns(values, column_keys, prefetch, 0, set())]
-        self.fast = self._fast_path()
+        self.fast = None if self.upsert is not None else self._fast_path()
         self.fast_positions = frozenset(p for p, _ in self.fast or ())
 
     def _row_fns(
@@ -205,7 +213,7 @@ class InsertPlan(_TargetPlan):
                     continue
                 row[pos] = d()
             rowid = store.insert(tuple(row), wctx)
-            self._after_insert(store, rowid, env, result)
+            self.after_insert(store, rowid, env, result)
             return
         for fns in self.rows_fns:
             row = [None] * width
@@ -263,10 +271,13 @@ class InsertPlan(_TargetPlan):
         for pos, d in enumerate(defaults):
             if d is not None and pos not in filled:
                 row[pos] = d()
+        if self.upsert is not None:
+            self.upsert.write(self, store, tuple(row), wctx, env, result)
+            return
         rowid = store.insert(tuple(row), wctx)
-        self._after_insert(store, rowid, env, result)
+        self.after_insert(store, rowid, env, result)
 
-    def _after_insert(self, store: TableStore, rowid: int, env: Env, result: DMLResult) -> None:
+    def after_insert(self, store: TableStore, rowid: int, env: Env, result: DMLResult) -> None:
         result.rowcount += 1
         result.lastrowid = rowid
         if self.returning:

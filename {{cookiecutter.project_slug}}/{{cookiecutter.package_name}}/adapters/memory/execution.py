@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.dialects.sqlite import dml as sqlite_dml
 from sqlalchemy.sql import dml as sql_dml
 from sqlalchemy.sql import elements, selectable
 
@@ -114,10 +115,14 @@ def _reject(stmt: Any, core: Any) -> None:
         raise NotSupportedError(
             f"text() SQL is not supported by the memory dialect: {str(stmt)[:80]!r}"
         )
+    if isinstance(core, sqlite_dml.Insert):
+        return  # SQLite's own INSERT, ON CONFLICT included (`upsert.py`)
     if getattr(core, "_post_values_clause", None) is not None:
+        statement = f"{type(core).__module__}.{type(core).__name__}"
+        clause = type(core._post_values_clause).__name__
         raise NotSupportedError(
-            f"{type(core.__class__).__name__} {core._post_values_clause.__class__.__name__} "
-            "(dialect-specific INSERT) is not supported by the memory dialect"
+            f"{statement} with {clause} (dialect-specific INSERT) is not supported by the "
+            "memory dialect"
         )
     if isinstance(core, sql_dml.UpdateBase) and type(core).__module__.startswith(
         "sqlalchemy.dialects"

@@ -277,9 +277,9 @@ class TableStore:
                 self._max_rowid = rowid
 
     # checked mutation ---------------------------------------------------------------
-    def _check_not_null(self, row: Row) -> None:
+    def _check_not_null(self, row: Row, unassigned_rowid: int | None = None) -> None:
         for pos in self.not_null:
-            if row[pos] is None:
+            if row[pos] is None and pos != unassigned_rowid:
                 raise IntegrityError(
                     f"NOT NULL constraint failed: {self.name}.{self.column_names[pos]}"
                 )
@@ -373,6 +373,50 @@ class TableStore:
         ctx.txn.record(self._restore, rowid, None)
         ctx.txn.touched.add(self)
         return rowid
+
+    def proposed(self, row: Row) -> Row:
+        """`row` as `insert` would store it, checked for NOT NULL and CHECK but not yet for
+        uniqueness: what an upsert compares with the stored keys (its `excluded` row)."""
+        row = self.check_storable(row)
+        if self.affinity:
+            row = self.apply_affinity(row)
+        alias = self.rowid_alias
+        unassigned = None
+        if alias is not None:
+            rowid = row[alias]
+            if rowid is None:
+                unassigned = alias  # `insert` gives it the next row id
+            elif type(rowid) is not int:
+                row = (*row[:alias], self._coerce_rowid(rowid), *row[alias + 1 :])
+        if self.not_null:
+            self._check_not_null(row, unassigned)
+        if self.checks:
+            self._check_constraints(row)
+        return row
+
+    def conflicting_rowid(self, row: Row, positions: tuple[int, ...] | None) -> int | None:
+        """The stored row that `row` collides with on the unique key of the columns at
+        `positions` (in any order), or on any PRIMARY KEY or UNIQUE key when None."""
+        alias = self.rowid_alias
+        wanted = None if positions is None else frozenset(positions)
+        if alias is not None and (wanted is None or wanted == {alias}):
+            rowid = row[alias]
+            if rowid is not None and rowid in self.rows:
+                return int(rowid)
+        for idx in self.unique_indexes:
+            if wanted is not None and frozenset(idx.positions) != wanted:
+                continue
+            key = idx.key(row)
+            if idx.conflicts(key):
+                return next(iter(idx.lookup(key)))
+        return None
+
+    def unique_key_on(self, positions: tuple[int, ...]) -> bool:
+        """Whether the columns at `positions` (in any order) are a PRIMARY KEY or UNIQUE key."""
+        wanted = frozenset(positions)
+        if self.rowid_alias is not None and wanted == {self.rowid_alias}:
+            return True
+        return any(frozenset(idx.positions) == wanted for idx in self.unique_indexes)
 
     def prepare_column(self, position: int, values: list[Any]) -> list[Any]:
         """Storage form of one column's values (what `check_storable` and the column's

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy.sql import elements, functions, operators, schema, selectable, sqltypes
 
 from . import values as V
+from .date_functions import DATE_FUNCTIONS
 from .errors import NotSupportedError, OperationalError
 from .functions import (
     AGGREGATES,
@@ -936,6 +937,10 @@ class ExprCompiler:
         if name in STATEMENT_CONSTANTS and not args:
             make = STATEMENT_CONSTANTS[name]
             return lambda row, env: make(env.now())
+        date_function = DATE_FUNCTIONS.get(name)
+        if date_function is not None:
+            values = [self.compile(a) for a in args]
+            return lambda row, env: date_function(env.now, *[v(row, env) for v in values])
         impl = SCALAR_FUNCTIONS.get(name)
         if impl is None and name in ("max", "min"):
             from .functions import fn_scalar_max, fn_scalar_min

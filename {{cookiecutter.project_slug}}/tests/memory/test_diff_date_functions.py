@@ -1,0 +1,151 @@
+"""SQLite's date and time functions on stored dates, datetimes and times, text and numbers.
+
+Every function is called with every value of the table and each modifier list; both engines
+must give the same text, numbers and NULLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time
+
+import pytest
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Time,
+    func,
+    insert,
+    literal,
+    select,
+)
+
+from .diffkit import EnginePair, pair_of
+
+metadata = MetaData()
+moments = Table(
+    "moments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime),
+    Column("day", Date),
+    Column("clock", Time),
+    Column("text", String(40)),
+    Column("number", Float),
+)
+m = moments.c
+
+ROWS = [
+    {
+        "at": datetime(2024, 3, 1, 9, 30, 0, 123456),
+        "day": date(2024, 1, 31),
+        "clock": time(23, 59, 59, 999999),
+        "text": "2024-02-29T12:00Z",
+        "number": 2460371.5,
+    },
+    {
+        "at": datetime(2023, 12, 31, 23, 59, 59),
+        "day": date(2024, 2, 29),
+        "clock": time(0, 0),
+        "text": "2024-03-01 09:30+02:00",
+        "number": 1709287200.0,
+    },
+    {
+        "at": datetime(999, 1, 1, 0, 0),
+        "day": date(2000, 1, 1),
+        "clock": time(12, 34, 56),
+        "text": "2024-02-30",
+        "number": -1.0,
+    },
+    {"at": None, "day": None, "clock": None, "text": "12:34:56.789", "number": 0.0},
+    {"at": None, "day": None, "clock": None, "text": "not a date", "number": None},
+    {"at": None, "day": None, "clock": None, "text": "2024-13-01", "number": 45.5},
+]
+
+MODIFIERS: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "days": ("+1 day", "-36 hours"),
+    "fractional days": ("1.75 days",),
+    "minutes and seconds": ("+90 minutes", "-30.5 seconds"),
+    "months": ("+1 month",),
+    "fractional months": ("-1.5 months",),
+    "years": ("+1 year",),
+    "start of month, last day": ("start of month", "+1 month", "-1 day"),
+    "start of year": ("start of year",),
+    "start of day": ("start of day",),
+    "weekday": ("weekday 0",),
+    "time shift": ("+01:30",),
+    "negative time shift": ("-12:00:30.5",),
+    "unixepoch": ("unixepoch",),
+    "unknown": ("+1 fortnight",),
+}
+
+VALUES = {"at": m.at, "day": m.day, "clock": m.clock, "text": m.text, "number": m.number}
+
+
+@pytest.fixture(scope="module")
+def pair() -> Iterator[EnginePair]:
+    with pair_of(metadata) as made:
+
+        def seed(engine: Engine) -> None:
+            with engine.begin() as conn:
+                conn.execute(insert(moments), ROWS)
+
+        made.run(seed)
+        yield made
+
+
+@pytest.mark.parametrize("modifiers", list(MODIFIERS))
+@pytest.mark.parametrize("value", list(VALUES))
+def test_date_functions(pair: EnginePair, value: str, modifiers: str) -> None:
+    column, extra = VALUES[value], MODIFIERS[modifiers]
+    statement = select(
+        func.date(column, *extra),
+        func.time(column, *extra),
+        func.datetime(column, *extra),
+        func.julianday(column, *extra),
+        func.unixepoch(column, *extra),
+    ).order_by(m.id)
+    pair.check_rows(statement, what=f"{value} {modifiers}")
+
+
+@pytest.mark.parametrize("value", list(VALUES))
+def test_strftime(pair: EnginePair, value: str) -> None:
+    column = VALUES[value]
+    statement = select(
+        func.strftime("%Y-%m-%d %H:%M:%S", column),
+        func.strftime("%f|%j|%J|%s|%w|%W|%%", column),
+        func.strftime("%Y week %W", column, "+3 days"),
+        func.strftime("%q", column),
+    ).order_by(m.id)
+    pair.check_rows(statement, what=value)
+
+
+def test_daily_totals_grouped_by_date(pair: EnginePair) -> None:
+    day = func.date(m.at)
+    statement = select(day, func.count()).where(m.at.is_not(None)).group_by(day).order_by(day)
+    assert pair.check_rows(statement) == [("0999-01-01", 1), ("2023-12-31", 1), ("2024-03-01", 1)]
+
+
+def test_now_is_the_same_for_both_spellings(pair: EnginePair) -> None:
+    statement = select(func.date("now") == func.date(), func.datetime("now") == func.datetime())
+    assert pair.check_rows(statement) == [(1, 1)]
+
+
+def test_missing_and_null_arguments_give_null(pair: EnginePair) -> None:
+    statement = select(
+        func.strftime(), func.strftime(None), func.date(None), func.date("2024-01-01", None)
+    )
+    assert pair.check_rows(statement) == [(None, None, None, None)]
+
+
+def test_a_literal_value_and_a_bound_modifier(pair: EnginePair) -> None:
+    statement = select(func.date(literal("2024-01-31"), literal("+1 month")))
+    assert pair.check_rows(statement) == [("2024-03-02",)]

@@ -1,0 +1,427 @@
+"""SQLite's date and time functions: date, time, datetime, julianday, unixepoch and strftime.
+
+A time value is what SQLite would hold: the text of a stored date or time, other text in one of
+SQLite's formats (`YYYY-MM-DD`, with `HH:MM[:SS[.SSS]]` after a space or `T`, a time alone, a
+`Z` or `+HH:MM` zone, `now`), or a number (a Julian day; seconds with `unixepoch`). Like SQLite,
+a moment is kept as milliseconds of the Julian day and, where parsed, as its calendar fields,
+which the output shows unchanged until a modifier moves the moment. A value or modifier SQLite
+does not read gives NULL; `localtime` and `utc`, which depend on the machine's zone, are refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from .errors import NotSupportedError
+from .types import TEMPORAL, temporal_text
+
+DAY_MS = 86_400_000
+UNIX_EPOCH_MS = 210_866_760_000_000  # 1970-01-01 00:00:00 as milliseconds of the Julian day
+MAX_MS = 464_269_060_799_999  # 9999-12-31 23:59:59.999
+
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](.*))?\Z", re.DOTALL)
+_TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(Z|[+-]\d{2}:\d{2})?\s*\Z", re.I)
+_SHIFT = re.compile(r"([+-]?)(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?\Z")
+_AMOUNT = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s+(\w+?)s?\Z", re.I)
+_UNITS_MS = {"day": DAY_MS, "hour": 3_600_000, "minute": 60_000, "second": 1000}
+_UNIT_LIMITS = {
+    "second": 4.6427e14,
+    "minute": 7.7379e12,
+    "hour": 1.2897e11,
+    "day": 5373485.0,
+    "month": 176546.0,
+    "year": 14713.0,
+}
+"""The largest amount of each unit SQLite accepts in a modifier."""
+
+
+def _trunc_div(a: float, b: float) -> int:
+    """C's division of integers (towards zero); for a float operand, C's cast after it."""
+    if isinstance(a, int) and isinstance(b, int):
+        quotient = abs(a) // abs(b)
+        return quotient if (a >= 0) == (b > 0) else -quotient
+    return int(a / b)
+
+
+def _unix_seconds(jd: int) -> int:
+    return jd // 1000 - UNIX_EPOCH_MS // 1000
+
+
+def _rounded(value: float) -> int:
+    return int(value + (0.5 if value >= 0 else -0.5))
+
+
+class Moment:
+    """One time value: milliseconds of the Julian day and/or its calendar fields."""
+
+    __slots__ = (
+        "D",
+        "M",
+        "Y",
+        "bad_number",
+        "h",
+        "has_hms",
+        "has_jd",
+        "has_ymd",
+        "jd",
+        "m",
+        "raw",
+        "s",
+    )
+
+    def __init__(self) -> None:
+        self.Y, self.M, self.D, self.h, self.m, self.s = 2000, 1, 1, 0, 0, 0.0
+        self.jd = 0
+        self.has_ymd = self.has_hms = self.has_jd = False
+        self.raw: float | None = None  # a number given as the value, for `unixepoch`
+        self.bad_number = False  # a number out of the Julian day range, unless `unixepoch`
+
+    # calendar fields and the Julian day ------------------------------------------------
+    def compute_jd(self) -> None:
+        if self.has_jd:
+            return
+        y, mo, d = (self.Y, self.M, self.D) if self.has_ymd else (2000, 1, 1)
+        if mo <= 2:
+            y, mo = y - 1, mo + 12
+        a = _trunc_div(y, 100)
+        b = 2 - a + _trunc_div(a, 4)
+        x1 = _trunc_div(36525 * (y + 4716), 100)
+        x2 = _trunc_div(306001 * (mo + 1), 10000)
+        self.jd = int((x1 + x2 + d + b - 1524.5) * DAY_MS)
+        if self.has_hms:
+            self.jd += self.h * 3_600_000 + self.m * 60_000 + int(self.s * 1000 + 0.5)
+        self.has_jd = True
+
+    def compute_ymd(self) -> None:
+        if self.has_ymd:
+            return
+        if not self.has_jd:
+            self.Y, self.M, self.D = 2000, 1, 1
+        else:
+            z = (self.jd + 43_200_000) // DAY_MS
+            a = _trunc_div(z - 1867216.25, 36524.25)
+            a = z + 1 + a - _trunc_div(a, 4)
+            b = a + 1524
+            c = _trunc_div(b - 122.1, 365.25)
+            d = _trunc_div(36525 * (c & 32767), 100)
+            e = _trunc_div(b - d, 30.6001)
+            self.D = b - d - int(30.6001 * e)
+            self.M = e - 1 if e < 14 else e - 13
+            self.Y = c - 4716 if self.M > 2 else c - 4715
+        self.has_ymd = True
+
+    def compute_hms(self) -> None:
+        if self.has_hms:
+            return
+        self.compute_jd()
+        day_ms = (self.jd + 43_200_000) % DAY_MS
+        self.s = (day_ms % 60_000) / 1000.0
+        self.h, self.m = divmod(day_ms // 60_000, 60)
+        self.has_hms = True
+
+    def moved(self) -> None:
+        """The Julian day changed: the calendar fields are computed again when needed."""
+        self.has_ymd = self.has_hms = False
+        self.raw = None
+
+    @property
+    def valid(self) -> bool:
+        if self.bad_number:
+            return False
+        self.compute_jd()
+        return 0 <= self.jd <= MAX_MS
+
+
+# reading a time value ------------------------------------------------------------------
+def _set_time(moment: Moment, text: str) -> bool:
+    found = _TIME.match(text)
+    if found is None:
+        return False
+    h, m = int(found[1]), int(found[2])
+    s = float(found[3] + (found[4] or "")) if found[3] else 0.0
+    if h > 24 or m > 59 or s >= 60:
+        return False
+    moment.h, moment.m, moment.s, moment.has_hms = h, m, s, True
+    zone = found[5]
+    if zone and zone.upper() != "Z":
+        offset = int(zone[1:3]) * 60 + int(zone[4:6])
+        moment.compute_jd()
+        moment.jd -= (offset if zone[0] == "+" else -offset) * 60_000
+        moment.has_ymd = moment.has_hms = False
+    return True
+
+
+def _set_number(moment: Moment, number: float) -> None:
+    moment.raw = number
+    if 0.0 <= number < 5373484.5:
+        moment.jd, moment.has_jd = int(number * DAY_MS + 0.5), True
+    else:
+        moment.bad_number = True
+
+
+def read_moment(value: Any, now: Callable[[], dt.datetime]) -> Moment | None:
+    """The time value `value` stands for, or None when SQLite would not read it as one."""
+    moment = Moment()
+    if isinstance(value, TEMPORAL):
+        value = temporal_text(value)
+    if isinstance(value, bool | int | float | Decimal):
+        _set_number(moment, float(value))
+        return moment
+    if not isinstance(value, str):
+        return None
+    if value.lower() == "now":
+        return read_moment(temporal_text(now()), now)
+    try:
+        _set_number(moment, float(value))
+        return moment
+    except ValueError:
+        pass
+    found = _DATE.match(value)
+    if found is not None:
+        y, mo, d = int(found[1]), int(found[2]), int(found[3])
+        if not (1 <= mo <= 12 and 1 <= d <= 31):
+            return None
+        moment.Y, moment.M, moment.D, moment.has_ymd = y, mo, d, True
+        rest = found[4]
+        if rest is None or not rest.strip():
+            return moment
+        return moment if _set_time(moment, rest) else None
+    return moment if _set_time(moment, value) else None
+
+
+# modifiers -----------------------------------------------------------------------------
+def _shift_months(moment: Moment, months: int) -> None:
+    moment.compute_ymd()
+    moment.compute_hms()
+    moment.M += months
+    years = _trunc_div(moment.M - 1, 12) if moment.M > 0 else _trunc_div(moment.M - 12, 12)
+    moment.Y += years
+    moment.M -= years * 12
+    moment.has_jd = False
+    moment.compute_jd()
+
+
+def _amount(moment: Moment, number: float, unit: str) -> bool:
+    limit = _UNIT_LIMITS.get(unit)
+    if limit is None or not -limit < number < limit:
+        return False
+    moment.compute_jd()
+    if unit in _UNITS_MS:
+        moment.jd += _rounded(number * _UNITS_MS[unit])
+    elif unit in ("month", "year"):
+        whole = int(number)
+        if unit == "month":
+            _shift_months(moment, whole)
+        else:
+            moment.compute_ymd()
+            moment.compute_hms()
+            moment.Y += whole
+            moment.has_jd = False
+            moment.compute_jd()
+        rest = number - whole
+        if rest:
+            moment.jd += _rounded(rest * (30.0 if unit == "month" else 365.0) * DAY_MS)
+    moment.moved()
+    return True
+
+
+def _start_of(moment: Moment, what: str) -> bool:
+    if what not in ("day", "month", "year"):
+        return False
+    moment.compute_ymd()
+    moment.h, moment.m, moment.s, moment.has_hms = 0, 0, 0.0, True
+    if what in ("month", "year"):
+        moment.D = 1
+    if what == "year":
+        moment.M = 1
+    moment.has_jd = False
+    moment.raw = None
+    return True
+
+
+def apply_modifier(moment: Moment, modifier: Any, first: bool) -> bool:
+    """Apply one modifier; False when SQLite would not read it (the result is then NULL)."""
+    if not isinstance(modifier, str):
+        return False
+    text = modifier.lower()
+    if text in ("localtime", "utc"):
+        raise NotSupportedError(
+            f"the {text!r} modifier (it depends on the machine's time zone) is not supported by "
+            "the memory dialect"
+        )
+    if text == "unixepoch":
+        if not first or moment.raw is None:
+            return False
+        instant = moment.raw * 1000.0 + UNIX_EPOCH_MS
+        if not 0 <= instant < MAX_MS + 1:
+            return False
+        moment.jd, moment.has_jd, moment.bad_number = int(instant + 0.5), True, False
+        moment.moved()
+        return True
+    if text.startswith("start of "):
+        return _start_of(moment, text[len("start of ") :].lstrip())
+    if text.startswith("weekday "):
+        try:
+            day = float(text[len("weekday ") :])
+        except ValueError:
+            return False
+        if not day.is_integer() or not 0 <= day < 7:
+            return False
+        moment.compute_ymd()
+        moment.compute_hms()
+        moment.has_jd = False
+        moment.compute_jd()
+        weekday = ((moment.jd + 129_600_000) // DAY_MS) % 7
+        if weekday > day:
+            weekday -= 7
+        moment.jd += int(day - weekday) * DAY_MS
+        moment.moved()
+        return True
+    shift = _SHIFT.match(text)
+    if shift is not None:
+        seconds = float((shift[4] or "0") + (shift[5] or ""))
+        if int(shift[2]) > 24 or int(shift[3]) > 59 or seconds >= 60:
+            return False
+        span = int(shift[2]) * 3_600_000 + int(shift[3]) * 60_000 + int(seconds * 1000 + 0.5)
+        span %= DAY_MS  # whole days drop out, as in SQLite
+        moment.compute_jd()
+        moment.jd += -span if shift[1] == "-" else span
+        moment.moved()
+        return True
+    amount = _AMOUNT.match(text)
+    if amount is None:
+        return False
+    return _amount(moment, float(amount[1]), amount[2])
+
+
+def _moment_of(now: Callable[[], dt.datetime], value: Any, modifiers: tuple[Any, ...]) -> Any:
+    if value is None:
+        return None
+    moment = read_moment(value, now)
+    if moment is None:
+        return None
+    for i, modifier in enumerate(modifiers):
+        if modifier is None or not apply_modifier(moment, modifier, i == 0):
+            return None
+    if not moment.valid:
+        return None
+    return moment
+
+
+# the functions -------------------------------------------------------------------------
+def _date_text(moment: Moment) -> str:
+    moment.compute_ymd()
+    return f"{moment.Y:04d}-{moment.M:02d}-{moment.D:02d}"
+
+
+def _time_text(moment: Moment) -> str:
+    moment.compute_hms()
+    return f"{moment.h:02d}:{moment.m:02d}:{int(moment.s):02d}"
+
+
+def fn_date(now: Callable[[], dt.datetime], value: Any = "now", *modifiers: Any) -> Any:
+    moment = _moment_of(now, value, modifiers)
+    return None if moment is None else _date_text(moment)
+
+
+def fn_time(now: Callable[[], dt.datetime], value: Any = "now", *modifiers: Any) -> Any:
+    moment = _moment_of(now, value, modifiers)
+    return None if moment is None else _time_text(moment)
+
+
+def fn_datetime(now: Callable[[], dt.datetime], value: Any = "now", *modifiers: Any) -> Any:
+    moment = _moment_of(now, value, modifiers)
+    return None if moment is None else f"{_date_text(moment)} {_time_text(moment)}"
+
+
+def fn_julianday(now: Callable[[], dt.datetime], value: Any = "now", *modifiers: Any) -> Any:
+    moment = _moment_of(now, value, modifiers)
+    return None if moment is None else moment.jd / DAY_MS
+
+
+def fn_unixepoch(now: Callable[[], dt.datetime], value: Any = "now", *modifiers: Any) -> Any:
+    moment = _moment_of(now, value, modifiers)
+    return None if moment is None else _unix_seconds(moment.jd)
+
+
+def _day_of_year(moment: Moment) -> int:
+    moment.compute_ymd()
+    moment.compute_hms()
+    start = Moment()  # 1 January of the same year, at the same time of day
+    start.Y, start.M, start.D, start.has_ymd = moment.Y, 1, 1, True
+    start.h, start.m, start.s, start.has_hms = moment.h, moment.m, moment.s, True
+    start.compute_jd()
+    return (moment.jd - start.jd + 43_200_000) // DAY_MS
+
+
+def _directive(moment: Moment, letter: str) -> str | None:
+    moment.compute_ymd()
+    moment.compute_hms()
+    if letter == "d":
+        return f"{moment.D:02d}"
+    if letter == "f":
+        return f"{min(moment.s, 59.999):06.3f}"
+    if letter == "H":
+        return f"{moment.h:02d}"
+    if letter == "j":
+        return f"{_day_of_year(moment) + 1:03d}"
+    if letter == "J":
+        return format(moment.jd / DAY_MS, ".16g")
+    if letter == "m":
+        return f"{moment.M:02d}"
+    if letter == "M":
+        return f"{moment.m:02d}"
+    if letter == "s":
+        return str(_unix_seconds(moment.jd))
+    if letter == "S":
+        return f"{int(moment.s):02d}"
+    if letter == "w":
+        return str(((moment.jd + 129_600_000) // DAY_MS) % 7)
+    if letter == "W":
+        monday_based = ((moment.jd + 43_200_000) // DAY_MS) % 7
+        return f"{(_day_of_year(moment) + 7 - monday_based) // 7:02d}"
+    if letter == "Y":
+        return f"{moment.Y:04d}"
+    if letter == "%":
+        return "%"
+    return None
+
+
+def fn_strftime(
+    now: Callable[[], dt.datetime], form: Any = None, value: Any = "now", *modifiers: Any
+) -> Any:
+    if form is None:
+        return None
+    moment = _moment_of(now, value, modifiers)
+    if moment is None:
+        return None
+    form = str(form)
+    out: list[str] = []
+    i = 0
+    while i < len(form):
+        char = form[i]
+        if char != "%":
+            out.append(char)
+            i += 1
+            continue
+        part = _directive(moment, form[i + 1]) if i + 1 < len(form) else None
+        if part is None:
+            return None
+        out.append(part)
+        i += 2
+    return "".join(out)
+
+
+DATE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "date": fn_date,
+    "time": fn_time,
+    "datetime": fn_datetime,
+    "julianday": fn_julianday,
+    "unixepoch": fn_unixepoch,
+    "strftime": fn_strftime,
+}
+"""Called with the statement's clock first, then the SQL arguments."""

@@ -61,9 +61,11 @@ CONSTRUCTS: dict[str, tuple[Callable[[Connection], Any], str]] = {
         ),
         r"on[ _]conflict",
     ),
-    "a window function": (
-        lambda conn: conn.execute(select(func.row_number().over(order_by=accounts.c.id))),
-        r"window function",
+    "a window frame": (
+        lambda conn: conn.execute(
+            select(func.sum(accounts.c.id).over(order_by=accounts.c.id, rows=(-1, 0)))
+        ),
+        r"window frame",
     ),
     "a recursive CTE": (lambda conn: conn.execute(_recursive_count()), r"recursive CTE"),
 }

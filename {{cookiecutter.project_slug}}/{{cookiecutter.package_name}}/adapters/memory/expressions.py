@@ -23,6 +23,7 @@ from .functions import (
     STATEMENT_CONSTANTS,
     utc_now,
 )
+from .ordering import order_term
 from .types import (
     AFFINITY_CONVERTERS,
     STORED_FORMS,
@@ -32,6 +33,7 @@ from .types import (
     convert,
     declared_affinity,
 )
+from .windows import WINDOW_FUNCTIONS, WindowSpec
 
 Fn = Callable[[Any, "Env"], Any]
 
@@ -236,6 +238,11 @@ def contains_aggregate(el: Any) -> bool:
         if is_aggregate_call(e):
             return True
         if isinstance(e, selectable.SelectBase | selectable.ScalarSelect | selectable.Exists):
+            continue
+        if isinstance(e, elements.Over):  # the window function is no aggregate of the group
+            function = e.element
+            stack.extend(getattr(function, "clauses", function).get_children())
+            stack.extend(c for c in (e.partition_by, e.order_by) if c is not None)
             continue
         stack.extend(e.get_children())
     return False
@@ -449,12 +456,14 @@ class ExprCompiler:
         planner: SubPlanner | None = None,
         aggregates: AggCollector | None = None,
         labels: dict[str, Any] | None = None,
+        windows: list[WindowSpec] | None = None,
     ) -> None:
         self.binds = binds
         self.scope = scope
         self.planner = planner
         self.aggregates = aggregates
         self.labels = labels or {}
+        self.windows = windows  # where this SELECT's window functions go; None: none allowed
 
     def row_mode(self) -> ExprCompiler:
         """A compiler for aggregate arguments (plain frame rows)."""
@@ -961,7 +970,39 @@ class ExprCompiler:
         raise OperationalError(f"misuse of aggregate function {el.func.name}()")
 
     def visit_over(self, el: Any) -> Fn:
-        raise unsupported("window function (OVER)")
+        function = el.element
+        if isinstance(function, elements.FunctionFilter):
+            raise unsupported("FILTER on a window function")
+        name = function.name.lower()
+        if self.windows is None:
+            raise OperationalError(f"misuse of window function {name}()")
+        if any(getattr(el, frame, None) is not None for frame in ("range_", "rows", "groups")):
+            raise unsupported("window frame (rows=, range=)")
+        if name not in WINDOW_FUNCTIONS:
+            raise unsupported(f"window function {name}()")
+        args = list(function.clauses.clauses)
+        first = args[0] if args else None
+        if isinstance(first, elements.UnaryExpression) and first.operator is operators.distinct_op:
+            raise OperationalError("DISTINCT is not supported for window functions")
+        # what the window reads is compiled as the SELECT's other outputs are, without windows
+        inner = ExprCompiler(self.binds, self.scope, self.planner, self.aggregates, self.labels)
+        star = name == "count" and (not args or _is_star(args[0]))
+        partition = [] if el.partition_by is None else list(el.partition_by.clauses)
+        order = [] if el.order_by is None else list(el.order_by.clauses)
+        spec = WindowSpec(
+            name,
+            [] if star else [inner.compile(a) for a in args],
+            [inner.compile(p) for p in partition],
+            [order_term(inner, o) for o in order],
+            star,
+        )
+        self.windows.append(spec)
+        key = spec.key
+
+        def value(row: Any, env: Env) -> Any:
+            return env.cache[key][id(row)]
+
+        return value
 
     def visit_withingroup(self, el: Any) -> Fn:
         raise unsupported("WITHIN GROUP")

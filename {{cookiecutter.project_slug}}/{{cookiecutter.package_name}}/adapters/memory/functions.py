@@ -254,23 +254,45 @@ def _naive_sum(values: Sequence[Any]) -> float:
     return total
 
 
-def _compensated_sum(values: Sequence[Any]) -> float:
-    # Kahan-Babuska-Neumaier, in the order the rows arrive, as SQLite 3.43 and later sum.
-    total = error = 0.0
-    for value in values:
+COMPENSATED = sqlite3.sqlite_version_info >= (3, 43)
+"""SQLite 3.43 and later sum floats with Kahan-Babuska-Neumaier compensation."""
+
+
+class FloatSum:
+    """A floating-point sum stepped value by value, in the order the rows arrive, as the
+    SQLite of this Python sums (for running sums, which read it after each step)."""
+
+    __slots__ = ("error", "total")
+
+    def __init__(self) -> None:
+        self.total = self.error = 0.0
+
+    def add(self, value: Any) -> None:
         term = float(value)
-        added = total + term
-        if abs(total) > abs(term):
-            error += (total - added) + term
+        if not COMPENSATED:
+            self.total += term
+            return
+        added = self.total + term
+        if abs(self.total) > abs(term):
+            self.error += (self.total - added) + term
         else:
-            error += (term - added) + total
-        total = added
-    return total + error if math.isfinite(error) else total
+            self.error += (term - added) + self.total
+        self.total = added
+
+    def value(self) -> float:
+        if COMPENSATED and math.isfinite(self.error):
+            return self.total + self.error
+        return self.total
 
 
-float_sum: Callable[[Sequence[Any]], float] = (
-    _compensated_sum if sqlite3.sqlite_version_info >= (3, 43) else _naive_sum
-)
+def _compensated_sum(values: Sequence[Any]) -> float:
+    accumulated = FloatSum()
+    for value in values:
+        accumulated.add(value)
+    return accumulated.value()
+
+
+float_sum: Callable[[Sequence[Any]], float] = _compensated_sum if COMPENSATED else _naive_sum
 """Floating-point `sum()`/`avg()`/`total()` as the SQLite of this Python computes them."""
 
 

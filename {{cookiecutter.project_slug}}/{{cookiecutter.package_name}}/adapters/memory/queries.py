@@ -27,8 +27,10 @@ from .expressions import (
     unsupported,
 )
 from .functions import AGGREGATE_FUNCTIONS, agg_group_concat
+from .ordering import order_term, sort_pairs
 from .storage import TableStore
 from .values import SortKey
+from .windows import WindowSpec
 
 
 class StalePlan(Exception):
@@ -194,24 +196,28 @@ class SelectPlan(QueryPlan):
         self.grouped = bool(group_by) or any(
             contains_aggregate(c) for c in [*columns, *having, *order_by]
         )
+        self.windows: list[WindowSpec] = []
         if self.grouped:
             self.aggs = AggCollector()
-            out_compiler = ExprCompiler(planner.binds, scope, planner, self.aggs, labels)
+            having_compiler = ExprCompiler(planner.binds, scope, planner, self.aggs, labels)
             self.group_keys = [compiler.compile(g) for g in group_by]
-            self.having = out_compiler.predicate(elements.and_(*having)) if having else None
+            self.having = having_compiler.predicate(elements.and_(*having)) if having else None
+            out_compiler = ExprCompiler(
+                planner.binds, scope, planner, self.aggs, labels, self.windows
+            )
         else:
-            out_compiler = compiler
+            out_compiler = ExprCompiler(planner.binds, scope, planner, None, labels, self.windows)
             self.group_keys = []
             self.having = None
         self.outputs = [out_compiler.compile(c) for c in columns]
         self.project = self._projection(columns)
-        self.order = [_order_term(out_compiler, o) for o in order_by]
+        self.order = [order_term(out_compiler, o) for o in order_by]
         self.limit = _limit_fn(compiler, core._limit_clause)
         self.offset = _limit_fn(compiler, core._offset_clause)
         self.distinct = bool(core._distinct)
         self.correlated = scope.uses_outer
-        self.index_order = self._index_order(planner, order_by)
-        self.access_order = self._access_order(order_by)
+        self.index_order = None if self.windows else self._index_order(planner, order_by)
+        self.access_order = None if self.windows else self._access_order(order_by)
 
     def _index_order(self, planner: Planner, order_by: list[Any]) -> IndexOrder | None:
         """ORDER BY <indexed column> [, <integer primary key>] LIMIT n, read in index order."""
@@ -493,6 +499,10 @@ class SelectPlan(QueryPlan):
             if self.having is not None:
                 having = self.having
                 rows = [g for g in rows if having(g, env)]
+        if self.windows:
+            rows = list(rows)
+            for window in self.windows:
+                env.cache[window.key] = window.compute(rows, env)
         project = self.project
         if not self.order:
             out = [project(r, env) for r in rows]
@@ -676,56 +686,6 @@ def _order_column(el: Any) -> tuple[Any, bool, bool | None] | None:
     if not isinstance(el, elements.ColumnClause) or getattr(el, "is_literal", False):
         return None
     return el, desc, nulls_first
-
-
-def _order_term(compiler: ExprCompiler, el: Any) -> tuple[Fn, bool, bool | None]:
-    desc = False
-    nulls_first: bool | None = None
-    while isinstance(el, elements._label_reference) or (
-        isinstance(el, elements.UnaryExpression)
-        and el.modifier
-        in (
-            operators.asc_op,
-            operators.desc_op,
-            operators.nulls_first_op,
-            operators.nulls_last_op,
-        )
-    ):
-        if isinstance(el, elements._label_reference):
-            el = el.element
-            continue
-        if el.modifier is operators.desc_op:
-            desc = True
-        elif el.modifier is operators.nulls_first_op:
-            nulls_first = True
-        elif el.modifier is operators.nulls_last_op:
-            nulls_first = False
-        el = el.element
-    return compiler.compile(el), desc, nulls_first
-
-
-def sort_pairs(pairs: list[Any], terms: list[tuple[bool, bool | None]]) -> list[Any]:
-    """Sort (output, keys) pairs; NULLs first ascending and last descending by default."""
-    for i in range(len(terms) - 1, -1, -1):
-        desc, nulls_first = terms[i]
-        if nulls_first is None:
-            nulls_first = not desc
-        null_rank = 0 if nulls_first != desc else 2
-
-        def key(p: Any, i: int = i, null_rank: int = null_rank) -> Any:
-            v = p[1][i]
-            return (null_rank,) if v is None else (1, v)
-
-        try:
-            pairs.sort(key=key, reverse=desc)
-        except TypeError:
-
-            def safe_key(p: Any, i: int = i, null_rank: int = null_rank) -> Any:
-                v = p[1][i]
-                return (null_rank,) if v is None else (1, SortKey(v))
-
-            pairs.sort(key=safe_key, reverse=desc)
-    return pairs
 
 
 def _limit_fn(compiler: ExprCompiler, clause: Any) -> Fn | None:

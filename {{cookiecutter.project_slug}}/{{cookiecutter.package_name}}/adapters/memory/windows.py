@@ -1,0 +1,236 @@
+"""Window functions over SQLite's default frame: ranking, offsets and running aggregates.
+
+`f(...) OVER (PARTITION BY ... ORDER BY ...)` is computed once per SELECT run, after WHERE,
+GROUP BY and HAVING, for all of its rows: each partition is put in its ORDER BY order, and each
+row gets its value, which the projection and ORDER BY read. Without ORDER BY every row of a
+partition is a peer of every other; with it, the frame runs from the partition's first row to
+the last peer of the current row (`RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`), so
+running aggregates and `last_value` include the current row's peers, as on SQLite. Explicit
+frames (`rows=`, `range=`) are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .errors import OperationalError
+from .functions import FloatSum
+from .ordering import sort_pairs
+from .values import SortKey
+
+Fn = Callable[[Any, Any], Any]
+OrderTerm = tuple[Fn, bool, bool | None]
+
+RANKING = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile"})
+OFFSETS = frozenset({"lag", "lead", "first_value", "last_value", "nth_value"})
+RUNNING = frozenset({"count", "sum", "total", "avg", "min", "max"})
+WINDOW_FUNCTIONS = RANKING | OFFSETS | RUNNING
+
+
+class WindowSpec:
+    """One `f(...) OVER (...)` of a SELECT."""
+
+    def __init__(
+        self,
+        name: str,
+        args: list[Fn],
+        partition: list[Fn],
+        order: list[OrderTerm],
+        star: bool,
+    ) -> None:
+        self.name = name
+        self.args = args
+        self.partition = partition
+        self.order = order
+        self.star = star  # count(*)
+        self.key = ("window", id(self))  # where a run leaves the values, in `Env.cache`
+
+    def compute(self, rows: Sequence[Any], env: Any) -> dict[int, Any]:
+        """The value of every row, by the row's id."""
+        out: dict[int, Any] = {}
+        for members in self._partitions(rows, env):
+            ordered = self._ordered(members, env)
+            for position, value in enumerate(self._values(ordered, env)):
+                out[id(ordered[position][0])] = value
+        return out
+
+    def _partitions(self, rows: Sequence[Any], env: Any) -> list[list[Any]]:
+        if not self.partition:
+            return [list(rows)]
+        groups: dict[tuple[Any, ...], list[Any]] = {}
+        for row in rows:
+            key = tuple(SortKey(part(row, env)) for part in self.partition)
+            groups.setdefault(key, []).append(row)
+        return list(groups.values())
+
+    def _ordered(self, members: list[Any], env: Any) -> list[tuple[Any, tuple[Any, ...]]]:
+        """(row, order keys) pairs in ORDER BY order (the rows' order when there is none)."""
+        pairs = [(row, tuple(term[0](row, env) for term in self.order)) for row in members]
+        if self.order:
+            pairs = sort_pairs(pairs, [(desc, nulls) for _fn, desc, nulls in self.order])
+        return pairs
+
+    def _peer_ends(self, ordered: list[tuple[Any, tuple[Any, ...]]]) -> list[int]:
+        """For each position, one past the last peer of that row (same ORDER BY keys)."""
+        count = len(ordered)
+        if not self.order:
+            return [count] * count
+        ends = [0] * count
+        start = 0
+        for i in range(1, count + 1):
+            if i == count or not _same_keys(ordered[i][1], ordered[start][1]):
+                for j in range(start, i):
+                    ends[j] = i
+                start = i
+        return ends
+
+    def _values(self, ordered: list[tuple[Any, tuple[Any, ...]]], env: Any) -> list[Any]:
+        name = self.name
+        ends = self._peer_ends(ordered)
+        if name in RANKING:
+            return _ranking(name, ordered, ends, self.args, env)
+        rows = [row for row, _keys in ordered]
+        if name in OFFSETS:
+            return _offsets(name, rows, ends, self.args, env)
+        if self.star:
+            return list(ends)
+        values = [self.args[0](row, env) for row in rows]
+        return _running(name, values, ends)
+
+
+def _same_keys(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return all(
+        (x is None and y is None) or (x is not None and y is not None and SortKey(x) == SortKey(y))
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def _ranking(name: str, ordered: list[Any], ends: list[int], args: list[Fn], env: Any) -> list[Any]:
+    count = len(ordered)
+    if name == "row_number":
+        return list(range(1, count + 1))
+    if name == "ntile":
+        if not args:
+            raise OperationalError("wrong number of arguments to function ntile()")
+        buckets = args[0](ordered[0][0], env) if ordered else 1
+        if not isinstance(buckets, int) or buckets <= 0:
+            raise OperationalError("argument of ntile must be a positive integer")
+        size, extra = divmod(count, buckets)
+        out: list[Any] = []
+        for bucket in range(buckets):
+            out += [bucket + 1] * (size + (1 if bucket < extra else 0))
+        return out[:count]
+    out = []
+    rank = dense = 0
+    previous_end = -1
+    for i in range(count):
+        if ends[i] != previous_end:  # the first row of a peer group
+            rank, dense, previous_end = i + 1, dense + 1, ends[i]
+        if name == "rank":
+            out.append(rank)
+        elif name == "dense_rank":
+            out.append(dense)
+        elif name == "percent_rank":
+            out.append((rank - 1) / (count - 1) if count > 1 else 0.0)
+        else:  # cume_dist
+            out.append(ends[i] / count)
+    return out
+
+
+def _offsets(name: str, rows: list[Any], ends: list[int], args: list[Fn], env: Any) -> list[Any]:
+    if not args:
+        raise OperationalError(f"wrong number of arguments to function {name}()")
+    value = args[0]
+    count = len(rows)
+    out: list[Any] = []
+    for i, row in enumerate(rows):
+        if name in ("lag", "lead"):
+            step = args[1](row, env) if len(args) > 1 else 1
+            if step is None:
+                out.append(None)
+                continue
+            target = i - int(step) if name == "lag" else i + int(step)
+            if 0 <= target < count:
+                out.append(value(rows[target], env))
+            else:
+                out.append(args[2](row, env) if len(args) > 2 else None)
+        elif name == "first_value":
+            out.append(value(rows[0], env))
+        elif name == "last_value":
+            out.append(value(rows[ends[i] - 1], env))
+        else:  # nth_value, within the frame
+            nth = args[1](row, env) if len(args) > 1 else None
+            if not isinstance(nth, int) or nth <= 0:
+                raise OperationalError("second argument to nth_value must be a positive integer")
+            out.append(value(rows[nth - 1], env) if nth <= ends[i] else None)
+    return out
+
+
+class _Running:
+    """The state of one running aggregate, stepped row by row as SQLite steps it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.floats = FloatSum()
+        self.count = 0
+        self.integers = True
+        self.int_total = 0
+        self.best: Any = None
+
+    def step(self, value: Any) -> None:
+        if value is None:
+            return
+        self.count += 1
+        if self.name in ("min", "max"):
+            self.best = value if self.best is None else _better(self.name, self.best, value)
+            return
+        if self.name in ("sum", "avg", "total"):
+            self.floats.add(value)
+            if self.integers and (type(value) is int or type(value) is bool):
+                self.int_total += value
+            else:
+                self.integers = False
+
+    def value(self) -> Any:
+        name = self.name
+        if name == "count":
+            return self.count
+        if name in ("min", "max"):
+            return self.best
+        if name == "total":
+            return self.floats.value()
+        if not self.count:
+            return None
+        if name == "sum":
+            if self.integers:
+                if not -(2**63) <= self.int_total < 2**63:
+                    raise OperationalError("integer overflow")
+                return self.int_total
+            return self.floats.value()
+        if self.integers:
+            return self.int_total / self.count
+        return self.floats.value() / self.count
+
+
+def _better(name: str, best: Any, value: Any) -> Any:
+    try:
+        wins = value < best if name == "min" else value > best
+    except TypeError:
+        wins = SortKey(value) < SortKey(best) if name == "min" else SortKey(best) < SortKey(value)
+    return value if wins else best
+
+
+def _running(name: str, values: list[Any], ends: list[int]) -> list[Any]:
+    state = _Running(name)
+    out: list[Any] = []
+    done = 0
+    current: Any = None
+    for i in range(len(values)):
+        if ends[i] > done:  # step through the rest of this row's peer group
+            for j in range(done, ends[i]):
+                state.step(values[j])
+            done = ends[i]
+            current = state.value()
+        out.append(current)
+    return out

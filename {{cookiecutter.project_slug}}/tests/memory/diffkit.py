@@ -414,6 +414,22 @@ def pair_of(metadata: MetaData | None = None, **memory_kw: Any) -> Iterator[Engi
         pair.dispose()
 
 
+@contextmanager
+def seeded_pair(
+    metadata: MetaData, *contents: tuple[Any, Sequence[Mapping[str, Any]]]
+) -> Iterator[EnginePair]:
+    """Both engines with `metadata`'s tables, and the same rows in each (table, rows) given."""
+    with pair_of(metadata) as pair:
+
+        def seed(engine: Engine) -> None:
+            with engine.begin() as conn:
+                for table, rows in contents:
+                    conn.execute(table.insert(), rows)
+
+        pair.run(seed)
+        yield pair
+
+
 class PairedSessionSteps:
     """The transaction steps of a driver that applies each operation to a pair of sessions.
 

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Engine,
     Float,
     Integer,
     MetaData,
@@ -22,12 +21,11 @@ from sqlalchemy import (
     Table,
     Time,
     func,
-    insert,
     literal,
     select,
 )
 
-from .diffkit import EnginePair, pair_of
+from .diffkit import EnginePair, seeded_pair
 
 metadata = MetaData()
 moments = Table(
@@ -92,13 +90,7 @@ VALUES = {"at": m.at, "day": m.day, "clock": m.clock, "text": m.text, "number": 
 
 @pytest.fixture(scope="module")
 def pair() -> Iterator[EnginePair]:
-    with pair_of(metadata) as made:
-
-        def seed(engine: Engine) -> None:
-            with engine.begin() as conn:
-                conn.execute(insert(moments), ROWS)
-
-        made.run(seed)
+    with seeded_pair(metadata, (moments, ROWS)) as made:
         yield made
 
 

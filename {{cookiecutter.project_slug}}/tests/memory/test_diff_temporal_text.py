@@ -16,21 +16,19 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Engine,
     Integer,
     MetaData,
     String,
     Table,
     Time,
     cast,
-    insert,
     literal,
     not_,
     select,
     type_coerce,
 )
 
-from .diffkit import EnginePair, pair_of
+from .diffkit import EnginePair, seeded_pair
 
 metadata = MetaData()
 moments = Table(
@@ -64,14 +62,8 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def pair() -> Iterator[EnginePair]:
-    with pair_of(metadata) as made:
-
-        def seed(engine: Engine) -> None:
-            with engine.begin() as conn:
-                conn.execute(insert(moments), ROWS)
-                conn.execute(insert(notes), [{"on_day": "2024-12-31"}, {"on_day": "0999-01-01"}])
-
-        made.run(seed)
+    notes_rows = [{"on_day": "2024-12-31"}, {"on_day": "0999-01-01"}]
+    with seeded_pair(metadata, (moments, ROWS), (notes, notes_rows)) as made:
         yield made
 
 

@@ -23,12 +23,11 @@ from sqlalchemy import (
     Table,
     desc,
     func,
-    insert,
     literal,
     select,
 )
 
-from .diffkit import EnginePair, pair_of
+from .diffkit import EnginePair, seeded_pair
 
 metadata = MetaData()
 fills = Table(
@@ -85,13 +84,7 @@ WINDOWS: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def pair() -> Iterator[EnginePair]:
-    with pair_of(metadata) as made:
-
-        def seed(engine: Engine) -> None:
-            with engine.begin() as conn:
-                conn.execute(insert(fills), ROWS)
-
-        made.run(seed)
+    with seeded_pair(metadata, (fills, ROWS)) as made:
         yield made
 
 

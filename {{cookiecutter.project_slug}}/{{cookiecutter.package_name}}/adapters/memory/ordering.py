@@ -12,19 +12,20 @@ from .values import SortKey
 Fn = Callable[[Any, Any], Any]
 
 
-def order_term(compiler: Any, el: Any) -> tuple[Fn, bool, bool | None]:
-    """(key function, descending, NULLs first if set) of one ORDER BY term."""
+_ORDER_MODIFIERS = (
+    operators.asc_op,
+    operators.desc_op,
+    operators.nulls_first_op,
+    operators.nulls_last_op,
+)
+
+
+def peel_order(el: Any) -> tuple[Any, bool, bool | None]:
+    """One ORDER BY term as (the expression, descending, NULLs first if set)."""
     desc = False
     nulls_first: bool | None = None
     while isinstance(el, elements._label_reference) or (
-        isinstance(el, elements.UnaryExpression)
-        and el.modifier
-        in (
-            operators.asc_op,
-            operators.desc_op,
-            operators.nulls_first_op,
-            operators.nulls_last_op,
-        )
+        isinstance(el, elements.UnaryExpression) and el.modifier in _ORDER_MODIFIERS
     ):
         if isinstance(el, elements._label_reference):
             el = el.element
@@ -36,7 +37,13 @@ def order_term(compiler: Any, el: Any) -> tuple[Fn, bool, bool | None]:
         elif el.modifier is operators.nulls_last_op:
             nulls_first = False
         el = el.element
-    return compiler.compile(el), desc, nulls_first
+    return el, desc, nulls_first
+
+
+def order_term(compiler: Any, el: Any) -> tuple[Fn, bool, bool | None]:
+    """(key function, descending, NULLs first if set) of one ORDER BY term."""
+    inner, desc, nulls_first = peel_order(el)
+    return compiler.compile(inner), desc, nulls_first
 
 
 def sort_pairs(pairs: list[Any], terms: list[tuple[bool, bool | None]]) -> list[Any]:

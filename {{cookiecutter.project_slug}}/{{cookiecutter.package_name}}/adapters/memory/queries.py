@@ -27,7 +27,7 @@ from .expressions import (
     unsupported,
 )
 from .functions import AGGREGATE_FUNCTIONS, agg_group_concat
-from .ordering import order_term, sort_pairs
+from .ordering import order_term, peel_order, sort_pairs
 from .storage import TableStore
 from .values import SortKey
 from .windows import WindowSpec
@@ -732,21 +732,7 @@ class CompoundPlan(QueryPlan):
         self.offset = _limit_fn(const, compound._offset_clause)
 
     def _order_term(self, el: Any, positions: dict[Any, int]) -> tuple[Fn, bool, bool | None]:
-        desc = False
-        nulls_first: bool | None = None
-        while isinstance(el, elements._label_reference) or (
-            isinstance(el, elements.UnaryExpression) and el.modifier is not None
-        ):
-            if isinstance(el, elements._label_reference):
-                el = el.element
-                continue
-            if el.modifier is operators.desc_op:
-                desc = True
-            elif el.modifier is operators.nulls_first_op:
-                nulls_first = True
-            elif el.modifier is operators.nulls_last_op:
-                nulls_first = False
-            el = el.element
+        el, desc, nulls_first = peel_order(el)
         while isinstance(el, elements.Label | elements._label_reference):
             el = el.element
         name = el if isinstance(el, str) else getattr(el, "element", None)

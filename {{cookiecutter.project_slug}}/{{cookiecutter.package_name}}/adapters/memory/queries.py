@@ -8,7 +8,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy.sql import elements, operators, schema, selectable
+from sqlalchemy.sql import elements, operators, schema, selectable, visitors
 
 from .access import AccessPath, conjuncts, plan_access, references_scope
 from .errors import OperationalError
@@ -28,6 +28,7 @@ from .expressions import (
 )
 from .functions import AGGREGATE_FUNCTIONS, agg_group_concat
 from .ordering import order_term, peel_order, sort_pairs
+from .recursive import RecursivePlan, WorkingLeaf, WorkingTable
 from .storage import TableStore
 from .values import SortKey
 from .windows import WindowSpec
@@ -97,10 +98,23 @@ class TableLeaf:
         return (stored[r] for r in found if r in stored)
 
 
+def _ungrouped(el: Any) -> Any:
+    while isinstance(el, elements.Grouping):
+        el = el.element
+    return el
+
+
+def _names_cte(select: Any, name: str) -> bool:
+    """Whether `select` reads the CTE called `name` (the recursive part of that CTE does)."""
+    return any(
+        isinstance(el, selectable.CTE) and el.name == name for el in visitors.iterate(select)
+    )
+
+
 class DerivedLeaf:
     """Rows of a derived table or CTE, computed once per execution."""
 
-    def __init__(self, src: Source, plan: QueryPlan) -> None:
+    def __init__(self, src: Source, plan: QueryPlan | RecursivePlan) -> None:
         self.src = src
         self.plan = plan
 
@@ -113,7 +127,7 @@ class DerivedLeaf:
         return rows
 
 
-Leaf = TableLeaf | DerivedLeaf
+Leaf = TableLeaf | DerivedLeaf | WorkingLeaf
 
 
 class JoinNode:
@@ -787,6 +801,7 @@ class Planner:
         self.compiled = compiled
         self.binds = binds
         self.info: dict[Any, Any] = getattr(compiled, "memory_select_info", {}) or {}
+        self.working: dict[str, WorkingTable] = {}  # recursive CTEs whose parts are planned
 
     def select_info(self, select: Any) -> tuple[Any, Any, list[Any]]:
         info = self.info.get(select)
@@ -840,8 +855,6 @@ class Planner:
                     src.columns[col] = pos
             sources.append(src)
             return TableLeaf(src, base.name, store.column_names)
-        if isinstance(from_obj, selectable.CTE) and from_obj.recursive:
-            raise unsupported("recursive CTE")
         if isinstance(from_obj, selectable.Subquery | selectable.CTE | selectable.Alias):
             inner = from_obj.element
             src = Source(from_obj, slot, nullable)
@@ -849,6 +862,34 @@ class Planner:
             for i, col in enumerate(from_obj.c):
                 src.columns[col] = i
                 src.names.setdefault(col.key, i)
+            if isinstance(from_obj, selectable.CTE) and from_obj.recursive:
+                aliased = getattr(from_obj, "_cte_alias", None)  # an alias names its CTE
+                name = from_obj.name if aliased is None else aliased.name
+                working = self.working.get(name)
+                if working is not None:
+                    return WorkingLeaf(src, working)
+                if isinstance(inner, selectable.CompoundSelect):
+                    return DerivedLeaf(src, self._recursive_plan(name, inner))
             plan = self.plan_query(inner, None)
             return DerivedLeaf(src, plan)
         raise unsupported(f"FROM item {type(from_obj).__name__}")
+
+    def _recursive_plan(self, name: str, compound: Any) -> RecursivePlan:
+        keyword = getattr(compound.keyword, "name", str(compound.keyword))
+        if keyword not in ("UNION", "UNION_ALL"):
+            raise unsupported(f"{keyword.replace('_', ' ')} in a recursive CTE")
+        if compound._order_by_clauses or compound._limit_clause or compound._offset_clause:
+            raise unsupported("ORDER BY or LIMIT in a recursive CTE")
+        selects = [_ungrouped(s) for s in compound.selects]
+        first_recursive = next(
+            (i for i, s in enumerate(selects) if _names_cte(s, name)), len(selects)
+        )
+        if first_recursive in (0, len(selects)):
+            raise OperationalError(f"recursive CTE {name} needs an anchor and a recursive part")
+        anchors = [self.plan_query(s, None) for s in selects[:first_recursive]]
+        working = self.working[name] = WorkingTable()
+        try:
+            parts = [self.plan_query(s, None) for s in selects[first_recursive:]]
+        finally:
+            del self.working[name]
+        return RecursivePlan(anchors, parts, working, keyword == "UNION", anchors[0].names)

@@ -675,26 +675,7 @@ class IndexOrder:
 
 def _order_column(el: Any) -> tuple[Any, bool, bool | None] | None:
     """(column, descending, nulls first) of a plain-column ORDER BY term, else None."""
-    desc = False
-    nulls_first: bool | None = None
-    while True:
-        if isinstance(el, elements._label_reference):
-            el = el.element
-        elif isinstance(el, elements.UnaryExpression) and el.modifier in (
-            operators.asc_op,
-            operators.desc_op,
-            operators.nulls_first_op,
-            operators.nulls_last_op,
-        ):
-            if el.modifier is operators.desc_op:
-                desc = True
-            elif el.modifier is operators.nulls_first_op:
-                nulls_first = True
-            elif el.modifier is operators.nulls_last_op:
-                nulls_first = False
-            el = el.element
-        else:
-            break
+    el, desc, nulls_first = peel_order(el)
     if isinstance(el, elements.Label):
         el = el.element
     if not isinstance(el, elements.ColumnClause) or getattr(el, "is_literal", False):

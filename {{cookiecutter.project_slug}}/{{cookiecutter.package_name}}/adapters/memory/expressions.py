@@ -356,13 +356,6 @@ def temporal_beside_members(el: Any) -> bool:
     return any(temporal_beside_other(el.left, member) for member in members)
 
 
-def _stored_text(fn: Fn) -> Fn:
-    def value(row: Any, env: Env) -> Any:
-        return as_stored_text(fn(row, env))
-
-    return value
-
-
 def _converted(fn: Fn, convert_value: Callable[[Any], Any] | None) -> Fn:
     if convert_value is None:
         return fn
@@ -568,12 +561,7 @@ class ExprCompiler:
         stored = STORED_FORMS.get(source)
         if stored is None or affinity(el.type) == source:
             return inner
-
-        # SQLite hands what it stores to the other type.
-        def as_stored(row: Any, env: Env) -> Any:
-            return stored(inner(row, env))
-
-        return as_stored
+        return _converted(inner, stored)  # SQLite hands what it stores to the other type
 
     def visit_label_reference(self, el: Any) -> Fn:
         return self.compile(el.element)
@@ -836,7 +824,7 @@ class ExprCompiler:
         convert_item = list_item_affinity(el.left)
         parts = [_converted(self.compile(c), convert_item) for c in clauses]
         if stored_text:
-            parts = [_stored_text(part) for part in parts]
+            parts = [_converted(part, as_stored_text) for part in parts]
 
         def list_values(row: Any, env: Env) -> tuple[frozenset[Any] | list[Any], bool, bool]:
             return _value_set([p(row, env) for p in parts])
@@ -846,7 +834,7 @@ class ExprCompiler:
     def _in(self, el: Any, negate: bool) -> Fn:
         left = self.compile(el.left)
         if temporal_beside_members(el):
-            left = _stored_text(left)
+            left = _converted(left, as_stored_text)
         values_fn = self.in_values(el)
 
         def in_(row: Any, env: Env) -> Any:

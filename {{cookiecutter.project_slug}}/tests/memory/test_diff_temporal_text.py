@@ -2,7 +2,9 @@
 
 A DATE, DATETIME or TIME column compared with a string (which SQLAlchemy sends untouched), read
 through `type_coerce` to a string type, or CAST to text, must give SQLite's answers, indexed
-columns included. Values with the year 999 check the zero-padded year.
+columns included. Values with the year 999 check the zero-padded year. The other way round, text
+read through a date or time type is parsed as SQLite's dialect parses the text it stores, and
+CAST to DATE, DATETIME or TIME is SQLite's numeric CAST, as those names have NUMERIC affinity.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Table,
     Time,
     cast,
+    func,
     literal,
     not_,
     select,
@@ -135,3 +138,46 @@ def test_text_beside_an_indexed_date_is_not_looked_up_in_the_index(pair: EngineP
     assert pair.check_rows(by_text) == pair.check_rows(by_date) == [(1,)]
     assert _access_label(pair, by_text) == ""
     assert _access_label(pair, by_date) == "index ix_moments_day (day =)"
+
+
+# Text handed to a date or time type, and CAST to one.
+READ_AS_TEMPORAL: dict[str, Any] = {
+    "text read as a date": select(type_coerce(notes.c.on_day, Date)).order_by(notes.c.id),
+    "text read as a datetime": select(type_coerce(notes.c.on_day, DateTime)).order_by(notes.c.id),
+    "text read as a time": select(type_coerce(cast(m.clock, String), Time)).order_by(m.id),
+    "a date read as a datetime": select(type_coerce(m.day, DateTime)).order_by(m.id),
+    "date() typed as a date": select(func.date(m.at, type_=Date)).order_by(m.id),
+    "datetime() typed as a datetime": select(
+        func.datetime(m.day, "+1 day", type_=DateTime)
+    ).order_by(m.id),
+    "time() typed as a time": select(func.time(m.at, type_=Time)).order_by(m.id),
+    "a date CAST to an integer (its year)": select(cast(m.day, Integer)).order_by(m.id),
+    "CAST to DATE compared with a number": select(m.id)
+    .where(cast(m.day, Date) == literal(2024, Integer))
+    .order_by(m.id),
+}
+
+
+@pytest.mark.parametrize("name", list(READ_AS_TEMPORAL))
+def test_text_read_as_a_date_or_time_is_parsed_as_sqlite_parses_it(
+    pair: EnginePair, name: str
+) -> None:
+    pair.check_rows(READ_AS_TEMPORAL[name], what=name)
+
+
+REFUSED_AS_TEMPORAL: dict[str, Any] = {
+    "text that is no date, read as a date": select(type_coerce(notes.c.on_day + "x", Date)),
+    "a datetime read as a date": select(type_coerce(m.at, Date)),
+    "a date CAST to DATE (a number on SQLite)": select(cast(m.day, Date)),
+    "text CAST to DATETIME": select(cast(literal("2024-03-01 09:30"), DateTime)),
+    "a time CAST to TIME": select(cast(m.clock, Time)),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED_AS_TEMPORAL))
+def test_what_sqlite_cannot_read_as_a_date_or_time_fails_alike(pair: EnginePair, name: str) -> None:
+    def work(engine: Any) -> None:
+        with engine.connect() as conn:
+            conn.execute(REFUSED_AS_TEMPORAL[name]).all()
+
+    pair.check_error(work, names=[])

@@ -16,8 +16,8 @@ from .expressions import (
     Scope,
     Source,
     comparison_affinity,
-    temporal_beside_members,
-    temporal_beside_other,
+    object_beside_members,
+    object_beside_other,
     unwrapped,
 )
 from .indexes import HashIndex
@@ -109,7 +109,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
                 continue
             if comparison_affinity(other, column) is not None:
                 continue  # the column's own values are converted first; no index holds those
-            if temporal_beside_other(column, other):
+            if object_beside_other(column, other):
                 continue  # compared as the text SQLite stores; the index holds the values
             fn = compiler.compared(column, other)
             if oper is operators.eq:
@@ -120,7 +120,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
                 terms.append(_Term("range", pos, p, high=fn, high_inclusive=oper is operators.le))
         elif oper is operators.in_op:
             pos = _column_of(left, scope, src)
-            if pos is None or references_scope(right, scope) or temporal_beside_members(p):
+            if pos is None or references_scope(right, scope) or object_beside_members(p):
                 continue
             in_fn = compiler.in_values(p)
             terms.append(_Term("in", pos, p, value=in_fn))
@@ -135,7 +135,7 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
             lo, hi = right.clauses
             if comparison_affinity(lo, left) or comparison_affinity(hi, left):
                 continue  # the column's own values are converted first; no index holds those
-            if temporal_beside_other(left, lo) or temporal_beside_other(left, hi):
+            if object_beside_other(left, lo) or object_beside_other(left, hi):
                 continue
             low, high = compiler.compared(left, lo), compiler.compared(left, hi)
             terms.append(_Term("range", pos, p, low=low, high=high))

@@ -26,12 +26,14 @@ from .functions import (
 from .ordering import order_term
 from .types import (
     AFFINITY_CONVERTERS,
+    HELD_AS_OBJECT_KINDS,
     STORED_FORMS,
     TEMPORAL_KINDS,
     affinity,
     as_stored_text,
     convert,
     declared_affinity,
+    to_numeric,
 )
 from .windows import WINDOW_FUNCTIONS, WindowSpec
 
@@ -331,19 +333,20 @@ def _conversion(reference: str | None, other: str | None) -> Callable[[Any], Any
     return None
 
 
-def is_temporal(el: Any) -> bool:
-    """True for an expression of a DATE, DATETIME or TIME type."""
-    return affinity(getattr(el, "type", None)) in TEMPORAL_KINDS
+def held_as_object(el: Any) -> bool:
+    """True for an expression of a type held as a Python object where SQLite holds text: a
+    DATE, DATETIME, TIME or UUID."""
+    return affinity(getattr(el, "type", None)) in HELD_AS_OBJECT_KINDS
 
 
-def temporal_beside_other(a: Any, b: Any) -> bool:
-    """True when exactly one of two compared expressions is a date or time: SQLite compares what
-    it stores, text, so a date or time value must meet the other side as its text."""
-    return is_temporal(a) != is_temporal(b)
+def object_beside_other(a: Any, b: Any) -> bool:
+    """True when exactly one of two compared expressions is held as an object: SQLite compares
+    what it stores, text, so such a value must meet the other side as its text."""
+    return held_as_object(a) != held_as_object(b)
 
 
-def temporal_beside_members(el: Any) -> bool:
-    """`temporal_beside_other` for `x IN (...)`: x beside any member (a subquery's column)."""
+def object_beside_members(el: Any) -> bool:
+    """`object_beside_other` for `x IN (...)`: x beside any member (a subquery's column)."""
     right = el.right
     while isinstance(right, elements.Grouping):
         right = right.element
@@ -353,7 +356,7 @@ def temporal_beside_members(el: Any) -> bool:
         members: list[Any] = list(right.selected_columns)[:1]
     else:
         members = list(getattr(right, "clauses", [right]))
-    return any(temporal_beside_other(el.left, member) for member in members)
+    return any(object_beside_other(el.left, member) for member in members)
 
 
 def _converted(fn: Fn, convert_value: Callable[[Any], Any] | None) -> Fn:
@@ -577,7 +580,13 @@ class ExprCompiler:
 
     def visit_cast(self, el: Any) -> Fn:
         inner = self.compile(el.clause)
+        stored = STORED_FORMS.get(affinity(el.clause.type))
+        if stored is not None:
+            inner = _converted(inner, stored)  # SQLite casts what it stores
         type_ = el.type
+        if affinity(type_) in TEMPORAL_KINDS:
+            # DATE, DATETIME and TIME have NUMERIC affinity on SQLite: '2024-03-01' casts to 2024
+            return _converted(inner, to_numeric)
         return lambda row, env: convert(inner(row, env), type_)
 
     def visit_tuple(self, el: Any) -> Fn:
@@ -690,7 +699,7 @@ class ExprCompiler:
             if isinstance(left, elements.Tuple) or isinstance(right, elements.Tuple):
                 return self._tuple_compare(oper, left, right)
             compare = _COMPARATORS[oper]
-            if temporal_beside_other(left, right):
+            if object_beside_other(left, right):
                 compare = V.on_stored_text(compare)
             return _comparison(compare, *self._operands(left, right))
         if oper in _ARITHMETIC:
@@ -788,7 +797,7 @@ class ExprCompiler:
             right = right.element
         if isinstance(right, selectable.ScalarSelect):
             right = right.element
-        stored_text = temporal_beside_members(el)
+        stored_text = object_beside_members(el)
         if isinstance(right, selectable.SelectBase):
             return self._subquery_values(right, stored_text)
         if isinstance(right, elements.BindParameter) and right.expanding:
@@ -833,7 +842,7 @@ class ExprCompiler:
 
     def _in(self, el: Any, negate: bool) -> Fn:
         left = self.compile(el.left)
-        if temporal_beside_members(el):
+        if object_beside_members(el):
             left = _converted(left, as_stored_text)
         values_fn = self.in_values(el)
 

@@ -23,7 +23,7 @@ from .expressions import (
     Source,
     comparison_affinity,
     contains_aggregate,
-    temporal_beside_other,
+    object_beside_other,
     unsupported,
 )
 from .functions import AGGREGATE_FUNCTIONS, agg_group_concat
@@ -372,7 +372,7 @@ class SelectPlan(QueryPlan):
                 if (
                     _slots(other, self.scope, mid)
                     and comparison_affinity(other, col) is None
-                    and not temporal_beside_other(other, col)
+                    and not object_beside_other(other, col)
                 ):
                     return compiler.compared(col, other), found[1]
         return None

@@ -20,11 +20,26 @@ from typing import Any
 from sqlalchemy import exc
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import processors
 from sqlalchemy.engine.interfaces import Dialect
 
 from .errors import NotSupportedError
 
 _BindProc = Callable[[Any], Any] | None
+
+_STORED_UUID_TEXT = re.compile("[0-9a-f]{32}")
+
+
+def _read_as_sqlite(kind: type, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A result processor: a stored `kind` as it is; other values (text an expression gave a
+    temporal type) through the parser SQLite's dialect uses on the text it stores."""
+
+    def process(value: Any) -> Any:
+        if value is None or isinstance(value, kind):
+            return value
+        return parse(value)
+
+    return process
 
 
 class MemoryDateTime(sqltypes.DateTime):
@@ -44,6 +59,9 @@ class MemoryDateTime(sqltypes.DateTime):
 
         return process
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> _BindProc:
+        return _read_as_sqlite(dt.datetime, processors.str_to_datetime)
+
 
 class MemoryDate(sqltypes.Date):
     """Stores dates; a datetime keeps only its date part, as SQLite does."""
@@ -59,6 +77,9 @@ class MemoryDate(sqltypes.Date):
             raise TypeError("Date type only accepts Python date objects")
 
         return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> _BindProc:
+        return _read_as_sqlite(dt.date, processors.str_to_date)
 
 
 class MemoryTime(sqltypes.Time):
@@ -76,26 +97,52 @@ class MemoryTime(sqltypes.Time):
 
         return process
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> _BindProc:
+        return _read_as_sqlite(dt.time, processors.str_to_time)
+
 
 class MemoryUuid(sqltypes.Uuid):  # type: ignore[type-arg]
-    """Stores `uuid.UUID` values whatever form the caller uses."""
+    """Stores `uuid.UUID` values; takes and refuses what SQLite's binding takes and refuses.
+
+    With `as_uuid` a value must have `.hex`, as on SQLite (a string raises there). Without it a
+    string loses its dashes, as on SQLite; 32 lowercase hex digits are kept as the `uuid.UUID`,
+    any other text as itself, so it matches only the same text, as the text SQLite stores does.
+    """
 
     def bind_processor(self, dialect: Dialect) -> _BindProc:
-        def process(value: Any) -> Any:
-            if value is None or isinstance(value, uuid.UUID):
-                return value
-            return uuid.UUID(str(value))
+        if self.as_uuid:
 
-        return process
+            def process(value: Any) -> Any:
+                if value is None or type(value) is uuid.UUID:
+                    return value
+                return uuid.UUID(hex=value.hex)
+
+            return process
+
+        def process_text(value: Any) -> Any:
+            if value is None:
+                return None
+            digits = value.replace("-", "")
+            return uuid.UUID(hex=digits) if _STORED_UUID_TEXT.fullmatch(digits) else digits
+
+        return process_text
 
     def result_processor(self, dialect: Dialect, coltype: object) -> _BindProc:
         if self.as_uuid:
-            return None
 
-        def process(value: Any) -> Any:
-            return None if value is None else str(value)
+            def process(value: Any) -> Any:
+                if value is None or type(value) is uuid.UUID:
+                    return value
+                return uuid.UUID(value)
 
-        return process
+            return process
+
+        def process_text(value: Any) -> Any:
+            if value is None:
+                return None
+            return str(value if type(value) is uuid.UUID else uuid.UUID(value))
+
+        return process_text
 
 
 class MemoryJSON(sqltypes.JSON):
@@ -195,10 +242,40 @@ def to_real(value: Any) -> Any:
     raise NotSupportedError(f"cannot cast {type(value).__name__} to REAL")
 
 
+def to_numeric(value: Any) -> Any:
+    """SQL `CAST(x AS NUMERIC)` as SQLite performs it: text gives the number its longest numeric
+    prefix spells (0 if none), an integer where that is exact; numbers are left as they are."""
+    if value is None or type(value) is int or type(value) is float:
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        value = to_text(value)
+    m = _NUM_PREFIX.match(value)
+    if m is None:
+        return 0
+    text = m.group()
+    if any(c in text for c in ".eE"):
+        number = float(text)
+    else:
+        number = int(text)
+        if -_INT64 <= number < _INT64:
+            return number
+        number = float(number)
+    return int(number) if number.is_integer() and -_INT64 <= number < _INT64 else number
+
+
 TEMPORAL = (dt.date, dt.time)
 """Python types of stored DATE, DATETIME and TIME values (a datetime is a date)."""
 
 TEMPORAL_KINDS = frozenset({"datetime", "date", "time"})
+
+HELD_AS_OBJECT_KINDS = TEMPORAL_KINDS | {"uuid"}
+"""Kinds held as Python objects where SQLite holds text (a UUID as its 32 hex digits)."""
 
 
 def temporal_text(value: dt.date | dt.time) -> str:
@@ -211,11 +288,9 @@ def temporal_text(value: dt.date | dt.time) -> str:
 
 
 def as_stored_text(value: Any) -> Any:
-    """`value` as SQLite holds it: a date or time as its text, anything else unchanged."""
-    return temporal_text(value) if isinstance(value, TEMPORAL) else value
-
-
-def _uuid_as_stored(value: Any) -> Any:
+    """`value` as SQLite holds it: a date, time or UUID as its text, anything else unchanged."""
+    if isinstance(value, TEMPORAL):
+        return temporal_text(value)
     return value.hex if isinstance(value, uuid.UUID) else value
 
 
@@ -228,7 +303,7 @@ STORED_FORMS: dict[str, Callable[[Any], Any]] = {
     "date": as_stored_text,
     "time": as_stored_text,
     "interval": as_stored_text,  # kept as the datetime that far from the epoch, as on SQLite
-    "uuid": _uuid_as_stored,
+    "uuid": as_stored_text,
     "boolean": _boolean_as_stored,
 }
 """For the kinds the memory dialect keeps as Python objects: the value SQLite stores instead

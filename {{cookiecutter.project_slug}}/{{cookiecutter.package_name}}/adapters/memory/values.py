@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from .types import TEMPORAL, as_stored_text, temporal_text, to_text
+from .types import as_stored_text, to_text
 
 _NUMERIC = (int, float, Decimal)
 
@@ -27,7 +27,7 @@ def type_rank(value: Any) -> int:
 def _rank_key(value: Any) -> tuple[int, Any]:
     rank = type_rank(value)
     if rank == 2 and not isinstance(value, str):
-        return rank, temporal_text(value) if isinstance(value, TEMPORAL) else str(value)
+        return rank, to_text(value)  # a date, time or UUID sorts as the text SQLite holds
     return rank, value
 
 

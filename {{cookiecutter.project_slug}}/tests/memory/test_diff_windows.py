@@ -1,7 +1,8 @@
 """Window functions over SQLite's default frame, as SQLite answers them.
 
 The fills below have ties in time and quantity and NULL quantities and prices, so peers, NULL
-order and partitions all show.
+order and partitions all show. Without ORDER BY, SQLite gives the rows in the first window's order
+(each window sorts the rows the one after it left); LIMIT then keeps the first of those.
 """
 
 from __future__ import annotations
@@ -115,6 +116,36 @@ def test_a_window_inside_an_expression_and_a_subquery(pair: EnginePair) -> None:
     ).subquery()
     statement = select(numbered.c.id, numbered.c.n).where(numbered.c.n > 10).order_by("id")
     pair.check_rows(statement)
+
+
+# SELECTs without ORDER BY: their rows come in the first window's order.
+UNORDERED: dict[str, Any] = {
+    "one window": select(f.id, func.row_number().over(order_by=f.qty)),
+    "partitions in key order": select(f.id, func.count().over(partition_by=f.symbol)),
+    "partition and order, descending": select(
+        f.id, func.rank().over(partition_by=f.symbol, order_by=f.price.desc())
+    ),
+    "the first of two windows orders": select(
+        f.id,
+        func.row_number().over(order_by=f.ts.desc()),
+        func.row_number().over(order_by=f.qty),
+    ),
+    "ties keep the order of the later window": select(
+        f.id,
+        func.count().over(partition_by=f.symbol),
+        func.row_number().over(order_by=f.price),
+    ),
+    "a window and LIMIT": select(f.id, func.lag(f.qty).over(order_by=f.price.desc())).limit(3),
+    "a window with WHERE": select(f.id, func.sum(f.qty).over(order_by=f.ts)).where(f.qty > 0),
+    "a window over groups": select(
+        f.symbol, func.count(), func.row_number().over(order_by=func.count())
+    ).group_by(f.symbol),
+}
+
+
+@pytest.mark.parametrize("name", list(UNORDERED))
+def test_rows_without_order_by_come_in_the_first_windows_order(pair: EnginePair, name: str) -> None:
+    pair.check_rows(UNORDERED[name], what=name)
 
 
 def test_a_window_in_where_is_misuse(pair: EnginePair) -> None:

@@ -515,8 +515,8 @@ class SelectPlan(QueryPlan):
                 rows = [g for g in rows if having(g, env)]
         if self.windows:
             rows = list(rows)
-            for window in self.windows:
-                env.cache[window.key] = window.compute(rows, env)
+            for window in reversed(self.windows):
+                env.cache[window.key], rows = window.compute(rows, env)
         project = self.project
         if not self.order:
             out = [project(r, env) for r in rows]

@@ -2,7 +2,9 @@
 
 `f(...) OVER (PARTITION BY ... ORDER BY ...)` is computed once per SELECT run, after WHERE,
 GROUP BY and HAVING, for all of its rows: each partition is put in its ORDER BY order, and each
-row gets its value, which the projection and ORDER BY read. Without ORDER BY every row of a
+row gets its value, which the projection and ORDER BY read. As on SQLite, the windows are
+computed from the last to the first, each sorting the rows the one after it left, so a SELECT
+without ORDER BY gives its rows in the first window's order. Without ORDER BY every row of a
 partition is a peer of every other; with it, the frame runs from the partition's first row to
 the last peer of the current row (`RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`), so
 running aggregates and `last_value` include the current row's peers, as on SQLite. Explicit
@@ -46,23 +48,30 @@ class WindowSpec:
         self.star = star  # count(*)
         self.key = ("window", id(self))  # where a run leaves the values, in `Env.cache`
 
-    def compute(self, rows: Sequence[Any], env: Any) -> dict[int, Any]:
-        """The value of every row, by the row's id."""
+    def compute(self, rows: Sequence[Any], env: Any) -> tuple[dict[int, Any], list[Any]]:
+        """The value of every row, by the row's id, and the rows in this window's order.
+
+        That order is SQLite's sort for the window: by partition, then by ORDER BY, rows that
+        tie keeping the order they came in.
+        """
         out: dict[int, Any] = {}
+        in_order: list[Any] = []
         for members in self._partitions(rows, env):
             ordered = self._ordered(members, env)
             for position, value in enumerate(self._values(ordered, env)):
                 out[id(ordered[position][0])] = value
-        return out
+            in_order += [row for row, _keys in ordered]
+        return out, in_order
 
     def _partitions(self, rows: Sequence[Any], env: Any) -> list[list[Any]]:
+        """The partitions in the order of their keys (NULL first), as SQLite sorts them."""
         if not self.partition:
             return [list(rows)]
         groups: dict[tuple[Any, ...], list[Any]] = {}
         for row in rows:
             key = tuple(SortKey(part(row, env)) for part in self.partition)
             groups.setdefault(key, []).append(row)
-        return list(groups.values())
+        return [groups[key] for key in sorted(groups)]
 
     def _ordered(self, members: list[Any], env: Any) -> list[tuple[Any, tuple[Any, ...]]]:
         """(row, order keys) pairs in ORDER BY order (the rows' order when there is none)."""

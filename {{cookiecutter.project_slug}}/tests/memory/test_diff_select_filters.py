@@ -185,6 +185,8 @@ AFFINITY_CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     "integer column < text column": (o.qty < o.status, {}),
     "text column = integer column": (o.status != o.qty, {}),
     "integer column = CAST to text": (o.qty == cast(bindparam("v"), String), {"v": 25}),
+    "type_coerce keeps the column's affinity": (type_coerce(o.qty, String) == "25", {}),
+    "type_coerce of text beside a number": (type_coerce(o.status, Integer) > 5, {}),
     "CAST to integer = text column": (cast(o.status, Integer) == o.note, {}),
     "integer column > a column CAST to text": (o.id > cast(o.qty, String), {}),
     "text column IN integers": (o.note.in_([1, 2]), {}),

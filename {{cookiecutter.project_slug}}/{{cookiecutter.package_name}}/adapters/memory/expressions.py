@@ -34,6 +34,7 @@ from .types import (
     convert,
     declared_affinity,
     to_numeric,
+    to_real,
 )
 from .windows import WINDOW_FUNCTIONS, WindowSpec
 
@@ -278,10 +279,13 @@ def _affinity_of(el: Any) -> str | None:
     """SQLite's affinity of an operand: integer, real, numeric, text or blob, None for none.
 
     A table column has its declared type's affinity, and so has a CAST; a COLLATE has its left
-    side's. A column of a subquery or CTE, and a scalar subquery, have the affinity of the
-    expression they select. Parameters, literals and every other expression have none.
+    side's, and a `type_coerce` its expression's (it is not in the SQL). A column of a subquery
+    or CTE, and a scalar subquery, have the affinity of the expression they select. Parameters,
+    literals and every other expression have none.
     """
     el = unwrapped(el)
+    while isinstance(el, elements.TypeCoerce):
+        el = unwrapped(el.clause)
     if isinstance(el, elements.ColumnClause) and not getattr(el, "is_literal", False):
         if _table_column(el):
             return declared_affinity(el.type)
@@ -380,6 +384,22 @@ _COMPARATORS: dict[Any, Callable[[Any, Any], bool]] = {
     operators.ge: V.ge,
 }
 
+_TRUTH_OPERATORS = frozenset(
+    {
+        operators.in_op,
+        operators.not_in_op,
+        operators.is_,
+        operators.is_not,
+        operators.is_distinct_from,
+        operators.is_not_distinct_from,
+        operators.between_op,
+        operators.not_between_op,
+        operators.like_op,
+        operators.not_like_op,
+    }
+)
+"""Operators besides the comparisons whose values are True, False or NULL only."""
+
 _ARITHMETIC: dict[Any, Callable[[Any, Any], Any]] = {
     operators.add: V.add,
     operators.sub: V.sub,
@@ -430,12 +450,52 @@ _LIKE_OPS: dict[Any, tuple[str, bool]] = {
 
 
 def _not(value: Any) -> Any:
-    return None if value is None else not value
+    return None if value is None else not _truth(value)
 
 
 def _truth(value: Any) -> bool:
-    """Whether a WHERE/ON/HAVING value selects the row (unknown does not)."""
-    return value is not None and bool(value)
+    """Whether a WHERE/ON/HAVING/CASE WHEN value holds, as SQLite tests it: NULL does not, and
+    any other value by the number it converts to (`'1x'` holds, `'abc'` and `'0.0'` do not)."""
+    if value is None or value is False:
+        return False
+    if value is True:
+        return True
+    kind = type(value)
+    if kind is int or kind is float:
+        return bool(value != 0)
+    return bool(to_real(as_stored_text(value)) != 0)
+
+
+def _falsy(value: Any) -> bool:
+    """Known to be false: not NULL, and not true by `_truth`."""
+    return value is False or (value is not None and value is not True and not _truth(value))
+
+
+_YIELDS_TRUTH_VALUES = (
+    elements.BooleanClauseList,
+    selectable.Exists,
+    elements.True_,
+    elements.False_,
+)
+
+
+def yields_truth_values(el: Any) -> bool:
+    """True for an expression whose values are True, False or NULL only (comparisons, AND, OR,
+    NOT, EXISTS): a test reads those as they are, other values through `_truth`."""
+    while isinstance(el, (elements.Grouping, elements.Label)):
+        el = el.element
+    if isinstance(el, _YIELDS_TRUTH_VALUES):
+        return True
+    if isinstance(el, elements.BinaryExpression):
+        return el.operator in _COMPARATORS or el.operator in _TRUTH_OPERATORS
+    if isinstance(el, elements.UnaryExpression):
+        return el.operator in (
+            operators.inv,
+            operators.is_true,
+            operators.is_false,
+            operators.exists,
+        )
+    return False
 
 
 def unsupported(what: str) -> NotSupportedError:
@@ -483,7 +543,10 @@ class ExprCompiler:
 
     def predicate(self, el: Any) -> Callable[[Any, Env], Any]:
         """A WHERE/HAVING test: a truthy result keeps the row (None, unknown, does not)."""
-        return self.compile(el)
+        test = self.compile(el)
+        if yields_truth_values(el):
+            return test
+        return lambda row, env: _truth(test(row, env))  # `WHERE x` tests x as SQLite does
 
     # leaves ----------------------------------------------------------------------------
     def visit_column(self, el: Any) -> Fn:
@@ -682,9 +745,11 @@ class ExprCompiler:
         ):
             return self.compile(el.element)
         if oper in (operators.is_true, operators.is_false):
-            inner = self.compile(el.element)
-            want = oper is operators.is_true
-            return lambda row, env: None if (v := inner(row, env)) is None else bool(v) == want
+            # SQLite has no boolean type: SQLAlchemy renders these as `x = 1` and `x = 0`
+            number = elements.literal_column(
+                "1" if oper is operators.is_true else "0", sqltypes.Integer()
+            )
+            return self.compile(elements.BinaryExpression(el.element, number, operators.eq))
         raise unsupported(f"unary operator {getattr(oper or modifier, '__name__', oper)}")
 
     def visit_binary(self, el: Any) -> Fn:
@@ -1102,7 +1167,7 @@ def _is(fa: Fn, fb: Fn, negate: bool) -> Fn:
 
 
 def _and_values(a: Any, b: Any) -> Any:
-    if a is False or b is False or (a is not None and not a) or (b is not None and not b):
+    if _falsy(a) or _falsy(b):
         return False
     if a is None or b is None:
         return None
@@ -1119,10 +1184,10 @@ def _and(parts: list[Fn]) -> Fn:
 
         def and2(row: Any, env: Env) -> Any:
             a = p0(row, env)
-            if a is not None and not a:
+            if a is False or (a is not None and a is not True and not _truth(a)):
                 return False
             b = p1(row, env)
-            if b is not None and not b:
+            if b is False or (b is not None and b is not True and not _truth(b)):
                 return False
             return None if a is None or b is None else True
 
@@ -1134,7 +1199,7 @@ def _and(parts: list[Fn]) -> Fn:
             v = p(row, env)
             if v is None:
                 result = None
-            elif not v:
+            elif _falsy(v):
                 return False
         return result
 
@@ -1153,7 +1218,7 @@ def _or(parts: list[Fn]) -> Fn:
             v = p(row, env)
             if v is None:
                 result = None
-            elif v:
+            elif v is True or (v is not False and _truth(v)):
                 return True
         return result
 

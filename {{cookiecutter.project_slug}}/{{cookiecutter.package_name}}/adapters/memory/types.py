@@ -101,6 +101,13 @@ class MemoryTime(sqltypes.Time):
         return _read_as_sqlite(dt.time, processors.str_to_time)
 
 
+class MemoryBoolean(sqltypes.Boolean):
+    """Stores `bool`; another value read as a boolean (`type_coerce`) is read as on SQLite."""
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> _BindProc:
+        return _read_as_sqlite(bool, processors.int_to_boolean)
+
+
 class MemoryUuid(sqltypes.Uuid):  # type: ignore[type-arg]
     """Stores `uuid.UUID` values; takes and refuses what SQLite's binding takes and refuses.
 
@@ -168,6 +175,7 @@ COLSPECS: dict[type[Any], type[Any]] = {
     sqltypes.Date: MemoryDate,
     sqltypes.Time: MemoryTime,
     sqltypes.Uuid: MemoryUuid,
+    sqltypes.Boolean: MemoryBoolean,
 }
 
 

@@ -391,6 +391,15 @@ class EnginePair:
         memory_error = _raised(lambda: work(self.memory))
         return assert_same_error(sqlite_error, memory_error, names, sqlite_names_them)
 
+    def check_statement_error(self, statement: Any, *, names: Sequence[str] = ()) -> BaseException:
+        """`check_error` for running `statement` on a fresh connection and fetching its rows."""
+
+        def work(engine: Engine) -> object:
+            with engine.connect() as conn:
+                return conn.execute(statement).all()
+
+        return self.check_error(work, names=names)
+
     def dispose(self) -> None:
         for engine in (self.sqlite, self.memory):
             engine.dispose()

@@ -468,7 +468,7 @@ def _truth(value: Any) -> bool:
 
 def _falsy(value: Any) -> bool:
     """Known to be false: not NULL, and not true by `_truth`."""
-    return value is False or (value is not None and value is not True and not _truth(value))
+    return value is not None and not _truth(value)
 
 
 _YIELDS_TRUTH_VALUES = (
@@ -482,8 +482,7 @@ _YIELDS_TRUTH_VALUES = (
 def yields_truth_values(el: Any) -> bool:
     """True for an expression whose values are True, False or NULL only (comparisons, AND, OR,
     NOT, EXISTS): a test reads those as they are, other values through `_truth`."""
-    while isinstance(el, (elements.Grouping, elements.Label)):
-        el = el.element
+    el = unwrapped(el)
     if isinstance(el, _YIELDS_TRUTH_VALUES):
         return True
     if isinstance(el, elements.BinaryExpression):
@@ -1184,10 +1183,10 @@ def _and(parts: list[Fn]) -> Fn:
 
         def and2(row: Any, env: Env) -> Any:
             a = p0(row, env)
-            if a is False or (a is not None and a is not True and not _truth(a)):
+            if _falsy(a):
                 return False
             b = p1(row, env)
-            if b is False or (b is not None and b is not True and not _truth(b)):
+            if _falsy(b):
                 return False
             return None if a is None or b is None else True
 
@@ -1218,7 +1217,7 @@ def _or(parts: list[Fn]) -> Fn:
             v = p(row, env)
             if v is None:
                 result = None
-            elif v is True or (v is not False and _truth(v)):
+            elif _truth(v):
                 return True
         return result
 

@@ -31,8 +31,8 @@ _STORED_UUID_TEXT = re.compile("[0-9a-f]{32}")
 
 
 def _read_as_sqlite(kind: type, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """A result processor: a stored `kind` as it is; other values (text an expression gave a
-    temporal type) through the parser SQLite's dialect uses on the text it stores."""
+    """A result processor: a stored `kind` as it is; any other value (text or a number an
+    expression gave this type) through the function SQLite's dialect reads its values with."""
 
     def process(value: Any) -> Any:
         if value is None or isinstance(value, kind):

@@ -34,8 +34,10 @@ from sqlalchemy import (
     Table,
     Time,
     Uuid,
+    cast,
     func,
     insert,
+    literal_column,
     null,
     select,
     type_coerce,
@@ -349,3 +351,22 @@ def test_type_coerce_hands_the_stored_value_to_the_other_type(pair_factory: Pair
         [(ID.hex, ID.hex, 1, "1970-01-02 00:00:05.000000"), (None, None, 0, None)],
         [1],
     ]
+
+
+def test_numeric_text_beyond_64_bits_is_stored_as_a_real(pair_factory: PairFactory) -> None:
+    # SQLite keeps an integer only where it fits in 64 bits; a longer one becomes a REAL.
+    pair = pair_factory(metadata)
+    digits = "99999999999999999999"
+
+    def work(engine: Engine) -> list[Any]:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(samples).values(
+                    id=1, count=literal_column(f"'{digits}'"), label=literal_column(f"'{digits}'")
+                )
+            )
+            c = samples.c
+            stored = select(func.typeof(c.count), func.typeof(cast(c.label, Date)))
+            return list(conn.execute(stored).one())
+
+    assert pair.check(work) == ["real", "real"]

@@ -264,17 +264,7 @@ def to_numeric(value: Any) -> Any:
     if not isinstance(value, str):
         value = to_text(value)
     m = _NUM_PREFIX.match(value)
-    if m is None:
-        return 0
-    text = m.group()
-    if any(c in text for c in ".eE"):
-        number = float(text)
-    else:
-        number = int(text)
-        if -_INT64 <= number < _INT64:
-            return number
-        number = float(number)
-    return int(number) if number.is_integer() and -_INT64 <= number < _INT64 else number
+    return 0 if m is None else _sqlite_number(m.group())
 
 
 TEMPORAL = (dt.date, dt.time)
@@ -482,14 +472,20 @@ def _affinity_text(value: Any) -> Any:
 
 def _numeric_text(value: str, fallback: Any) -> Any:
     text = value.strip()
-    if not _NUM_PREFIX.fullmatch(text):
-        return fallback
+    return _sqlite_number(text) if _NUM_PREFIX.fullmatch(text) else fallback
+
+
+def _sqlite_number(text: str) -> int | float:
+    """The number `text` spells, as SQLite keeps it: an integer where that is exact and fits in
+    64 bits, a REAL otherwise."""
     if any(c in text for c in ".eE"):
         number = float(text)
-        if number.is_integer() and -_INT64 <= number < _INT64:
-            return int(number)
-        return number
-    return int(text)
+    else:
+        whole = int(text)
+        if -_INT64 <= whole < _INT64:
+            return whole
+        number = float(whole)
+    return int(number) if number.is_integer() and -_INT64 <= number < _INT64 else number
 
 
 #: (type stored without conversion, converter) per SQLite column affinity

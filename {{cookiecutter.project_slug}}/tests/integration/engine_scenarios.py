@@ -365,3 +365,23 @@ CHUNKED_BARS = [flat(minute, "100") for minute in range(7)]
 CHUNKED = replace(SETTINGS, read_chunk=3, progress_every=2)
 """Seven bars read back three at a time, progress every two: the progress calls expected."""
 CHUNKED_PROGRESS = [(0, 7), (2, 7), (4, 7), (6, 7), (7, 7)]
+
+
+class UnknownAction:
+    """An action no engine carries out: the bar that returns it fails."""
+
+
+FAILING_BARS = [flat(minute, "100") for minute in range(5)]
+FAILING_SCRIPT: dict[int, list[Action]] = {
+    0: [long_bracket()],
+    3: [CancelAll()],
+    4: [long_bracket(), cast(Action, UnknownAction())],
+}
+"""Replayed three bars a chunk (`CHUNKED`): the first bracket's entry fills at bar 1, its exits are
+cancelled at bar 3 in the second chunk, and bar 4 submits a second bracket, then fails."""
+FAILING_FIRST_BRACKET = {
+    OrderType.MARKET: OrderStatus.FILLED,
+    OrderType.STOP_MARKET: OrderStatus.CANCELED,
+    OrderType.LIMIT: OrderStatus.CANCELED,
+}
+SECOND_BRACKET = "L-000002"

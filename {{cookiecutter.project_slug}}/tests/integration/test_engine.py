@@ -15,8 +15,12 @@ from .engine_scenarios import (
     CHUNKED_BARS,
     CHUNKED_PROGRESS,
     ENTRY,
+    FAILING_BARS,
+    FAILING_FIRST_BRACKET,
+    FAILING_SCRIPT,
     FIRST_BRACKET,
     SCENARIOS,
+    SECOND_BRACKET,
     STRATEGY,
     SYMBOL,
     Outcome,
@@ -89,3 +93,17 @@ def test_an_engine_runs_once(container: Container) -> None:
 
     with pytest.raises(BacktestError, match="already run"):
         engine.replay(stored)
+
+
+def test_a_failing_bar_is_rolled_back_and_the_bars_before_it_stay_committed(
+    container: Container,
+) -> None:
+    engine = engine_for(container, ScriptedStrategy(FAILING_SCRIPT), CHUNKED)
+    with pytest.raises(BacktestError, match="unknown action"):
+        engine.run(FAILING_BARS)
+
+    with unit_of_work(container) as uow:
+        first = {o.order_type: o.status for o in uow.orders.list_in_group(FIRST_BRACKET)}
+        second = uow.orders.list_in_group(SECOND_BRACKET)
+    assert first == FAILING_FIRST_BRACKET
+    assert second == []

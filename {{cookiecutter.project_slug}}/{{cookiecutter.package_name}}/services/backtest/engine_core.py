@@ -8,12 +8,13 @@ How a run goes: stored bars are replayed one at a time through the services.
 Before the replay the bars are written through the bar repository's bulk path and then read back
 from it in time order, a chunk at a time, so the bars replayed are the bars stored.
 
-Each bar runs in its own unit of work, committed at the end of the bar:
+Each chunk is replayed in one unit of work, and each bar in it is one transaction, committed at
+the end of the bar. A failing bar is rolled back; the bars before it stay committed.
 
 1. The simulated clock moves to the bar's timestamp (the start of its interval); every order,
    fill and position event of the bar carries that time. Nothing reads the wall clock.
-2. The strategy's working orders and its open position are read from the repositories. Nothing
-   about orders or positions is kept from one bar to the next.
+2. The strategy's working orders and its open position are read from the repositories. The
+   engine keeps nothing about orders or positions from one bar to the next.
 3. The simulated venue fills what the bar reaches (`venue` and `fill_model` state the rules):
    orders work from the bar after the one they were submitted on, so a market entry fills at the
    next bar's open; the intrabar path is Open-High-Low-Close, or Open-Low-High-Close when the
@@ -60,7 +61,7 @@ class BacktestSettings:
     commission_per_contract: Decimal = Decimal("2.25")
     initial_cash: Decimal = Decimal(100_000)
     read_chunk: int = 2_000
-    """Bars read back from the repository per query."""
+    """Bars read back from the repository per query, and replayed in one unit of work."""
     progress_every: int = 100
     """Bars between two progress calls."""
 

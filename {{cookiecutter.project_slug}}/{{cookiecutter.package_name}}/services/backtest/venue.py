@@ -92,7 +92,7 @@ class SimulatedVenue:
 
     def _submit(self, uow: UnitOfWork, command: SubmitOrder) -> Order:
         order = trading.submit_order(uow, command, clock=self._clock, ids=self._ids)
-        trading.accept_order(uow, order.order_id, clock=self._clock)
+        order.accept(self._clock.now())  # the simulated venue acknowledges at once
         return order
 
     def _fill(self, uow: UnitOfWork, order: Order, fill: SimulatedFill) -> list[Position]:

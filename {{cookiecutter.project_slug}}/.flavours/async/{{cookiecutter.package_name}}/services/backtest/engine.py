@@ -3,7 +3,7 @@
 How a run goes, and its rules, are told in `engine_core`, the part both flavours share.
 """
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
 from itertools import pairwise
 
 from ...domain import Instrument, NotFoundError
@@ -99,41 +99,37 @@ class BacktestEngine:
             raise BacktestError("this engine has already run; build a new one for another run")
         self._used = True
         tally = ReplayTally(self._settings, stored, on_progress)
-        async for bar in self._read_back(stored):
-            tally.add(bar, *await self._step(bar, tally.ledger))
-        return tally.result(await self._round_trips())
-
-    async def _step(self, bar: Bar, ledger: EquityLedger) -> tuple[int, int]:
-        """One bar in one unit of work; returns (orders submitted, fills)."""
-        symbol, strategy_id = self._instrument.symbol, self._settings.strategy_id
-        async with self._unit_of_work() as uow:
-            self._clock.advance_to(bar.ts)
-            working = await uow.orders.list_open(symbol, strategy_id)
-            position = await uow.positions.get_open(symbol, strategy_id)
-            filled = await self._venue.fill_bar(uow, bar, working, position)
-            ledger.record_closed(filled.closed)
-            view = account_view(filled.position, len(filled.working), self._instrument.tick_size)
-            submitted = 0
-            for action in self._strategy.on_bar(bar, view):
-                if isinstance(action, SubmitBracket):
-                    submitted += len(await self._venue.submit_bracket(uow, action))
-                elif isinstance(action, CancelAll):
-                    await self._venue.cancel_all(
-                        uow, filled.working, reason="strategy cancelled all"
-                    )
-                    filled.working = []
-                else:
-                    raise BacktestError(f"the strategy returned an unknown action {action!r}")
-            ledger.mark(bar.ts, filled.position, bar.close)
-            await uow.commit()
-        return submitted, filled.fill_count
-
-    async def _read_back(self, stored: StoredBars) -> AsyncIterator[Bar]:
         for start, end in pairwise(stored.bounds):
             async with self._unit_of_work() as uow:
-                chunk = await uow.bars.list_range(stored.symbol, start, end)
-            for bar in chunk:
-                yield bar
+                # Held for the chunk, so the services find it in the session without a query.
+                instrument = await uow.instruments.get(stored.symbol)
+                for bar in await uow.bars.list_range(stored.symbol, start, end):
+                    tally.add(bar, *await self._step(uow, instrument, bar, tally.ledger))
+        return tally.result(await self._round_trips())
+
+    async def _step(
+        self, uow: UnitOfWork, instrument: Instrument, bar: Bar, ledger: EquityLedger
+    ) -> tuple[int, int]:
+        """One bar, committed at its end; returns (orders submitted, fills)."""
+        symbol, strategy_id = instrument.symbol, self._settings.strategy_id
+        self._clock.advance_to(bar.ts)
+        working = await uow.orders.list_open(symbol, strategy_id)
+        position = await uow.positions.get_open(symbol, strategy_id)
+        filled = await self._venue.fill_bar(uow, bar, working, position)
+        ledger.record_closed(filled.closed)
+        view = account_view(filled.position, len(filled.working), instrument.tick_size)
+        submitted = 0
+        for action in self._strategy.on_bar(bar, view):
+            if isinstance(action, SubmitBracket):
+                submitted += len(await self._venue.submit_bracket(uow, action))
+            elif isinstance(action, CancelAll):
+                await self._venue.cancel_all(uow, filled.working, reason="strategy cancelled all")
+                filled.working = []
+            else:
+                raise BacktestError(f"the strategy returned an unknown action {action!r}")
+        ledger.mark(bar.ts, filled.position, bar.close)
+        await uow.commit()
+        return submitted, filled.fill_count
 
     async def _ensure_instrument(self, uow: UnitOfWork) -> None:
         wanted = self._instrument

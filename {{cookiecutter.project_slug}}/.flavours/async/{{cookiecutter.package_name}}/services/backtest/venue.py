@@ -96,7 +96,7 @@ class SimulatedVenue:
 
     async def _submit(self, uow: UnitOfWork, command: SubmitOrder) -> Order:
         order = await trading.submit_order(uow, command, clock=self._clock, ids=self._ids)
-        await trading.accept_order(uow, order.order_id, clock=self._clock)
+        order.accept(self._clock.now())  # the simulated venue acknowledges at once
         return order
 
     async def _fill(self, uow: UnitOfWork, order: Order, fill: SimulatedFill) -> list[Position]:

@@ -56,8 +56,9 @@ def fill_order(
         raise DuplicateFillError(command.trade_id)
     order = uow.orders.get(command.order_id)
     instrument = uow.instruments.get(order.symbol)
-    trade = fill_trade(command, order, instrument, clock.now())
+    # Read before the order changes, so the query has nothing to flush first.
     open_position = uow.positions.get_open(order.symbol, order.strategy_id)
+    trade = fill_trade(command, order, instrument, clock.now())
     touched, opened = book_fill(order, trade, open_position, instrument, lambda: ids.next_id("P"))
     for position in opened:
         uow.positions.add(position)

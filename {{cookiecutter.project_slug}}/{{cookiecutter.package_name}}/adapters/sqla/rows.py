@@ -34,17 +34,14 @@ def chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str,
         yield chunk
 
 
+BAR_FIELDS = ("symbol", "ts", "open", "high", "low", "close", "volume")
+"""The columns of `bars` in the order of `Bar`'s fields, as `bars_from_rows` reads them."""
+
+
 def bars_from_rows(rows: Iterable[Any]) -> list[Bar]:
-    """Bars from result rows holding the columns of `bars`."""
+    """Bars from result rows holding the `BAR_FIELDS` columns, in that order."""
+    # Unpacked by position: a row's attribute lookups cost more than building the bar.
     return [
-        Bar(
-            symbol=row.symbol,
-            ts=row.ts,
-            open=row.open,
-            high=row.high,
-            low=row.low,
-            close=row.close,
-            volume=row.volume,
-        )
-        for row in rows
+        Bar(symbol, ts, open_, high, low, close, volume)
+        for symbol, ts, open_, high, low, close, volume in rows
     ]

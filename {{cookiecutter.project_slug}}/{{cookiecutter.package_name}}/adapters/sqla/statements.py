@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, select
 
 from ...domain import Order, Position, Trade
+from .rows import BAR_FIELDS
 from .tables import bars, orders, positions, trades
 
 
@@ -57,7 +58,8 @@ def statements() -> Statements:
         bar_count=select(func.count())
         .select_from(bars)
         .where(bars.c.symbol == bindparam("symbol")),
-        bar_range=select(bars)
+        # The columns in the order `rows.bars_from_rows` unpacks them.
+        bar_range=select(*(bars.c[name] for name in BAR_FIELDS))
         .where(
             bars.c.symbol == bindparam("symbol"),
             bars.c.ts >= bindparam("start"),

@@ -8,6 +8,7 @@ holds afterwards. Scenarios that qualify also check that the fast flush really w
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -483,6 +484,35 @@ def test_updates_of_several_attributes_some_set_back(
     assert answer[0] == [True, False, True, True]
     assert answer[3][3][2][1][4] == 42  # the set-back trade was not written
     writes.expect_fast(session_mode)
+
+
+def test_after_a_large_flush_the_next_ones_find_the_few_changed_objects(
+    desks: EnginePair, writes: WriteLog, session_mode: str
+) -> None:
+    storage: dict[str, tuple[int, int]] = {}
+
+    def work(session: Session) -> list[Any]:
+        session.add_all([new_trade(100 + number) for number in range(2_000)])
+        session.commit()
+        writes.forget()
+        first = loaded(session, (Trade, 1))
+        first.qty = 5
+        session.add(new_trade(99))
+        outcome = flush_outcome(session)
+        modified = session.identity_map._modified
+        storage[session.get_bind().dialect.name] = (
+            sys.getsizeof(session._new),
+            sys.getsizeof(modified),
+        )
+        session.commit()
+        return [outcome, view(session)]
+
+    assert desks.check_session(work)[0] == "flushed"
+    writes.expect_fast(session_mode)
+    if session_mode == "fast" and not baseline_mode():
+        # Emptied, the pending dict and the modified set get fresh storage: later flushes
+        # and commits do not walk the 2,000 slots they grew to.
+        assert storage["memory"] == (sys.getsizeof({}), sys.getsizeof(set()))
 
 
 def test_an_update_of_a_row_deleted_by_core_is_stale(desks: EnginePair) -> None:

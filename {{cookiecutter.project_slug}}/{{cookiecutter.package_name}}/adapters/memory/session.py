@@ -595,7 +595,21 @@ class MemorySession(Session):
             self._register_persistent(set(states))
         finally:
             self._flushing = False
+        self._shrink_bookkeeping()
         return True
+
+    def _shrink_bookkeeping(self) -> None:
+        """Give the session's pending dict and modified set fresh storage once they are empty.
+
+        A dict or set keeps the table it grew to, and iterating it walks that table: after a
+        flush of 10,000 objects every later flush and commit would pay some 20 µs to find the
+        one changed object. `Session.expunge_all` replaces `_new` the same way.
+        """
+        if not self._new:
+            self._new = {}
+        identity_map: Any = self.identity_map
+        if not identity_map._modified:
+            identity_map._modified = set()
 
     def _fast_get(self, entity: Any, ident: Any) -> Any:
         """An object by primary key when it is not in the identity map: read through the plan."""

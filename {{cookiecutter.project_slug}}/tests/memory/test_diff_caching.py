@@ -5,9 +5,21 @@ from __future__ import annotations
 import logging
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Engine,
+    Integer,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from .diff_schema import Account, Instrument, Order, Side, accounts, orders
@@ -78,3 +90,22 @@ def test_ordinary_statements_are_cached(
 
 def test_the_dialect_declares_statement_caching(trading: EnginePair) -> None:
     assert trading.check(lambda engine: engine.dialect.supports_statement_cache) is True
+
+
+def test_a_cached_statement_takes_each_executions_literal_values(trading: EnginePair) -> None:
+    """Rebuilt with other literals, a statement reuses its compiled form with the new values;
+    a `type_coerce`d literal too, though SQLAlchemy compiles a typed copy of its parameter."""
+
+    def run(engine: Engine) -> list[Any]:
+        answers: list[Any] = []
+        with engine.connect() as conn:
+            for value in (5, -3, 7):
+                statement = select(
+                    type_coerce(literal(value), Integer) + 1,
+                    func.abs(type_coerce(literal(value), Integer)),
+                    literal(value) * 2,
+                )
+                answers.append(conn.execute(statement).one())
+        return answers
+
+    assert [row[0] for row in trading.check(run)] == [6, -2, 8]

@@ -621,7 +621,8 @@ class ExprCompiler:
         return self.compile(el.element)
 
     def visit_type_coerce(self, el: Any) -> Fn:
-        inner = self.compile(el.clause)
+        # What SQLAlchemy compiles: for a parameter, a copy typed as coerced, with its own key.
+        inner = self.compile(el.typed_expression)
         source = affinity(el.clause.type)
         stored = STORED_FORMS.get(source)
         if stored is None or affinity(el.type) == source:

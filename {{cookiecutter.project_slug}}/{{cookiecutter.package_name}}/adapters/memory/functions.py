@@ -7,11 +7,11 @@ import math
 import random
 import sqlite3
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Context, Decimal
 from typing import Any
 
 from .errors import OperationalError
-from .types import sqlite_real_text, to_text
+from .types import as_stored_text, numeric_text, sqlite_real_text, to_integer, to_real, to_text
 from .values import SortKey, compare
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -45,29 +45,64 @@ def fn_length(value: Any) -> Any:
     return len(_text_arg(value))
 
 
+def _real_arg(value: Any) -> float:
+    """An argument read as a REAL, as SQLite's functions read one (text by its numeric prefix)."""
+    return value if type(value) is float else to_real(as_stored_text(value))
+
+
+def _int_arg(value: Any) -> int:
+    """An argument read as a C `int`, as SQLite's functions read one: its 64-bit integer
+    (`to_integer`) cut to the low 32 bits."""
+    whole: int = to_integer(as_stored_text(value))
+    return (whole + 2**31) % 2**32 - 2**31
+
+
 def fn_abs(value: Any) -> Any:
+    """SQLite's abs(): an integer stays one (the smallest overflows), anything else is REAL."""
     if value is None:
         return None
-    if isinstance(value, str):
-        from .types import to_real
-
-        return abs(to_real(value))
-    return abs(value)
+    if type(value) is int or type(value) is bool:
+        if value == -(2**63):
+            raise OperationalError("integer overflow")
+        return abs(int(value))
+    x = _real_arg(value)
+    return -x if x < 0 else x  # -0.0 stays -0.0, as in SQLite's C
 
 
 def fn_round(value: Any, digits: Any = 0) -> Any:
-    """SQLite's round(): half away from zero on the decimal text, always REAL."""
+    """SQLite's round(), always REAL; the digits are read as an integer and kept within 0..30."""
     if value is None or digits is None:
         return None
-    n = max(0, int(digits))
-    x = float(value)
-    if math.isinf(x) or math.isnan(x):
-        return x
+    n = min(max(_int_arg(digits), 0), 30)
+    x = _real_arg(value)
+    if not abs(x) <= 2.0**52:
+        return x  # whole already (or not a number): nothing to round
     if n == 0:
-        r = float(int(abs(x) + 0.5))
-        return -r if x < 0 else r
-    quantum = Decimal(1).scaleb(-n)
-    return float(Decimal(repr(x)).quantize(quantum, rounding=ROUND_HALF_UP))
+        return float(int(x + (-0.5 if x < 0 else 0.5)))
+    return _printf_round(x, n)
+
+
+def _printf_round(x: float, n: int) -> float:
+    """`x` to `n` decimals as SQLite gets it, by printing it with `%!.nf` and reading it back.
+
+    Its printf adds half a unit of the last decimal to the magnitude (and, for few digits, a
+    3e-16 share of the value, to round up decimals that binary floats store just below), then
+    writes at most 16 significant digits, cutting the rest. Here that runs on the exact value
+    of the double; SQLite's extended precision can differ in the last digit past 15.
+    """
+    magnitude = abs(Decimal(x))
+    rounder = Decimal(5).scaleb(-n - 1)
+    binary_exponent = math.frexp(x)[1] - 1
+    if n + int(binary_exponent / 3) < 15:
+        rounder += magnitude * Decimal("3e-16")
+    rounded = magnitude + rounder
+    last = max(-n, rounded.adjusted() - 15)  # the last digit written
+    kept = rounded.quantize(Decimal(1).scaleb(last), rounding=ROUND_DOWN, context=_WIDE)
+    return float(kept.copy_negate() if x < 0 else kept)
+
+
+_WIDE = Context(prec=64)
+"""Enough digits for any double to the 30 decimals round() takes."""
 
 
 def fn_nullif(a: Any, b: Any) -> Any:
@@ -100,12 +135,16 @@ def fn_rtrim(value: Any, chars: Any = None) -> Any:
     return None if value is None else value.rstrip(chars if chars is not None else " ")
 
 
-def fn_substr(value: Any, start: Any, length: Any = None) -> Any:
-    """SQLite substr(): 1-based, negative start counts from the end."""
-    if value is None or start is None:
+_NO_LENGTH = object()
+
+
+def fn_substr(value: Any, start: Any, length: Any = _NO_LENGTH) -> Any:
+    """SQLite substr(): 1-based, negative start counts from the end; start and length are read
+    as integers."""
+    if value is None or start is None or length is None:
         return None
     text = value if isinstance(value, str | bytes) else to_text(value)
-    start = int(start)
+    start = _int_arg(start)
     size = len(text)
     if start > 0:
         begin = start - 1
@@ -113,10 +152,10 @@ def fn_substr(value: Any, start: Any, length: Any = None) -> Any:
         begin = size + start
     else:
         begin = -1
-    if length is None:
+    if length is _NO_LENGTH:
         end = size
     else:
-        n = int(length)
+        n = _int_arg(length)
         if n < 0:
             begin, end = begin + n, begin
         else:
@@ -160,7 +199,12 @@ def fn_random() -> int:
 
 
 def fn_sign(value: Any) -> Any:
-    if value is None:
+    """SQLite's sign(): -1, 0 or 1 for a number or text that is wholly one, else NULL."""
+    if isinstance(value, str):
+        value = numeric_text(value)
+    elif isinstance(value, Decimal):
+        value = float(value)
+    if type(value) not in (int, float, bool):
         return None
     return (value > 0) - (value < 0)
 

@@ -11,6 +11,7 @@ deserialize a fresh copy); LargeBinary -> bytes. Every stored value is immutable
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -208,8 +209,10 @@ _AFFINITIES: list[tuple[type[Any], str]] = [
     (sqltypes.String, "text"),
 ]
 
-_INT_PREFIX = re.compile(r"\s*[+-]?\d+")
-_NUM_PREFIX = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+SQLITE_SPACE = " \t\n\v\f\r"
+"""The characters SQLite skips around a number in text (ASCII only, unlike `str.strip`)."""
+_INT_PREFIX = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
+_NUM_PREFIX = re.compile(r"[ \t\n\v\f\r]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def _parse_datetime(text: str) -> dt.datetime:
@@ -221,16 +224,24 @@ def _parse_datetime(text: str) -> dt.datetime:
 
 
 def to_integer(value: Any) -> Any:
-    """SQL `CAST(x AS INTEGER)` as SQLite performs it."""
+    """SQL `CAST(x AS INTEGER)` as SQLite performs it, which is also how its functions read an
+    integer argument: text gives its integer prefix (0 if none), a REAL is truncated, and both
+    stop at the ends of the 64-bit range."""
     if value is None or type(value) is int:
         return value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, float | Decimal):
+        if value != value:
+            return 0
+        if value >= _INT64:
+            return _INT64 - 1
+        if value <= -_INT64:
+            return -_INT64
         return int(value)
     if isinstance(value, str):
         m = _INT_PREFIX.match(value)
-        return int(m.group()) if m else 0
+        return min(max(int(m.group()), -_INT64), _INT64 - 1) if m else 0
     if isinstance(value, bytes):
         return to_integer(value.decode("utf-8", "replace"))
     raise NotSupportedError(f"cannot cast {type(value).__name__} to INTEGER")
@@ -326,7 +337,12 @@ def to_text(value: Any) -> Any:
 
 
 def sqlite_real_text(value: float) -> str:
-    """How SQLite renders a REAL as text (15 significant digits, always a '.0')."""
+    """How SQLite renders a REAL as text (15 significant digits, always a '.0'; negative zero
+    as `0.0`, infinities as `Inf` and `-Inf`)."""
+    if value == 0:
+        return "0.0"
+    if value in (math.inf, -math.inf):
+        return "Inf" if value > 0 else "-Inf"
     text = f"{value:.15g}"
     if "e" in text:
         mantissa, exp = text.split("e")
@@ -408,7 +424,7 @@ def coerce_affinity(value: Any, type_: Any) -> Any:
     kind = affinity(type_)
     if isinstance(value, str):
         if kind in ("integer", "real", "boolean"):
-            stripped = value.strip()
+            stripped = value.strip(SQLITE_SPACE)
             if _NUM_PREFIX.fullmatch(stripped):
                 number: Any = (
                     float(stripped) if any(c in stripped for c in ".eE") else int(stripped)
@@ -470,9 +486,30 @@ def _affinity_text(value: Any) -> Any:
     return value
 
 
+def numeric_text(value: str) -> int | float | None:
+    """The number text wholly spells (spaces around it allowed), as SQLite's numeric affinity
+    reads it; None when it spells none."""
+    number: int | float | None = _numeric_text(value, None)
+    return number
+
+
 def _numeric_text(value: str, fallback: Any) -> Any:
-    text = value.strip()
+    text = value.strip(SQLITE_SPACE)
     return _sqlite_number(text) if _NUM_PREFIX.fullmatch(text) else fallback
+
+
+def arithmetic_number(value: str) -> int | float:
+    """Text as SQLite's arithmetic reads it: the number its longest numeric prefix spells (0 if
+    none), an integer when that prefix is one and fits in 64 bits, else a REAL. Unlike CAST AS
+    NUMERIC, `1.0` and `1e3` stay REAL."""
+    m = _NUM_PREFIX.match(value)
+    if m is None:
+        return 0
+    text = m.group()
+    if any(c in text for c in ".eE"):
+        return float(text)
+    whole = int(text)
+    return whole if -_INT64 <= whole < _INT64 else float(whole)
 
 
 def _sqlite_number(text: str) -> int | float:

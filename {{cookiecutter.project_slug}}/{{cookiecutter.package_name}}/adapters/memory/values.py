@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from .types import as_stored_text, to_text
+from .types import arithmetic_number, as_stored_text, to_text
 
 _NUMERIC = (int, float, Decimal)
 
@@ -150,19 +150,26 @@ def like(value: Any, pattern: Any, escape: str | None = None) -> bool | None:
 
 # arithmetic ----------------------------------------------------------------------------
 def _num(value: Any) -> Any:
+    """An operand as SQLite's arithmetic reads it: text (a blob's, a date's as stored) by its
+    numeric prefix, see `arithmetic_number`."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, _NUMERIC):
         return value
-    if isinstance(value, str):
-        from .types import to_real
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    value = as_stored_text(value)
+    return arithmetic_number(value) if isinstance(value, str) else value
 
-        text = value.strip()
-        try:
-            return int(text)
-        except ValueError:
-            return to_real(text)
-    return value
+
+_NUMBER_TYPES = frozenset({int, float})
+
+
+def _operands(a: Any, b: Any) -> tuple[Any, Any]:
+    """Both operands as numbers; Python's own `+` and `*` would join or repeat text."""
+    if type(a) in _NUMBER_TYPES and type(b) in _NUMBER_TYPES:
+        return a, b
+    return _num(a), _num(b)
 
 
 _INT64_MIN = -(2**63)
@@ -179,28 +186,22 @@ def _int64(value: Any) -> Any:
 def add(a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
-    try:
-        return _int64(a + b)
-    except TypeError:
-        return _int64(_num(a) + _num(b))
+    a, b = _operands(a, b)
+    return _int64(a + b)
 
 
 def sub(a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
-    try:
-        return _int64(a - b)
-    except TypeError:
-        return _int64(_num(a) - _num(b))
+    a, b = _operands(a, b)
+    return _int64(a - b)
 
 
 def mul(a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
-    try:
-        return _int64(a * b)
-    except TypeError:
-        return _int64(_num(a) * _num(b))
+    a, b = _operands(a, b)
+    return _int64(a * b)
 
 
 def truediv(a: Any, b: Any) -> Any:

@@ -1,14 +1,16 @@
-"""Functions, arithmetic and CAST given awkward operands: text, blobs, -0.0, huge values.
+"""Functions, aggregates, arithmetic and CAST on odd operands: text, blobs, -0.0, huge values.
 
 SQLite reads a function's numeric argument from any value: text by its numeric prefix (`'3x'`
 is 3, `'abc'` is 0), an integer argument as a C `int`, a REAL cut to the 64-bit range. Its
-arithmetic reads text the same way, where Python would join or repeat it. It writes -0.0 as
-`0.0` and rounds through its printf, which adds a 3e-16 share of the value before cutting the
-digits, so `round(87.46499999999999, 2)` is 87.47.
+arithmetic reads text the same way, where Python would join or repeat it, and so do sum(),
+total() and avg(), adding text that is wholly an integer as one. It writes -0.0 as `0.0` and
+rounds through its printf, which adds a 3e-16 share of the value before cutting the digits, so
+`round(87.46499999999999, 2)` is 87.47.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,6 +26,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    union_all,
 )
 from sqlalchemy import type_coerce as as_type
 
@@ -135,3 +138,44 @@ def test_round_gives_sqlites_digits(pair: EnginePair) -> None:
 def test_abs_of_the_smallest_integer_overflows(pair: EnginePair) -> None:
     error = pair.check_statement_error(select(func.abs(literal(-(2**63)))))
     assert "integer overflow" in str(error)
+
+
+COLUMNS_OF_VALUES: dict[str, list[Any]] = {
+    "integers": [1, 2, 3],
+    "integer text": ["5", " 6 ", "+7"],
+    "numeric text and a number, then text": ["1", "2.5", "3x"],
+    "text of no number": ["abc", "", "b"],
+    "mixed, with NULL": [1, "2", 2.5, None],
+    "negative zero": [-0.0, 0.0],
+    "reals": [0.1, 0.2, 0.3],
+    "text past 64 bits": ["99999999999999999999", "1"],
+    "booleans": [True, False, True],
+    "a partial sum past 64 bits": [2**62, 2**62, -(2**62)],
+    "dates": [dt.date(2024, 3, 1), dt.date(2023, 1, 1)],
+}
+
+AGGREGATES: dict[str, Callable[[Any], Any]] = {
+    "sum": func.sum,
+    "total": func.total,
+    "avg": func.avg,
+    "min": func.min,
+    "max": func.max,
+}
+
+
+@pytest.mark.parametrize("name", list(COLUMNS_OF_VALUES))
+def test_aggregates_add_values_as_sqlite_does(pair: EnginePair, name: str) -> None:
+    column = (
+        union_all(
+            *(
+                select((null() if value is None else literal(value)).label("v"))
+                for value in COLUMNS_OF_VALUES[name]
+            )
+        )
+        .subquery()
+        .c.v
+    )
+    for aggregate, make in AGGREGATES.items():
+        pair.check(_rows_or_error(select(make(column))), what=f"{aggregate} of {name}")
+        running = select(make(column).over(order_by=column))
+        pair.check(_rows_or_error(running), what=f"running {aggregate} of {name}")

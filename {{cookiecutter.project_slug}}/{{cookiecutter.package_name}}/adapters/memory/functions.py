@@ -266,27 +266,49 @@ def agg_count(values: Sequence[Any]) -> int:
     return sum(1 for v in values if v is not None)
 
 
+def summand(value: Any) -> int | float:
+    """A non-NULL value as SQLite's sum(), total() and avg() add it: an integer (text too, when
+    it is wholly one), else a REAL (other text and blobs by their numeric prefix)."""
+    if type(value) is int or type(value) is bool:
+        return int(value)
+    if type(value) is float:
+        return value
+    stored = as_stored_text(value)
+    if isinstance(stored, str):
+        number = numeric_text(stored)
+        if number is not None:
+            return number
+    real: float = to_real(stored)
+    return real
+
+
+def fits_int64(whole: int) -> bool:
+    return -(2**63) <= whole < 2**63
+
+
 def agg_sum(values: Sequence[Any]) -> Any:
-    present = [v for v in values if v is not None]
+    present = [summand(v) for v in values if v is not None]
     if not present:
         return None
-    if all(type(v) is int or type(v) is bool for v in present):
-        total = sum(present)
-        if not -(2**63) <= total < 2**63:
-            raise OperationalError("integer overflow")
+    if all(type(v) is int for v in present):
+        total = 0
+        for value in present:  # SQLite fails as soon as a partial sum overflows
+            total += int(value)
+            if not fits_int64(total):
+                raise OperationalError("integer overflow")
         return total
     return float_sum(present)
 
 
 def agg_total(values: Sequence[Any]) -> float:
-    return float_sum([v for v in values if v is not None])
+    return float_sum([summand(v) for v in values if v is not None])
 
 
 def agg_avg(values: Sequence[Any]) -> Any:
-    present = [v for v in values if v is not None]
+    present = [summand(v) for v in values if v is not None]
     if not present:
         return None
-    if all(type(v) is int or type(v) is bool for v in present):
+    if all(type(v) is int for v in present):
         return sum(present) / len(present)
     return float_sum(present) / len(present)
 

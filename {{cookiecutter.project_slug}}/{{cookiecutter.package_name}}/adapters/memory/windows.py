@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import OperationalError
-from .functions import FloatSum
+from .functions import FloatSum, fits_int64, summand
 from .ordering import sort_pairs
 from .values import SortKey
 
@@ -185,6 +185,7 @@ class _Running:
         self.count = 0
         self.integers = True
         self.int_total = 0
+        self.overflow = False
         self.best: Any = None
 
     def step(self, value: Any) -> None:
@@ -195,9 +196,11 @@ class _Running:
             self.best = value if self.best is None else _better(self.name, self.best, value)
             return
         if self.name in ("sum", "avg", "total"):
+            value = summand(value)
             self.floats.add(value)
-            if self.integers and (type(value) is int or type(value) is bool):
+            if self.integers and type(value) is int:
                 self.int_total += value
+                self.overflow = self.overflow or not fits_int64(self.int_total)
             else:
                 self.integers = False
 
@@ -213,7 +216,7 @@ class _Running:
             return None
         if name == "sum":
             if self.integers:
-                if not -(2**63) <= self.int_total < 2**63:
+                if self.overflow:
                     raise OperationalError("integer overflow")
                 return self.int_total
             return self.floats.value()

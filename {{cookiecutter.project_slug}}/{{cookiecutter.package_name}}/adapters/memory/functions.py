@@ -11,7 +11,15 @@ from decimal import ROUND_DOWN, Context, Decimal
 from typing import Any
 
 from .errors import OperationalError
-from .types import as_stored_text, numeric_text, sqlite_real_text, to_integer, to_real, to_text
+from .types import (
+    as_stored_text,
+    fits_int64,
+    numeric_text,
+    sqlite_real_text,
+    to_integer,
+    to_real,
+    to_text,
+)
 from .values import SortKey, compare
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -280,10 +288,6 @@ def summand(value: Any) -> int | float:
             return number
     real: float = to_real(stored)
     return real
-
-
-def fits_int64(whole: int) -> bool:
-    return -(2**63) <= whole < 2**63
 
 
 def agg_sum(values: Sequence[Any]) -> Any:

@@ -214,6 +214,13 @@ SQLITE_SPACE = " \t\n\v\f\r"
 _INT_PREFIX = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
 _NUM_PREFIX = re.compile(r"[ \t\n\v\f\r]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
+_INT64 = 2**63
+
+
+def fits_int64(number: float) -> bool:
+    """Whether a number lies within SQLite's 64-bit integer range."""
+    return -_INT64 <= number < _INT64
+
 
 def _parse_datetime(text: str) -> dt.datetime:
     text = text.strip()
@@ -440,14 +447,13 @@ def coerce_affinity(value: Any, type_: Any) -> Any:
 
 
 # column affinity ---------------------------------------------------------------------------
-_INT64 = 2**63
 
 
 def _affinity_integer(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, float):
-        if value.is_integer() and -_INT64 <= value < _INT64:
+        if value.is_integer() and fits_int64(value):
             return int(value)
         return value
     if isinstance(value, str):
@@ -470,7 +476,7 @@ def _affinity_numeric(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, float):
-        if value.is_integer() and -_INT64 <= value < _INT64:
+        if value.is_integer() and fits_int64(value):
             return int(value)
         return value
     if isinstance(value, Decimal):
@@ -509,7 +515,7 @@ def arithmetic_number(value: str) -> int | float:
     if any(c in text for c in ".eE"):
         return float(text)
     whole = int(text)
-    return whole if -_INT64 <= whole < _INT64 else float(whole)
+    return whole if fits_int64(whole) else float(whole)
 
 
 def _sqlite_number(text: str) -> int | float:
@@ -519,10 +525,10 @@ def _sqlite_number(text: str) -> int | float:
         number = float(text)
     else:
         whole = int(text)
-        if -_INT64 <= whole < _INT64:
+        if fits_int64(whole):
             return whole
         number = float(whole)
-    return int(number) if number.is_integer() and -_INT64 <= number < _INT64 else number
+    return int(number) if number.is_integer() and fits_int64(number) else number
 
 
 #: (type stored without conversion, converter) per SQLite column affinity

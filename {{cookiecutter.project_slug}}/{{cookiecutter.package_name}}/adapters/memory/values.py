@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from .types import arithmetic_number, as_stored_text, to_text
+from .types import arithmetic_number, as_stored_text, fits_int64, to_text
 
 _NUMERIC = (int, float, Decimal)
 
@@ -172,13 +172,9 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
     return _num(a), _num(b)
 
 
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
-
-
 def _int64(value: Any) -> Any:
     """SQLite integers are 64-bit: a result past that range becomes REAL."""
-    if type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
+    if type(value) is int and not fits_int64(value):
         return float(value)
     return value
 

@@ -17,8 +17,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import OperationalError
-from .functions import FloatSum, fits_int64, summand
+from .functions import FloatSum, summand
 from .ordering import sort_pairs
+from .types import fits_int64
 from .values import SortKey
 
 Fn = Callable[[Any, Any], Any]

@@ -143,6 +143,7 @@ def test_abs_of_the_smallest_integer_overflows(pair: EnginePair) -> None:
 COLUMNS_OF_VALUES: dict[str, list[Any]] = {
     "integers": [1, 2, 3],
     "integer text": ["5", " 6 ", "+7"],
+    "numeric text with a point or an exponent": ["1.0", "1e3", " 2 "],
     "numeric text and a number, then text": ["1", "2.5", "3x"],
     "text of no number": ["abc", "", "b"],
     "mixed, with NULL": [1, "2", 2.5, None],

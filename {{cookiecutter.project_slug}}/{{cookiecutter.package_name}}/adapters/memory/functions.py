@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import OperationalError
 from .types import (
+    arithmetic_number,
     as_stored_text,
     fits_int64,
     numeric_text,
@@ -276,16 +277,15 @@ def agg_count(values: Sequence[Any]) -> int:
 
 def summand(value: Any) -> int | float:
     """A non-NULL value as SQLite's sum(), total() and avg() add it: an integer (text too, when
-    it is wholly one), else a REAL (other text and blobs by their numeric prefix)."""
+    it is wholly one without a point or an exponent), else a REAL (other text and blobs by
+    their numeric prefix)."""
     if type(value) is int or type(value) is bool:
         return int(value)
     if type(value) is float:
         return value
     stored = as_stored_text(value)
-    if isinstance(stored, str):
-        number = numeric_text(stored)
-        if number is not None:
-            return number
+    if isinstance(stored, str) and numeric_text(stored) is not None:
+        return arithmetic_number(stored)
     real: float = to_real(stored)
     return real
 

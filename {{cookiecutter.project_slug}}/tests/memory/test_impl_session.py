@@ -7,13 +7,32 @@ from datetime import UTC, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, create_engine, event, inspect, select
+from sqlalchemy import (
+    Engine,
+    ForeignKey,
+    Integer,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.exc import ArgumentError, IntegrityError, PendingRollbackError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    joinedload,
+    mapped_column,
+    relationship,
+)
 
 from {{ cookiecutter.package_name }}.adapters.memory.session import MemorySession
 
-from .diff_schema import OPENING, Base, Instrument, Order, seed
+from .diff_schema import OPENING, Base, Instrument, Order, Side, seed
 
 
 @pytest.fixture
@@ -108,6 +127,73 @@ def test_get_reads_through_the_plan_and_then_uses_the_identity_map(engine: Engin
         assert session.get(Instrument, key) is instrument
         assert session.get(Instrument, -1) is None
     assert len(sent) == 1  # the column SELECT; the entity reads were answered in the session
+
+
+def test_get_of_held_expired_and_deleted_objects_matches_the_general_path() -> None:
+    def scenario(session_class: type[Session]) -> list[Any]:
+        engine = create_engine("memory://")
+        Base.metadata.create_all(engine)
+        seed(engine)
+        try:
+            with session_class(engine) as session:
+                return _get_scenario(session)
+        finally:
+            engine.dispose()
+
+    found = scenario(MemorySession)
+    assert found == scenario(Session)
+    assert found[:3] == [True, True, True] and found[5] is None
+
+
+def test_get_as_the_first_use_of_new_mappers_configures_them() -> None:
+    """Relationship strategies exist only once the mappers are configured: a `get` before
+    any query must configure them, as `Session.get` does, before judging the mapper."""
+
+    class Fresh(DeclarativeBase):
+        pass
+
+    class Desk(Fresh):
+        __tablename__ = "desks"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        traders: Mapped[list[Trader]] = relationship(back_populates="desk")
+
+    class Trader(Fresh):
+        __tablename__ = "traders"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        desk_id: Mapped[int] = mapped_column(ForeignKey("desks.id"))
+        desk: Mapped[Desk] = relationship(back_populates="traders")
+
+    engine = create_engine("memory://")
+    try:
+        Fresh.metadata.create_all(engine)
+        with engine.begin() as conn:
+            conn.execute(insert(Desk), [{"id": 1}])
+            conn.execute(insert(Trader), [{"id": 7, "desk_id": 1}])
+        with MemorySession(engine) as session:
+            trader = session.get(Trader, 7)
+            assert trader is not None and trader.desk.id == 1
+    finally:
+        engine.dispose()
+
+
+def _get_scenario(session: Session) -> list[Any]:
+    seen: list[Any] = []
+    order = session.get(Order, 1)
+    assert order is not None
+    seen.append(session.get(Order, 1) is order)
+    session.expire(order, ["qty"])
+    seen.append(session.get(Order, 1) is order)
+    order.qty += 1
+    session.commit()
+    again = session.get(Order, 1)
+    seen += [again is order, again is not None and again.qty]
+    session.delete(order)
+    seen.append(session.get(Order, 1) is order)
+    session.flush()
+    seen.append(session.get(Order, 1))
+    session.rollback()
+    seen.append(getattr(session.get(Order, 1), "qty", None))
+    return seen
 
 
 def test_results_behave_like_orm_results(engine: Engine) -> None:
@@ -245,6 +331,40 @@ def test_repeated_reads_key_in_list_tuples_by_their_items(engine: Engine) -> Non
         assert found == [_ids(general, by_statuses, statuses=value) for value in asked]
     assert fresh[0] and fresh[1] and fresh[0] != fresh[1]
     assert found[1] == sorted(found[0] + found[2])
+
+
+def test_statements_rebuilt_with_other_literals_find_their_own_rows(engine: Engine) -> None:
+    """A shape built afresh per call holds its values itself: each build finds the rows of its
+    own values, whether they are text, lists, times in other zones, coerced, computed on use or
+    beside a named parameter, and no statement is sent for them."""
+    opening = OPENING.replace(tzinfo=UTC)
+    same_instant = opening.astimezone(timezone(timedelta(minutes=5)))
+    builds: list[tuple[Any, dict[str, Any]]] = []
+    for status, sides, when, qty in (
+        ("open", [Side.BUY], opening, 5),
+        ("filled", [Side.SELL, Side.BUY], same_instant, 1),
+        ("open", [Side.SELL], opening, 20),
+    ):
+        builds += [
+            (select(Order).where(Order.status == status, Order.qty.between(qty, qty + 9)), {}),
+            (select(Order).where(Order.side.in_(sides)).order_by(Order.id), {}),
+            (select(Order).where(Order.placed_at >= literal(when, Order.placed_at.type)), {}),
+            (select(Order).where(type_coerce(Order.qty, Integer) > type_coerce(qty, Integer)), {}),
+            (select(Order).where(Order.qty > bindparam("q", callable_=lambda q=qty: q)), {}),
+            (
+                select(Order).where(Order.status == status, Order.qty > bindparam("least")),
+                {"least": qty},
+            ),
+        ]
+    sent = _statements_sent(engine)
+    with MemorySession(engine) as fast:
+        found = [_ids(fast, statement, **params) for statement, params in builds]
+    fast_sent = len(sent)
+    with Session(engine) as general:
+        assert found == [_ids(general, statement, **params) for statement, params in builds]
+    assert fast_sent == 0
+    for first, second in zip(found[:6], found[6:12], strict=True):
+        assert first != second
 
 
 def test_commit_expires_loaded_objects_and_detaches_deleted_ones(engine: Engine) -> None:

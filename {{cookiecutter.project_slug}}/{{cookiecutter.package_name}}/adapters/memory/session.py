@@ -68,6 +68,7 @@ class EntityQuery:
         "compiled",
         "dialect",
         "expanding",
+        "extracted_binder",
         "identity_class",
         "keys",
         "label",
@@ -101,6 +102,7 @@ class EntityQuery:
         self.metadata = _metadata(label, extra)
         self.expanding = {name for bp, name in compiled.bind_names.items() if bp.expanding}
         self.binder = _direct_binder(compiled)
+        self.extracted_binder = None if self.binder is not None else _extracted_binder(compiled)
         self.row_cache: dict[int, LoadedRow] = {}
         """Processed values and identity by stored row (stored rows are immutable tuples)."""
         self.identity_class = mapper._identity_class
@@ -150,6 +152,52 @@ def _direct_binder(compiled: Any) -> Binder | None:
             return None
         binder.append((name, processors.get(name), bool(bind.expanding)))
     return binder
+
+
+ExtractedBinder = tuple[Binder, list[int]]
+"""A `Binder` for a statement whose every parameter is a value it holds, and the position of
+each parameter among the bound parameters of the statement's cache key."""
+
+
+def _extracted_binder(compiled: Any) -> ExtractedBinder | None:
+    """How to bind a statement whose every parameter is a literal value, if it is one.
+
+    A statement of the same shape built again (`select(...).where(col == "ES")` per call) holds
+    its values in the bound parameters its cache key extracts, in the order of the cache key
+    the plan was compiled under; `construct_params` matches them up each time, this once.
+    """
+    if getattr(compiled, "_collect_params", False):
+        return None
+    cache_key = compiled.cache_key
+    matched = compiled._cache_key_bind_match
+    if cache_key is None or not matched:
+        return None
+    positions: dict[Any, int] = {}
+    for index, original in enumerate(cache_key[1]):
+        for bind in matched[0].get(original, ()):
+            if positions.setdefault(bind, index) != index:
+                return None
+    processors = compiled._bind_processors
+    binder: Binder = []
+    indexes: list[int] = []
+    for bind, name in compiled.bind_names.items():
+        position = positions.get(bind)
+        if position is None or bind.required or bind.callable is not None:
+            return None
+        binder.append((name, processors.get(name), bool(bind.expanding)))
+        indexes.append(position)
+    return binder, indexes
+
+
+def _extracted_values(indexes: list[int], binder: Binder, extracted: Sequence[Any]) -> Any:
+    """The values a statement holds, by parameter name; None when one is computed on use."""
+    values: dict[str, Any] = {}
+    for (name, _process, _is_list), index in zip(binder, indexes, strict=True):
+        bind = extracted[index]
+        if bind.callable is not None:
+            return None
+        values[name] = bind.value
+    return values
 
 
 _ZONED = (dt.datetime, dt.time)
@@ -323,6 +371,7 @@ LAZY_ON_ACCESS = frozenset({"select", "raise", "raise_on_sql"})
 
 def _simple_mapper(mapper: Mapper[Any]) -> bool:
     """No inheritance, plain columns of one table, relationships loaded on first access."""
+    mapper._check_configure()  # relationship strategies exist once the mappers are configured
     if mapper.inherits is not None or mapper.polymorphic_on is not None or mapper.always_refresh:
         return False
     if mapper._inheriting_mappers:
@@ -612,7 +661,8 @@ class MemorySession(Session):
             identity_map._modified = set()
 
     def _fast_get(self, entity: Any, ident: Any) -> Any:
-        """An object by primary key when it is not in the identity map: read through the plan."""
+        """An object by primary key: the identity map's if it holds it unexpired, as
+        `Session.get` finds it there, else read through the plan."""
         lookup = _pk_lookup(entity)
         if lookup is None or isinstance(ident, (list, dict)):
             return _GENERAL
@@ -620,8 +670,13 @@ class MemorySession(Session):
         values = ident if isinstance(ident, tuple) else (ident,)
         if len(values) != len(names) or any(value is None for value in values):
             return _GENERAL
-        if (mapper._identity_class, values, None) in self.identity_map:
-            return _GENERAL  # the general path settles expired, deleted and pending cases
+        key = (mapper._identity_class, values, None)
+        identity_map = self.identity_map
+        held = identity_map.get(key)
+        if held is not None:
+            return _GENERAL if instance_state(held).expired else held
+        if key in identity_map:
+            return _GENERAL  # the general path settles the remaining cases
         answer = self._fast_entities(statement, dict(zip(names, values, strict=True)))
         if answer is None:
             return _GENERAL
@@ -656,10 +711,17 @@ class MemorySession(Session):
         manager = query.mapper.class_manager
         if manager.dispatch.load:
             return None
-        key = None if query.binder is None else _given_parameters_key(query.binder, params)
+        binder = query.binder
+        given = params
+        if binder is None and not params and query.extracted_binder is not None:
+            binder, indexes = query.extracted_binder
+            given = _extracted_values(indexes, binder, extracted)
+            if given is None:
+                binder = None
+        key = None if binder is None else _given_parameters_key(binder, given)
         values = None
         if key is None:
-            values = self._bind_values(query, params, extracted)
+            values = self._bind_values(query, binder, given, params, extracted)
             if values is None:
                 return None
             key = _parameters_key(values)
@@ -667,7 +729,9 @@ class MemorySession(Session):
             self._autoflush()  # pending changes are flushed first, as before a query
 
         def bound() -> dict[str, Any] | None:
-            return values if values is not None else self._bind_values(query, params, extracted)
+            if values is not None:
+                return values
+            return self._bind_values(query, binder, given, params, extracted)
 
         rows = self._run(cache, bind, query, key, bound)
         if rows is None:
@@ -696,15 +760,20 @@ class MemorySession(Session):
 
     @staticmethod
     def _bind_values(
-        query: EntityQuery, params: dict[str, Any] | None, extracted: Sequence[Any]
+        query: EntityQuery,
+        binder: Binder | None,
+        given: dict[str, Any] | None,
+        params: dict[str, Any] | None,
+        extracted: Sequence[Any],
     ) -> dict[str, Any] | None:
-        binder = query.binder
-        if binder is not None and params:
+        """The bound values: of `given` by `binder` when there is one, else as
+        `construct_params` makes them of `params` and the statement's `extracted` values."""
+        if binder is not None and given:
             bound: dict[str, Any] = {}
             for name, process, is_list in binder:
-                if name not in params:
+                if name not in given:
                     return None  # the general path reports the missing value
-                value = params[name]
+                value = given[name]
                 if is_list:
                     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
                         return None

@@ -328,13 +328,13 @@ class FastPathCache:
 def fast_path_cache(bind: Any) -> FastPathCache | None:
     """The fast path's cache of a `memory://` engine whose URL does not say `fast_path=off`,
     kept on the engine's dialect (engines made by `execution_options` share it); else None."""
-    if not isinstance(bind, Engine):
+    if type(bind) is not Engine and not isinstance(bind, Engine):
         return None
     dialect: Any = bind.dialect
-    if not getattr(dialect, "fast_path", False) or dialect.name != "memory":
-        return None
     cache: FastPathCache | None = dialect.__dict__.get("fast_path_cache")
     if cache is None:
+        if not getattr(dialect, "fast_path", False) or dialect.name != "memory":
+            return None
         cache = dialect.fast_path_cache = FastPathCache()
     return cache
 
@@ -349,7 +349,8 @@ def has_listeners(dispatch: Any, names: tuple[str, ...]) -> bool:
 
 def _has_binds(session: Session) -> bool:
     """Binds per mapper or table (`Session(binds=...)`): `binds` since SQLAlchemy 2.1."""
-    return bool(getattr(session, "binds", None) or getattr(session, "_Session__binds", None))
+    attributes = session.__dict__
+    return bool(attributes.get("binds") or attributes.get("_Session__binds"))
 
 
 _COMMIT_EVENTS = ("before_commit", "after_commit", "after_transaction_end")
@@ -362,7 +363,6 @@ _FLUSH_EVENTS = (
     "after_transaction_create",
     "after_transaction_end",
 )
-_READ_EVENTS = ("do_orm_execute", "loaded_as_persistent")
 
 
 LAZY_ON_ACCESS = frozenset({"select", "raise", "raise_on_sql"})
@@ -702,7 +702,10 @@ class MemorySession(Session):
             return None
         bind: Any = self.bind
         cache = fast_path_cache(bind)
-        if cache is None or _has_binds(self) or has_listeners(self.dispatch, _READ_EVENTS):
+        if cache is None or _has_binds(self):
+            return None
+        dispatch = self.dispatch
+        if dispatch.do_orm_execute or dispatch.loaded_as_persistent:
             return None
         found = self._entity_query(cache, bind, statement)
         if found is None:
@@ -822,7 +825,7 @@ class MemorySession(Session):
             if (
                 transaction._parent is not None
                 or transaction.nested
-                or has_listeners(self.dispatch, ("after_begin",))
+                or self.dispatch.after_begin
                 or engine.dispatch.engine_connect
                 or engine.dispatch.begin
             ):

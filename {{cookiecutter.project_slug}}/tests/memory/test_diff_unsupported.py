@@ -54,11 +54,17 @@ CONSTRUCTS: dict[str, tuple[Callable[[Connection], Any], str]] = {
         ),
         r"on[ _]conflict",
     ),
-    "a window frame": (
+    "a window frame starting after the current row": (
         lambda conn: conn.execute(
-            select(func.sum(accounts.c.id).over(order_by=accounts.c.id, rows=(-1, 0)))
+            select(func.sum(accounts.c.id).over(order_by=accounts.c.id, rows=(1, 2)))
         ),
-        r"window frame",
+        r"window frame that starts after the current row",
+    ),
+    "a RANGE frame with an offset": (
+        lambda conn: conn.execute(
+            select(func.sum(accounts.c.id).over(order_by=accounts.c.id, range_=(-1, 0)))
+        ),
+        r"RANGE frame with an offset",
     ),
     "a SQL function it lacks": (
         lambda conn: conn.execute(select(func.printf("%d", accounts.c.id))),

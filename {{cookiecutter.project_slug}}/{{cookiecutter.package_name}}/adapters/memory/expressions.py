@@ -36,9 +36,43 @@ from .types import (
     to_numeric,
     to_real,
 )
-from .windows import WINDOW_FUNCTIONS, WindowSpec
+from .windows import (
+    CURRENT,
+    FOLLOWING,
+    PRECEDING,
+    UNBOUNDED,
+    WINDOW_FUNCTIONS,
+    Bound,
+    Frame,
+    WindowSpec,
+)
 
 Fn = Callable[[Any, "Env"], Any]
+
+_INVALID_FRAMES = {(CURRENT, PRECEDING), (FOLLOWING, CURRENT), (FOLLOWING, PRECEDING)}
+"""Frames SQLite rejects as an "unsupported frame specification"."""
+_FRAME_KINDS = {
+    "UNBOUNDED": UNBOUNDED,
+    "CURRENT": CURRENT,
+    "PRECEDING": PRECEDING,
+    "FOLLOWING": FOLLOWING,
+}
+
+
+def _tuple_bound(value: Any) -> Bound:
+    """A frame bound of SQLAlchemy 2.0: RANGE_UNBOUNDED, RANGE_CURRENT or a signed offset."""
+    name = getattr(value, "name", None)
+    if name == "RANGE_UNBOUNDED":
+        return UNBOUNDED, None
+    if name == "RANGE_CURRENT" or value == 0:
+        return CURRENT, None
+    offset = abs(value)
+    return (PRECEDING if value < 0 else FOLLOWING), lambda row, env: offset
+
+
+def _clause_bound(kind: str, bind: Any, compiler: Any) -> Bound:
+    """A frame bound of SQLAlchemy 2.1: its kind, and its offset as a bound parameter."""
+    return _FRAME_KINDS[kind], None if bind is None else compiler.compile(bind)
 
 
 class Env:
@@ -1038,8 +1072,6 @@ class ExprCompiler:
         name = function.name.lower()
         if self.windows is None:
             raise OperationalError(f"misuse of window function {name}()")
-        if any(getattr(el, frame, None) is not None for frame in ("range_", "rows", "groups")):
-            raise unsupported("window frame (rows=, range=)")
         if name not in WINDOW_FUNCTIONS:
             raise unsupported(f"window function {name}()")
         args = list(function.clauses.clauses)
@@ -1057,6 +1089,7 @@ class ExprCompiler:
             [inner.compile(p) for p in partition],
             [order_term(inner, o) for o in order],
             star,
+            self._window_frame(el, inner),
         )
         self.windows.append(spec)
         key = spec.key
@@ -1065,6 +1098,31 @@ class ExprCompiler:
             return env.cache[key][id(row)]
 
         return value
+
+    def _window_frame(self, el: Any, inner: ExprCompiler) -> Frame | None:
+        """The explicit frame of `el`, from SQLAlchemy 2.1's frame clauses or 2.0's tuples."""
+        given = [
+            (mode, getattr(el, attribute, None))
+            for mode, attribute in (("rows", "rows"), ("range", "range_"), ("groups", "groups"))
+        ]
+        framed = [(mode, clause) for mode, clause in given if clause is not None]
+        if not framed:
+            return None
+        mode, clause = framed[0]
+        if getattr(el, "exclude", None):
+            raise unsupported("EXCLUDE in a window frame")
+        if isinstance(clause, tuple):
+            start, end = (_tuple_bound(value) for value in clause)
+        else:
+            start = _clause_bound(clause.lower_type.name, clause.lower_bind, inner)
+            end = _clause_bound(clause.upper_type.name, clause.upper_bind, inner)
+        if (start[0], end[0]) in _INVALID_FRAMES:
+            raise OperationalError("unsupported frame specification")
+        if start[0] == FOLLOWING:
+            raise unsupported("a window frame that starts after the current row")
+        if mode == "range" and (start[0] == PRECEDING or end[0] in (PRECEDING, FOLLOWING)):
+            raise unsupported("a RANGE frame with an offset")
+        return Frame(mode, start, end)
 
     def visit_withingroup(self, el: Any) -> Fn:
         raise unsupported("WITHIN GROUP")

@@ -294,14 +294,14 @@ def agg_sum(values: Sequence[Any]) -> Any:
     present = [summand(v) for v in values if v is not None]
     if not present:
         return None
-    if all(type(v) is int for v in present):
-        total = 0
-        for value in present:  # SQLite fails as soon as a partial sum overflows
-            total += int(value)
-            if not fits_int64(total):
-                raise OperationalError("integer overflow")
-        return total
-    return float_sum(present)
+    total = 0
+    for value in present:  # the integers before the first REAL must not overflow
+        if type(value) is not int:
+            return float_sum(present)
+        total += value
+        if not fits_int64(total):
+            raise OperationalError("integer overflow")
+    return total
 
 
 def agg_total(values: Sequence[Any]) -> float:

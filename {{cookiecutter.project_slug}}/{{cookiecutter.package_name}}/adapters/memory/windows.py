@@ -1,4 +1,4 @@
-"""Window functions over SQLite's default frame: ranking, offsets and running aggregates.
+"""Window functions: ranking, offsets and aggregates, over SQLite's default or an explicit frame.
 
 `f(...) OVER (PARTITION BY ... ORDER BY ...)` is computed once per SELECT run, after WHERE,
 GROUP BY and HAVING, for all of its rows: each partition is put in its ORDER BY order, and each
@@ -7,8 +7,16 @@ computed from the last to the first, each sorting the rows the one after it left
 without ORDER BY gives its rows in the first window's order. Without ORDER BY every row of a
 partition is a peer of every other; with it, the frame runs from the partition's first row to
 the last peer of the current row (`RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`), so
-running aggregates and `last_value` include the current row's peers, as on SQLite. Explicit
-frames (`rows=`, `range=`) are refused.
+running aggregates and `last_value` include the current row's peers, as on SQLite.
+
+An explicit frame (`rows=`, `range_=`, `groups=`) bounds what the aggregates and the
+`first_value`/`last_value`/`nth_value` of each row see. Aggregates slide over the frames as
+SQLite steps them: before a row's value, the rows that left the frame are taken out (its
+`xInverse`), then the rows that entered are added, so floating-point sums round as they do
+there, and a sum that has once met a REAL stays REAL. Supported: ROWS and GROUPS frames that
+start at UNBOUNDED PRECEDING, N PRECEDING or CURRENT ROW, and RANGE frames bounded by
+UNBOUNDED or CURRENT ROW. Frames starting after the current row, RANGE offsets and EXCLUDE
+are refused.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from typing import Any
 from .errors import OperationalError
 from .functions import FloatSum, summand
 from .ordering import sort_pairs
-from .types import fits_int64
+from .types import fits_int64, numeric_text
 from .values import SortKey
 
 Fn = Callable[[Any, Any], Any]
@@ -29,6 +37,104 @@ RANKING = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_d
 OFFSETS = frozenset({"lag", "lead", "first_value", "last_value", "nth_value"})
 RUNNING = frozenset({"count", "sum", "total", "avg", "min", "max"})
 WINDOW_FUNCTIONS = RANKING | OFFSETS | RUNNING
+FRAMED_OFFSETS = frozenset({"first_value", "last_value", "nth_value"})
+"""Offset functions that read the frame (lag and lead, like the ranking ones, ignore it)."""
+
+UNBOUNDED, CURRENT, PRECEDING, FOLLOWING = "unbounded", "current", "preceding", "following"
+Bound = tuple[str, Fn | None]
+"""One end of a frame: its kind, and for PRECEDING and FOLLOWING what gives the offset."""
+
+
+class Frame:
+    """An explicit frame: ROWS, RANGE or GROUPS between two bounds."""
+
+    __slots__ = ("end", "mode", "start")
+
+    def __init__(self, mode: str, start: Bound, end: Bound) -> None:
+        self.mode = mode
+        self.start = start
+        self.end = end
+
+    def spans(self, ends: list[int], env: Any) -> list[tuple[int, int]]:
+        """Each row's frame as positions in the ordered partition: [first, past the last)."""
+        count = len(ends)
+        starts = _peer_starts(ends)
+        start_kind, end_kind = self.start[0], self.end[0]
+        before = _offset(self.start, env, "starting")
+        after = _offset(self.end, env, "ending")
+        if self.mode == "groups":
+            return _group_spans(starts, ends, start_kind, before, end_kind, after)
+        out: list[tuple[int, int]] = []
+        for i in range(count):
+            if start_kind == UNBOUNDED:
+                low = 0
+            elif start_kind == PRECEDING:
+                low = max(0, i - before)
+            else:  # CURRENT: the row itself, or its first peer in a RANGE frame
+                low = i if self.mode == "rows" else starts[i]
+            if end_kind == UNBOUNDED:
+                high = count
+            elif end_kind == PRECEDING:
+                high = max(0, i - after + 1)
+            elif end_kind == FOLLOWING:
+                high = min(count, i + after + 1)
+            else:
+                high = i + 1 if self.mode == "rows" else ends[i]
+            out.append((low, high))
+        return out
+
+
+def _offset(bound: Bound, env: Any, which: str) -> int:
+    """A PRECEDING or FOLLOWING bound's offset: a non-negative integer, as SQLite demands."""
+    kind, given = bound
+    if given is None or kind not in (PRECEDING, FOLLOWING):
+        return 0
+    value = given(None, env)
+    if isinstance(value, str):
+        value = numeric_text(value)
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    if type(value) is not int or value < 0:
+        raise OperationalError(f"frame {which} offset must be a non-negative integer")
+    return value
+
+
+def _peer_starts(ends: list[int]) -> list[int]:
+    """For each position, the position of the first peer of that row."""
+    starts: list[int] = []
+    for i, end in enumerate(ends):
+        starts.append(i if i == 0 or ends[i - 1] != end else starts[-1])
+    return starts
+
+
+def _group_spans(
+    starts: list[int], ends: list[int], start_kind: str, before: int, end_kind: str, after: int
+) -> list[tuple[int, int]]:
+    """GROUPS frames: bounds counted in peer groups, not rows."""
+    group_starts = sorted(set(starts))
+    group_ends = [ends[first] for first in group_starts]
+    group_of = {first: number for number, first in enumerate(group_starts)}
+    count = len(ends)
+    last = len(group_starts) - 1
+    out: list[tuple[int, int]] = []
+    for i in range(count):
+        group = group_of[starts[i]]
+        if start_kind == UNBOUNDED:
+            low = 0
+        elif start_kind == PRECEDING:
+            low = group_starts[max(0, group - before)]
+        else:
+            low = group_starts[group]
+        if end_kind == UNBOUNDED:
+            high = count
+        elif end_kind == PRECEDING:
+            high = group_ends[group - after] if group - after >= 0 else 0
+        elif end_kind == FOLLOWING:
+            high = group_ends[min(last, group + after)]
+        else:
+            high = group_ends[group]
+        out.append((low, high))
+    return out
 
 
 class WindowSpec:
@@ -41,12 +147,14 @@ class WindowSpec:
         partition: list[Fn],
         order: list[OrderTerm],
         star: bool,
+        frame: Frame | None = None,
     ) -> None:
         self.name = name
         self.args = args
         self.partition = partition
         self.order = order
         self.star = star  # count(*)
+        self.frame = frame
         self.key = ("window", id(self))  # where a run leaves the values, in `Env.cache`
 
     def compute(self, rows: Sequence[Any], env: Any) -> tuple[dict[int, Any], list[Any]]:
@@ -101,12 +209,29 @@ class WindowSpec:
         if name in RANKING:
             return _ranking(name, ordered, ends, self.args, env)
         rows = [row for row, _keys in ordered]
+        frame = self.frame
+        if frame is not None and (name in RUNNING or name in FRAMED_OFFSETS):
+            return self._framed_values(frame, rows, ends, env)
         if name in OFFSETS:
             return _offsets(name, rows, ends, self.args, env)
         if self.star:
             return list(ends)
         values = [self.args[0](row, env) for row in rows]
         return _running(name, values, ends)
+
+    def _framed_values(self, frame: Frame, rows: list[Any], ends: list[int], env: Any) -> list[Any]:
+        name = self.name
+        spans = frame.spans(ends, env)
+        if name in FRAMED_OFFSETS:
+            return _framed_offsets(name, rows, spans, self.args, env)
+        if self.star:
+            return [max(0, high - low) for low, high in spans]
+        values = [self.args[0](row, env) for row in rows]
+        if name in ("min", "max"):
+            return [_best_of(name, values[low:high]) for low, high in spans]
+        if all(high <= low for low, high in spans):  # a frame that ends before it starts
+            return [_Running(name).value() for _ in spans]
+        return _sliding(name, values, spans)
 
 
 def _same_keys(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
@@ -201,9 +326,23 @@ class _Running:
             self.floats.add(value)
             if self.integers and type(value) is int:
                 self.int_total += value
-                self.overflow = self.overflow or not fits_int64(self.int_total)
+                if not fits_int64(self.int_total):  # sum() fails; the rest add as REALs
+                    self.overflow = True
+                    self.integers = False
             else:
                 self.integers = False
+
+    def unstep(self, value: Any) -> None:
+        """Take out a value stepped before, as SQLite's `xInverse` does when it leaves the
+        frame: a sum that has met a REAL stays REAL."""
+        if value is None:
+            return
+        self.count -= 1
+        if self.name in ("sum", "avg", "total"):
+            value = summand(value)
+            self.floats.add(-value)
+            if self.integers:
+                self.int_total -= value
 
     def value(self) -> Any:
         name = self.name
@@ -216,9 +355,9 @@ class _Running:
         if not self.count:
             return None
         if name == "sum":
+            if self.overflow:
+                raise OperationalError("integer overflow")
             if self.integers:
-                if self.overflow:
-                    raise OperationalError("integer overflow")
                 return self.int_total
             return self.floats.value()
         if self.integers:
@@ -246,4 +385,48 @@ def _running(name: str, values: list[Any], ends: list[int]) -> list[Any]:
             done = ends[i]
             current = state.value()
         out.append(current)
+    return out
+
+
+def _sliding(name: str, values: list[Any], spans: list[tuple[int, int]]) -> list[Any]:
+    """An aggregate over moving frames: rows that left are taken out, then those that entered
+    are added, before each row's value (the order SQLite steps them in)."""
+    state = _Running(name)
+    out: list[Any] = []
+    added = removed = 0
+    for low, high in spans:
+        while removed < low and removed < added:
+            state.unstep(values[removed])
+            removed += 1
+        while added < high:
+            state.step(values[added])
+            added += 1
+        out.append(state.value())
+    return out
+
+
+def _best_of(name: str, values: list[Any]) -> Any:
+    best: Any = None
+    for value in values:
+        if value is not None:
+            best = value if best is None else _better(name, best, value)
+    return best
+
+
+def _framed_offsets(
+    name: str, rows: list[Any], spans: list[tuple[int, int]], args: list[Fn], env: Any
+) -> list[Any]:
+    if not args:
+        raise OperationalError(f"wrong number of arguments to function {name}()")
+    value = args[0]
+    out: list[Any] = []
+    for i, (low, high) in enumerate(spans):
+        if name == "nth_value":
+            nth = args[1](rows[i], env) if len(args) > 1 else None
+            if not isinstance(nth, int) or nth <= 0:
+                raise OperationalError("second argument to nth_value must be a positive integer")
+            target = low + nth - 1
+        else:
+            target = low if name == "first_value" else high - 1
+        out.append(value(rows[target], env) if low <= target < high else None)
     return out

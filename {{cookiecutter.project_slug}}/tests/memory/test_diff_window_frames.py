@@ -1,0 +1,144 @@
+"""Window functions over explicit frames (ROWS, RANGE, GROUPS), as SQLite answers them.
+
+Moving sums and averages are where a frame matters most to a trading application: a 20-bar
+mean of closes is `avg(close) OVER (ORDER BY ts ROWS BETWEEN 19 PRECEDING AND CURRENT ROW)`.
+SQLite slides such an aggregate by taking rows out as they leave the frame, so its REAL sums
+carry the rounding of every step; the values below (1e16 beside 0.1, NULLs, ties, integers
+beside REALs) make any other order of steps show.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, func, select
+from sqlalchemy.sql.elements import Over
+
+from .diffkit import EnginePair, seeded_pair
+
+metadata = MetaData()
+ticks = Table(
+    "ticks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("symbol", String(8)),
+    Column("minute", Integer),
+    Column("price", Float),
+    Column("size", Integer),
+    Column("mixed", String(20)),  # numbers as text: sums read them as SQLite does
+)
+t = ticks.c
+
+PRICES = [0.1, 0.2, 0.3, 1e16, -1e16, 1.5, None, 3.0, 0.7, 2.25, -0.1, 5100.25, 5100.5, None, 0.3]
+ROWS = [
+    {
+        "id": number,
+        "symbol": "ES" if number % 3 else "NQ",
+        "minute": number // 2,  # two ticks a minute: peers for RANGE and GROUPS
+        "price": price,
+        "size": None if number == 4 else (number * 7) % 5 - 1,
+        "mixed": [3, 0.5, None, 10**15, "2", 1.25][number % 6],
+    }
+    for number, price in enumerate(PRICES)
+]
+
+by_id = {"order_by": t.id}
+by_symbol = {"partition_by": t.symbol, "order_by": t.id}
+by_minute = {"order_by": t.minute}
+
+FRAMED: dict[str, Over[Any]] = {
+    "20-row moving average": func.avg(t.price).over(**by_id, rows=(-19, 0)),
+    "3-row moving sum": func.sum(t.price).over(**by_id, rows=(-2, 0)),
+    "centred sum": func.sum(t.price).over(**by_id, rows=(-1, 1)),
+    "sum of the rows before": func.sum(t.price).over(**by_id, rows=(None, -1)),
+    "sum of the next rows": func.sum(t.price).over(**by_id, rows=(0, 2)),
+    "sum to the end": func.sum(t.price).over(**by_id, rows=(0, None)),
+    "whole partition": func.sum(t.price).over(**by_symbol, rows=(None, None)),
+    "frame ending before the row": func.total(t.price).over(**by_id, rows=(-3, -1)),
+    "frame that ends before it starts": func.sum(t.price).over(**by_id, rows=(-1, -3)),
+    "integer sizes, moving": func.sum(t.size).over(**by_symbol, rows=(-2, 0)),
+    "integers and REALs, moving": func.sum(t.mixed).over(**by_id, rows=(-1, 0)),
+    "average of mixed values": func.avg(t.mixed).over(**by_id, rows=(-2, 1)),
+    "total, moving": func.total(t.price).over(**by_id, rows=(-2, 0)),
+    "count of a column": func.count(t.size).over(**by_id, rows=(-2, 0)),
+    "count(*)": func.count().over(**by_id, rows=(-2, 1)),
+    "moving min": func.min(t.price).over(**by_id, rows=(-2, 0)),
+    "moving max of mixed values": func.max(t.mixed).over(**by_id, rows=(-1, 1)),
+    "first_value": func.first_value(t.price).over(**by_id, rows=(-2, 0)),
+    "last_value": func.last_value(t.price).over(**by_id, rows=(-2, -1)),
+    "nth_value": func.nth_value(t.id, 2).over(**by_symbol, rows=(-3, 0)),
+    "RANGE to the last peer": func.sum(t.price).over(**by_minute, range_=(None, 0)),
+    "RANGE from the first peer": func.sum(t.price).over(**by_minute, range_=(0, None)),
+    "RANGE over the peers": func.count(t.price).over(**by_minute, range_=(0, 0)),
+    "RANGE over everything": func.last_value(t.id).over(**by_minute, range_=(None, None)),
+    "GROUPS before and after": func.total(t.price).over(**by_minute, groups=(-1, 1)),
+    "GROUPS ending before": func.sum(t.size).over(**by_minute, groups=(-2, -1)),
+    "GROUPS without ORDER BY": func.count().over(partition_by=t.symbol, groups=(0, 0)),
+    "lag ignores the frame": func.lag(t.price).over(**by_id, rows=(0, 0)),
+    "rank ignores the frame": func.rank().over(**by_minute, rows=(0, 0)),
+}
+
+
+@pytest.fixture(scope="module")
+def pair() -> Iterator[EnginePair]:
+    with seeded_pair(metadata, (ticks, ROWS)) as made:
+        yield made
+
+
+@pytest.mark.parametrize("name", list(FRAMED))
+def test_framed_window(pair: EnginePair, name: str) -> None:
+    pair.check_rows(select(t.id, FRAMED[name]).order_by(t.id), what=name)
+
+
+def test_random_rows_frames_slide_as_on_sqlite(pair: EnginePair) -> None:
+    """Many frames and functions at once: each row's value, to the last bit, as on SQLite."""
+    rng = random.Random(20)
+    functions = [func.sum, func.total, func.avg, func.count, func.min, func.max]
+    columns = [t.price, t.size, t.mixed]
+    outputs = []
+    for _ in range(60):
+        start = rng.choice([None, -4, -2, -1, 0])
+        end = rng.choice([None, -2, -1, 0, 1, 3])
+        if start == 0 and end is not None and end < 0:
+            continue  # CURRENT ROW AND n PRECEDING: an error, checked below
+        window = rng.choice(functions)(rng.choice(columns))
+        partition = rng.choice([None, t.symbol])
+        outputs.append(window.over(partition_by=partition, order_by=t.id, rows=(start, end)))
+    pair.check_rows(select(t.id, *outputs).order_by(t.id))
+
+
+def test_a_frame_ending_before_the_current_row_it_starts_at_is_an_error(pair: EnginePair) -> None:
+    statement = select(func.sum(t.price).over(order_by=t.id, rows=(0, -1)))
+    error = pair.check_statement_error(statement)
+    assert "unsupported frame specification" in str(error)
+
+
+def test_a_partial_integer_sum_that_overflows_fails_though_a_real_follows(
+    pair: EnginePair,
+) -> None:
+    values = (
+        select(t.id.label("k"), (t.size * 0 + 2**62).label("n"))
+        .where(t.id < 2)
+        .union_all(select(t.id + 100, t.price).where(t.id == 5))
+        .subquery()
+    )
+    for statement in (
+        select(func.sum(values.c.n)),
+        select(func.sum(values.c.n).over(order_by=values.c.k)),
+    ):
+        error = pair.check_statement_error(statement)
+        assert "integer overflow" in str(error)
+
+
+def test_the_same_frame_shape_with_other_offsets_finds_its_own_rows(pair: EnginePair) -> None:
+    """SQLAlchemy 2.1 binds frame offsets as parameters: a cached plan takes each one's."""
+    answers = [
+        pair.check_rows(
+            select(t.id, func.sum(t.size).over(order_by=t.id, rows=(-back, 0))).order_by(t.id)
+        )
+        for back in (1, 4, 1)
+    ]
+    assert answers[0] == answers[2] != answers[1]

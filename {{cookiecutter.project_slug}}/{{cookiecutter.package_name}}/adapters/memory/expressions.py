@@ -7,9 +7,11 @@ NULL is Python `None` and predicates use SQL's three-valued logic (`None` = unkn
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import operator as op
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy.sql import elements, functions, operators, schema, selectable, sqltypes
@@ -57,6 +59,18 @@ _FRAME_KINDS = {
     "PRECEDING": PRECEDING,
     "FOLLOWING": FOLLOWING,
 }
+
+
+@cache
+def _takes(impl: Callable[..., Any], count: int) -> bool:
+    """Whether a function's implementation takes `count` arguments."""
+    try:
+        inspect.signature(impl).bind(*([None] * count))
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read: let the call decide
+        return True
+    return True
 
 
 def _tuple_bound(value: Any) -> Bound:
@@ -1053,6 +1067,8 @@ class ExprCompiler:
             impl = fn_scalar_max if name == "max" else fn_scalar_min
         if impl is None:
             raise unsupported(f"SQL function {name}()")
+        if not _takes(impl, len(args)):
+            raise OperationalError(f"wrong number of arguments to function {name}()")
         parts = [self.compile(a) for a in args]
         if len(parts) == 1:
             (p0,) = parts

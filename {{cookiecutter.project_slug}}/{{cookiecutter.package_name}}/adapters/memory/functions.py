@@ -11,6 +11,7 @@ from decimal import ROUND_DOWN, Context, Decimal
 from typing import Any
 
 from .errors import OperationalError
+from .math_functions import MATH_FUNCTIONS
 from .types import (
     arithmetic_number,
     as_stored_text,
@@ -255,6 +256,7 @@ SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "random": fn_random,
     "sign": fn_sign,
     "typeof": fn_typeof,
+    **MATH_FUNCTIONS,
 }
 
 #: functions whose value is fixed for the duration of one statement

@@ -212,6 +212,22 @@ def assert_same(sqlite_answer: object, memory_answer: object, what: str = "") ->
         raise AssertionError(f"{title}\n{describe_difference(sqlite_answer, memory_answer)}")
 
 
+def rows_or_error(statement: Any, *, with_message: bool = False) -> Callable[[Engine], object]:
+    """Work for `EnginePair.check`: the statement's rows, or the class of its error (and the
+    message, when asked), so answers and failures compare alike."""
+
+    def work(engine: Engine) -> object:
+        try:
+            with engine.connect() as conn:
+                return conn.execute(statement).all()
+        except Exception as error:
+            if with_message:
+                return ("error", type(error).__name__, str(getattr(error, "orig", error)))
+            return ("error", type(error).__name__)
+
+    return work
+
+
 def multiset(rows: Iterable[Any]) -> list[Any]:
     """Rows in a canonical order, for answers whose order SQL leaves open."""
     return sorted(rows, key=lambda row: repr(canonical(row)))

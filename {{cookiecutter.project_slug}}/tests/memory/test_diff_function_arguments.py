@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import (
-    Engine,
     Float,
     Integer,
     LargeBinary,
@@ -30,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import type_coerce as as_type
 
-from .diffkit import EnginePair, pair_of
+from .diffkit import EnginePair, pair_of, rows_or_error
 
 OPERANDS: dict[str, Any] = {
     "an integer": literal(5),
@@ -89,24 +88,11 @@ def pair() -> Iterator[EnginePair]:
         yield made
 
 
-def _rows_or_error(statement: Any) -> Callable[[Engine], object]:
-    """The rows, or the class of the error (a bind processor refusing text fails on both)."""
-
-    def work(engine: Engine) -> object:
-        try:
-            with engine.connect() as conn:
-                return conn.execute(statement).all()
-        except Exception as error:
-            return ("error", type(error).__name__)
-
-    return work
-
-
 @pytest.mark.parametrize("name", list(FUNCTIONS))
 def test_each_operand_is_read_as_sqlite_reads_it(pair: EnginePair, name: str) -> None:
     make = FUNCTIONS[name]
     for operand, value in OPERANDS.items():
-        pair.check(_rows_or_error(select(make(value))), what=f"{name} of {operand}")
+        pair.check(rows_or_error(select(make(value))), what=f"{name} of {operand}")
 
 
 ROUNDINGS: list[tuple[float, int]] = [
@@ -177,6 +163,6 @@ def test_aggregates_add_values_as_sqlite_does(pair: EnginePair, name: str) -> No
         .c.v
     )
     for aggregate, make in AGGREGATES.items():
-        pair.check(_rows_or_error(select(make(column))), what=f"{aggregate} of {name}")
+        pair.check(rows_or_error(select(make(column))), what=f"{aggregate} of {name}")
         running = select(make(column).over(order_by=column))
-        pair.check(_rows_or_error(running), what=f"running {aggregate} of {name}")
+        pair.check(rows_or_error(running), what=f"running {aggregate} of {name}")

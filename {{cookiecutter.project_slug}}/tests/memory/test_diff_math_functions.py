@@ -9,13 +9,12 @@ and poles; `floor()` is Python's own, which SQLAlchemy registers on pysqlite con
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import (
     Column,
-    Engine,
     Float,
     Integer,
     LargeBinary,
@@ -27,7 +26,7 @@ from sqlalchemy import (
     select,
 )
 
-from .diffkit import EnginePair, pair_of, seeded_pair
+from .diffkit import EnginePair, pair_of, rows_or_error, seeded_pair
 
 
 def _sqlite_has_math_functions() -> bool:
@@ -111,22 +110,13 @@ def pair() -> Iterator[EnginePair]:
         yield made
 
 
-def _rows_or_error(statement: Any) -> Callable[[Engine], object]:
-    def work(engine: Engine) -> object:
-        try:
-            with engine.connect() as conn:
-                return conn.execute(statement).all()
-        except Exception as error:
-            return ("error", type(error).__name__, str(getattr(error, "orig", error)))
-
-    return work
-
-
 @pytest.mark.parametrize("name", UNARY)
 def test_one_argument_function_on_every_operand(pair: EnginePair, name: str) -> None:
     function = getattr(func, name)
     for operand, value in OPERANDS.items():
-        pair.check(_rows_or_error(select(function(value))), what=f"{name} of {operand}")
+        pair.check(
+            rows_or_error(select(function(value)), with_message=True), what=f"{name} of {operand}"
+        )
 
 
 @pytest.mark.parametrize("name", BINARY)
@@ -135,7 +125,7 @@ def test_two_argument_function_on_every_pair_of_operands(pair: EnginePair, name:
     for first, x in OPERANDS.items():
         for second, y in SECOND.items():
             what = f"{name}({first}, {second})"
-            pair.check(_rows_or_error(select(function(x, y))), what=what)
+            pair.check(rows_or_error(select(function(x, y)), with_message=True), what=what)
 
 
 def test_pi_and_the_wrong_number_of_arguments(pair: EnginePair) -> None:

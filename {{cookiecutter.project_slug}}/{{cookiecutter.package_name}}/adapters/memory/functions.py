@@ -17,6 +17,7 @@ from .types import (
     as_stored_text,
     fits_int64,
     numeric_text,
+    real_argument,
     sqlite_real_text,
     to_integer,
     to_real,
@@ -55,11 +56,6 @@ def fn_length(value: Any) -> Any:
     return len(_text_arg(value))
 
 
-def _real_arg(value: Any) -> float:
-    """An argument read as a REAL, as SQLite's functions read one (text by its numeric prefix)."""
-    return value if type(value) is float else to_real(as_stored_text(value))
-
-
 def _int_arg(value: Any) -> int:
     """An argument read as a C `int`, as SQLite's functions read one: its 64-bit integer
     (`to_integer`) cut to the low 32 bits."""
@@ -75,7 +71,7 @@ def fn_abs(value: Any) -> Any:
         if value == -(2**63):
             raise OperationalError("integer overflow")
         return abs(int(value))
-    x = _real_arg(value)
+    x = real_argument(value)
     return -x if x < 0 else x  # -0.0 stays -0.0, as in SQLite's C
 
 
@@ -84,7 +80,7 @@ def fn_round(value: Any, digits: Any = 0) -> Any:
     if value is None or digits is None:
         return None
     n = min(max(_int_arg(digits), 0), 30)
-    x = _real_arg(value)
+    x = real_argument(value)
     if not abs(x) <= 2.0**52:
         return x  # whole already (or not a number): nothing to round
     if n == 0:

@@ -24,7 +24,7 @@ from functools import cache
 from typing import Any
 
 from .errors import DataError, OperationalError
-from .types import as_stored_text, fits_int64, numeric_text, to_real
+from .types import fits_int64, numeric_text, real_argument
 
 _LN10 = 2.302585092994045684017991454684364208
 _LN2 = 0.693147180559945309417232121458176568
@@ -194,7 +194,7 @@ def fn_log(first: Any, second: Any = _ONE_ARGUMENT) -> Any:
     base_ln = math.log(base)
     if not base_ln > 0:
         return None
-    x = 0.0 if second is None else float(to_real(as_stored_text(second)))
+    x = 0.0 if second is None else real_argument(second)
     if not x > 0:
         return None
     return _finite_or_null(math.log(x) / base_ln)

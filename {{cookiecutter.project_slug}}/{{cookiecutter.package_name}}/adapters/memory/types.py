@@ -574,3 +574,10 @@ def storage_affinity(type_: Any) -> str | None:
     if kind == "json":
         return "numeric"  # SQLite gives a column declared JSON numeric affinity
     return None
+
+
+def real_argument(value: Any) -> float:
+    """An argument read as a REAL, as SQLite's functions read one (text by its numeric prefix,
+    a blob as its text)."""
+    real: float = value if type(value) is float else to_real(as_stored_text(value))
+    return real

@@ -229,8 +229,6 @@ class WindowSpec:
         values = [self.args[0](row, env) for row in rows]
         if name in ("min", "max"):
             return [_best_of(name, values[low:high]) for low, high in spans]
-        if all(high <= low for low, high in spans):  # a frame that ends before it starts
-            return [_Running(name).value() for _ in spans]
         return _sliding(name, values, spans)
 
 
@@ -398,6 +396,8 @@ def _sliding(name: str, values: list[Any], spans: list[tuple[int, int]]) -> list
         while removed < low and removed < added:
             state.unstep(values[removed])
             removed += 1
+        if added < low:  # rows before the frame never enter it (a frame ending before it starts)
+            added = removed = low
         while added < high:
             state.step(values[added])
             added += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -29,7 +30,7 @@ from sqlalchemy import (
     select,
 )
 
-from {{ cookiecutter.package_name }}.adapters.memory.bulk import insert_columns
+from {{ cookiecutter.package_name }}.adapters.memory.bulk import column_storers, insert_columns
 
 from .diffkit import EnginePair, error_outcome
 
@@ -60,16 +61,30 @@ nodes = Table(
 T0 = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
 
 
+class Note(StrEnum):
+    HELD = "held"
+
+
 def leg(minute: int, price: Any = Decimal("10.25"), size: Any = 1, **more: Any) -> dict[str, Any]:
     row = {"code": "A", "ts": T0 + timedelta(minutes=minute), "price": price, "size": size}
     return {"ratio": None, "ref": f"r{minute}", **row, **more}
 
 
-def bulk(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert `rows` all or nothing: `insert_columns` on memory://, a savepoint on SQLite."""
+def bulk(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], *, stored: bool = False
+) -> int:
+    """Insert `rows` all or nothing: `insert_columns` on memory://, a savepoint on SQLite.
+
+    `stored`: the memory side converts every value with its column's storer first.
+    """
     if conn.dialect.name == "memory":
         keys = list(rows[0]) if rows else []
-        return insert_columns(conn, table, {key: [row[key] for row in rows] for key in keys})
+        columns = {key: [row[key] for row in rows] for key in keys}
+        if not stored:
+            return insert_columns(conn, table, columns)
+        storers = column_storers(conn, table, keys)
+        converted = {key: list(map(storers[key], values)) for key, values in columns.items()}
+        return insert_columns(conn, table, converted, stored=keys)
     with conn.begin_nested():
         return conn.execute(insert(table), list(rows)).rowcount
 
@@ -82,7 +97,9 @@ def contents(conn: Connection) -> list[list[tuple[Any, ...]]]:
     ]
 
 
-def load(table: Table, *batches: Sequence[dict[str, Any]]) -> Callable[[Engine], list[Any]]:
+def load(
+    table: Table, *batches: Sequence[dict[str, Any]], stored: bool = False
+) -> Callable[[Engine], list[Any]]:
     """Each batch in one transaction: its outcome, then what a new connection reads."""
 
     def work(engine: Engine) -> list[Any]:
@@ -92,7 +109,7 @@ def load(table: Table, *batches: Sequence[dict[str, Any]]) -> Callable[[Engine],
         for batch in batches:
             with engine.begin() as conn:
                 try:
-                    seen.append(bulk(conn, table, batch))
+                    seen.append(bulk(conn, table, batch, stored=stored))
                 except Exception as error:
                     seen.append(error_outcome(error))
                 seen.append(contents(conn))
@@ -131,13 +148,19 @@ CLEAN = [
         pytest.param([[leg(9, code=None)]], 1, id="null-primary-key"),
         pytest.param([[leg(9, ref=None), leg(10, ref=None)]], 0, id="nulls-in-unique-column"),
         pytest.param([[leg(9, ref=None), leg(10, size=None, ref=None)]], 1, id="null-not-null"),
+        pytest.param(
+            [[leg(9, note=Note.HELD, ref=Note.HELD), leg(10, size=True, note="x")]],
+            0,
+            id="enum-and-bool-values",
+        ),
     ],
 )
+@pytest.mark.parametrize("stored", [False, True], ids=["as-bound", "through-storers"])
 def test_a_batch_stores_what_insert_stores_or_nothing(
-    pair_factory: PairFactory, batches: list[list[dict[str, Any]]], failures: int
+    pair_factory: PairFactory, batches: list[list[dict[str, Any]]], failures: int, stored: bool
 ) -> None:
     pair = pair_with_tables(pair_factory)
-    seen = pair.check(load(legs, *batches))
+    seen = pair.check(load(legs, *batches, stored=stored))
     assert sum(isinstance(outcome, tuple) for outcome in seen[::3]) == failures
 
 

@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, insert, select
+from sqlalchemy import Connection, Engine, create_engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from {{ cookiecutter.package_name }}.adapters.memory.bulk import column_storers
 from {{ cookiecutter.package_name }}.adapters.sqla import bulk_bars
 from {{ cookiecutter.package_name }}.adapters.sqla.repositories import SqlAlchemyBarRepository
 from {{ cookiecutter.package_name }}.adapters.sqla.tables import bars, instruments, metadata
@@ -87,23 +88,52 @@ def test_the_bulk_path_stores_what_core_stores(memory_engine: Engine, count: int
     reference.dispose()
 
 
-def test_the_columns_are_what_the_column_types_bind(memory_engine: Engine) -> None:
+def memory_store(connection: Connection) -> Any:
+    return connection.connection.dbapi_connection.memory_connection.db.table("bars")  # type: ignore[union-attr]
+
+
+def test_the_columns_are_what_the_types_bind_and_the_prices_what_the_store_keeps(
+    memory_engine: Engine,
+) -> None:
     items = es_bars(3) + es_bars(2, microseconds=7)[1:] + odd_bars()
     dialect = memory_engine.dialect
     expected: dict[str, list[Any]] = {}
-    for column in bars.columns:
-        process = column.type._cached_bind_processor(dialect)
-        values = [getattr(bar, column.key) for bar in items]
-        expected[column.key] = values if process is None else [process(v) for v in values]
+    with memory_engine.connect() as connection:
+        store = memory_store(connection)
+        for column in bars.columns:
+            process = column.type._cached_bind_processor(dialect)
+            values = [getattr(bar, column.key) for bar in items]
+            bound = values if process is None else [process(v) for v in values]
+            if column.key in bulk_bars.PRICE_COLUMNS:
+                bound = store.prepare_column(store.positions[column.name], bound)
+            expected[column.key] = bound
+        columns = bulk_bars.memory_columns(items, bulk_bars.stored_prices(connection))
 
-    assert_same(expected, bulk_bars.memory_columns(items), "bound bar columns")
+    assert_same(expected, columns, "bar columns")
 
 
-def test_a_bar_whose_time_is_not_utc_is_refused() -> None:
+def test_the_four_price_columns_share_one_look_up(memory_engine: Engine) -> None:
+    with memory_engine.connect() as connection:
+        prices = bulk_bars.stored_prices(connection)
+    assert len(prices) == 4
+    assert all(lookup is prices[0] for lookup in prices)
+
+
+def test_the_storers_of_columns_that_store_alike_compare_equal(memory_engine: Engine) -> None:
+    with memory_engine.connect() as connection:
+        storers = column_storers(connection, bars, ["open", "close", "ts", "volume"])
+    assert storers["open"] == storers["close"]
+    assert storers["open"] != storers["ts"]
+    assert storers["open"] != storers["volume"]
+
+
+def test_a_bar_whose_time_is_naive_is_refused(memory_engine: Engine) -> None:
     bar = es_bars(1)[0]
     object.__setattr__(bar, "ts", bar.ts.replace(tzinfo=None))  # what `Bar` itself never allows
-    with pytest.raises(ValueError, match="bar timestamps must be in UTC"):
-        bulk_bars.memory_columns([bar])
+    with memory_engine.connect() as connection:
+        prices = bulk_bars.stored_prices(connection)
+    with pytest.raises(ValueError, match="bar timestamps must be timezone-aware"):
+        bulk_bars.memory_columns([bar], prices)
 
 
 def test_the_stored_bars_read_back_equal(memory_engine: Engine) -> None:

@@ -11,7 +11,8 @@ Modules:
 - `compiler`: SQL rendering for logs, plus the records the planner reads.
 - `execution`: finds or builds a statement's plan and runs it on a connection.
 - `bulk`: `insert_rows(connection, table, rows)` and `insert_columns(connection, table,
-  columns)`, bulk loaders checked and applied a whole batch at a time.
+  columns)`, bulk loaders checked and applied a whole batch at a time, and `column_storers`,
+  what a column stores for a value, for callers that convert each distinct value once.
 - `session`, `flush`: `MemorySession`, a `Session` whose fast paths answer plain entity
   SELECTs, write plainly mapped rows at flush and end read-only transactions without
   SQLAlchemy's pipeline, with the general path's answers; `asyncio`: its inline async session.

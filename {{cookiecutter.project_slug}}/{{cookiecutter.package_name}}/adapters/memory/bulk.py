@@ -8,7 +8,8 @@ transaction and atomicity per row), but processes parameters column by column.
 or nothing: a batch that breaks a constraint leaves the table as it was. With
 `processed=True` the values are taken as the columns' types bind them (their bind
 processors' output), which lets a caller that knows its column types convert whole columns
-at once.
+at once. The columns named in `stored` hold what `column_storers` gives for each value, so
+a caller whose values repeat can convert each distinct value once.
 
 Both check a batch as a whole (NOT NULL from the column's value types, uniqueness with one
 dict merge per index, one parent look-up per distinct foreign key) and record one undo
@@ -19,8 +20,10 @@ outcome and errors as executemany.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -29,7 +32,7 @@ from sqlalchemy.engine import Connection
 
 from .dbapi import Connection as MemoryConnection
 from .errors import Error
-from .storage import WriteContext
+from .storage import STORABLE, TableStore, WriteContext
 
 
 def _memory_connection(connection: Connection, caller: str) -> MemoryConnection:
@@ -61,12 +64,60 @@ def insert_rows(connection: Connection, table: Table, rows: Iterable[Mapping[str
     return _insert(connection, table, columns, len(batch), processed=False, atomic=False)
 
 
+@dataclass(frozen=True)
+class ColumnStorer:
+    """What a column stores for one value given as its type takes it: the type's bind
+    processing, the driver's plain value, then the column's affinity.
+
+    Storers that compare equal store every value alike, so one cache can serve their columns.
+    """
+
+    process: Callable[[Any], Any] | None
+    convert: Callable[[Any], Any] | None
+    column_store: Callable[[Any], Any] = field(compare=False)
+    """The store's own conversion of one processed value, for values not already plain."""
+
+    def __call__(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if self.process is not None:
+            value = self.process(value)
+        if type(value) not in STORABLE:
+            return self.column_store(value)
+        return value if self.convert is None else self.convert(value)
+
+
+def column_storers(
+    connection: Connection, table: Table, keys: Iterable[str]
+) -> dict[str, ColumnStorer]:
+    """The storer of each column key, for `insert_columns(..., stored=keys)`."""
+    conn = _memory_connection(connection, "column_storers")
+    _check_known(table, set(keys))
+    with conn.db.mutex:
+        store = conn.db.table(str(table.name))
+    dialect = connection.dialect
+    storers = {}
+    for key in keys:
+        position = store.positions[str(table.c[key].name)]
+        storers[key] = ColumnStorer(
+            table.c[key].type._cached_bind_processor(dialect),
+            store.affinity_converter(position),
+            partial(_prepared_value, store, position),
+        )
+    return storers
+
+
+def _prepared_value(store: TableStore, position: int, value: Any) -> Any:
+    return store.prepare_column(position, [value])[0]
+
+
 def insert_columns(
     connection: Connection,
     table: Table,
     columns: Mapping[str, Sequence[Any]],
     *,
     processed: bool = False,
+    stored: Collection[str] = (),
 ) -> int:
     """Insert rows given as one sequence of values per column key; returns the row count.
 
@@ -76,6 +127,8 @@ def insert_columns(
     `processed`: the values are already what the columns' types bind (for example naive
     UTC datetimes and floats where SQLAlchemy would convert aware datetimes and Decimals),
     so the types' bind processors are not run again.
+    `stored`: the keys whose values are what `column_storers` gives for them; those are
+    neither processed nor converted again.
     """
     _memory_connection(connection, "insert_columns")
     if not columns:
@@ -90,13 +143,22 @@ def insert_columns(
     if not count:
         return 0
     given = {key: list(values) for key, values in columns.items()}
-    return _insert(connection, table, given, count, processed=processed, atomic=True)
+    unknown = set(stored) - set(given)
+    if unknown:
+        raise exc.ArgumentError(f"stored columns not given: {sorted(unknown)}")
+    return _insert(
+        connection, table, given, count, processed=processed, atomic=True, stored=frozenset(stored)
+    )
 
 
-def _check_keys(table: Table, keys: set[str]) -> None:
+def _check_known(table: Table, keys: set[str]) -> None:
     unknown = keys - set(table.c.keys())
     if unknown:
         raise exc.ArgumentError(f"unknown columns for table {table.name}: {sorted(unknown)}")
+
+
+def _check_keys(table: Table, keys: set[str]) -> None:
+    _check_known(table, keys)
     for column in table.c:
         if column.key not in keys and column.default is not None:
             raise exc.ArgumentError(
@@ -113,12 +175,13 @@ def _insert(
     *,
     processed: bool,
     atomic: bool,
+    stored: frozenset[str] = frozenset(),
 ) -> int:
     dialect = connection.dialect
     columns: list[list[Any] | None] = []
     for column in table.c:
         values = given.get(column.key)
-        if values is not None and not processed:
+        if values is not None and not processed and column.key not in stored:
             process = column.type._cached_bind_processor(dialect)
             if process is not None:
                 values = [None if v is None else process(v) for v in values]
@@ -127,7 +190,8 @@ def _insert(
         connection.begin()
     conn = _memory_connection(connection, "bulk insert")
     try:
-        _load(conn, table, columns, count, atomic)
+        stored_positions = frozenset(i for i, c in enumerate(table.c) if c.key in stored)
+        _load(conn, table, columns, count, atomic, stored_positions)
     except Error as error:
         statement = f"bulk insert into {table.name}"
         raise exc.DBAPIError.instance(statement, None, error, Error) from error
@@ -140,6 +204,7 @@ def _load(
     columns: list[list[Any] | None],
     count: int,
     atomic: bool,
+    stored_positions: frozenset[int] = frozenset(),
 ) -> None:
     db = conn.db
     with db.mutex:
@@ -156,7 +221,7 @@ def _load(
             else:
                 full.append([None] * count)
         with _collector_paused():
-            store.insert_columns(full, WriteContext(conn.txn), atomic=atomic)
+            store.insert_columns(full, WriteContext(conn.txn), atomic, stored_positions)
         conn.after_statement()
 
 

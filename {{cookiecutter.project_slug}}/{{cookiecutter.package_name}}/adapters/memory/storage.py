@@ -423,6 +423,13 @@ class TableStore:
         affinity do row by row), for loaders that work column by column."""
         return self._stored_column(position, values)[0]
 
+    def affinity_converter(self, position: int) -> Callable[[Any], Any] | None:
+        """The function applying the column's affinity to one storable value, or None."""
+        for pos, _plain, convert in self.affinity:
+            if pos == position:
+                return convert
+        return None
+
     def _stored_column(self, position: int, values: list[Any]) -> tuple[list[Any], bool]:
         """`prepare_column`, and whether the column holds a NULL."""
         types = set(map(type, values))
@@ -521,7 +528,11 @@ class TableStore:
         return inserted[-1] if inserted else None
 
     def insert_columns(
-        self, columns: list[list[Any]], ctx: WriteContext, atomic: bool = True
+        self,
+        columns: list[list[Any]],
+        ctx: WriteContext,
+        atomic: bool = True,
+        stored_positions: frozenset[int] = frozenset(),
     ) -> int | None:
         """Insert rows given as one list of values per column (every column, in table order,
         as the driver binds them); returns the last row id.
@@ -530,11 +541,16 @@ class TableStore:
         applied with bulk index updates and one undo entry. A batch those checks do not clear
         goes row by row through `insert_many`, which finds the row that fails, or inserts
         what the whole-batch checks could not prove (rows referencing rows of the same
-        batch, NULLs in unique keys). `atomic`: as for `insert_many`.
+        batch, NULLs in unique keys). `atomic`: as for `insert_many`. The columns at
+        `stored_positions` hold their storage form already (`prepare_column`'s values).
         """
         prepared: list[list[Any]] = []
         nullable: list[bool] = []
         for position, values in enumerate(columns):
+            if position in stored_positions:
+                prepared.append(values)
+                nullable.append(_NONE_TYPE in set(map(type, values)))
+                continue
             stored, has_null = self._stored_column(position, values)
             prepared.append(stored)
             nullable.append(has_null)

@@ -10,8 +10,9 @@ On `memory://` the same idea: the columns are converted to what the column types
 (`memory_columns`) and handed to the dialect's column-wise loader.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from itertools import chain, islice, repeat
 from operator import attrgetter, sub
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, insert
 
 from ...domain.bar import Bar
-from ..memory.bulk import insert_columns
+from ..memory.bulk import ColumnStorer, column_storers, insert_columns
 from .tables import bars
 
 SQLITE_COLUMNS = ("symbol", "ts", "open", "high", "low", "close", "volume")
@@ -31,6 +32,24 @@ CHUNK = 10_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _column = {name: attrgetter(name) for name in SQLITE_COLUMNS}
+PRICE_COLUMNS = ("open", "high", "low", "close")
+
+
+class _FloatOfDecimal(dict[Decimal, float]):
+    """`float(d)` of each `Decimal` looked up, computed once per distinct value.
+
+    Prices on a tick grid repeat, and converting a `Decimal` costs twice a dict look-up.
+    """
+
+    def __missing__(self, value: Decimal) -> float:
+        converted = self[value] = float(value)
+        return converted
+
+
+def _price_columns(chunk: Sequence[Bar]) -> list[list[float]]:
+    """The four price columns of `chunk` as floats."""
+    floats = _FloatOfDecimal()
+    return [list(map(floats.__getitem__, map(_column[name], chunk))) for name in PRICE_COLUMNS]
 
 
 def sqlite_rows(chunk: Sequence[Bar]) -> list[tuple[Any, ...]]:
@@ -42,7 +61,7 @@ def sqlite_rows(chunk: Sequence[Bar]) -> list[tuple[Any, ...]]:
         zip(
             map(_column["symbol"], chunk),
             _sqlite_timestamps(times),
-            *(map(float, map(_column[name], chunk)) for name in ("open", "high", "low", "close")),
+            *_price_columns(chunk),
             map(_column["volume"], chunk),
             strict=True,
         )
@@ -107,27 +126,54 @@ def _single_row_sql(dialect: Dialect) -> str:
     return compiled.string
 
 
-def memory_columns(chunk: Sequence[Bar]) -> dict[str, list[Any]]:
-    """The bars as the `bars` column types bind them on `memory://`, one list per column.
+def memory_columns(
+    chunk: Sequence[Bar], prices: Sequence[Mapping[Decimal, Any]]
+) -> dict[str, list[Any]]:
+    """The bars as `memory://` takes them, one list per column.
 
-    `UTCDateTime` binds a UTC time as the naive datetime of the same wall-clock time, and
-    `Numeric` binds a `Decimal` as a float; whole columns converted at once give the same.
+    `UTCDateTime` binds an aware time as the naive datetime of the same UTC wall-clock time;
+    the prices are looked up in `prices` (see `stored_prices`). Symbols and volumes are taken
+    as they are.
     """
-    times = list(map(_column["ts"], chunk))
-    if set(map(attrgetter("tzinfo"), times)) - {UTC}:
-        raise ValueError("bar timestamps must be in UTC")
     columns = {name: list(map(_column[name], chunk)) for name in ("symbol", "volume")}
-    columns["ts"] = list(map(_NAIVE_EPOCH.__add__, map(sub, times, repeat(_EPOCH))))
-    for name in ("open", "high", "low", "close"):
-        columns[name] = list(map(float, map(_column[name], chunk)))
+    try:
+        since_epoch = list(map(sub, map(_column["ts"], chunk), repeat(_EPOCH)))
+    except TypeError:  # a naive time, which `Bar` itself never allows
+        raise ValueError("bar timestamps must be timezone-aware") from None
+    columns["ts"] = list(map(_NAIVE_EPOCH.__add__, since_epoch))
+    for name, stored in zip(PRICE_COLUMNS, prices, strict=True):
+        columns[name] = list(map(stored.__getitem__, map(_column[name], chunk)))
     return columns
 
 
+class _StoredPrices(dict[Decimal, Any]):
+    """What a price column stores for each `Decimal` looked up, computed once per distinct value."""
+
+    def __init__(self, storer: ColumnStorer) -> None:
+        super().__init__()
+        self._storer = storer
+
+    def __missing__(self, price: Decimal) -> Any:
+        stored = self[price] = self._storer(price)
+        return stored
+
+
+def stored_prices(connection: Connection) -> list[Mapping[Decimal, Any]]:
+    """One look-up per price column, in the order of `PRICE_COLUMNS`, of what the `bars` table
+    on `memory://` stores for a `Decimal`; columns that store alike share one."""
+    shared: dict[ColumnStorer, _StoredPrices] = {}
+    storers = column_storers(connection, bars, PRICE_COLUMNS)
+    return [shared.setdefault(storer, _StoredPrices(storer)) for storer in storers.values()]
+
+
 def write_memory(connection: Connection, items: Iterable[Bar]) -> int:
-    """The `memory://` bulk path: bars converted a column at a time, loaded all or nothing
-    per chunk with the dialect's own checks; returns how many were written."""
+    """The `memory://` bulk path: bars converted a column at a time, each distinct price once,
+    loaded all or nothing per chunk with the dialect's own checks; returns how many were
+    written."""
+    prices = stored_prices(connection)
     bars_left = iter(items)
     written = 0
     while chunk := list(islice(bars_left, CHUNK)):
-        written += insert_columns(connection, bars, memory_columns(chunk), processed=True)
+        columns = memory_columns(chunk, prices)
+        written += insert_columns(connection, bars, columns, processed=True, stored=PRICE_COLUMNS)
     return written

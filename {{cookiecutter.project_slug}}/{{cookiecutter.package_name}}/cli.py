@@ -279,7 +279,7 @@ def bench(
         int,
         typer.Option(
             min=1,
-            help="Passes of the micro-benchmarks over the backends in turn; the median counts.",
+            help="Passes of the micro-benchmarks on fresh databases; the median pass counts.",
         ),
     ] = 3,
     scale: Annotated[

@@ -61,7 +61,7 @@ def test_a_tiny_bench_compares_every_backend(
     operations = {(entry["backend"], entry["operation"]) for entry in summary["micro"]}
     assert len(operations) == 5 * 3 + 3  # raw executemany beside memory and both SQLite
     assert len(summary["micro"]) == len(operations)  # one median of the 2 passes each
-    assert "2 pass(es) over the backends in turn" in result.stdout
+    assert "2 pass(es), every round on each backend in turn" in result.stdout
     assert summary["bulk_vs_raw_file_sqlite"] > 0
     scale = summary["scale"]
     assert scale["orders"] == 500 and scale["bars"] == 60

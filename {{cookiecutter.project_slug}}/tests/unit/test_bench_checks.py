@@ -15,10 +15,12 @@ from {{ cookiecutter.package_name }}.bench.compare import (
     first_difference,
 )
 from {{ cookiecutter.package_name }}.bench.micro_parts import (
+    TIMED_OPERATIONS,
     MicroResult,
     MicroSizes,
+    RoundTimings,
     median_of_passes,
-    median_seconds_per_op,
+    schedule,
 )
 from {{ cookiecutter.package_name }}.bench.outcome import BenchOutcome
 from {{ cookiecutter.package_name }}.bench.results import print_results
@@ -136,13 +138,37 @@ def test_postgresql_joins_only_with_a_valid_url() -> None:
         bench_backends("mysql://u@h/db")
 
 
-def test_a_timing_is_the_median_round_per_operation() -> None:
-    calls: list[int] = []
+def test_every_round_runs_on_each_backend_in_turn_reversed_every_other_round() -> None:
+    sizes = MicroSizes(rounds=3, bulk_rounds=2)
 
-    seconds = median_seconds_per_op(lambda: calls.append(1), number=10, rounds=3)
+    plan = list(schedule(["a", "b", "c"], sizes))
 
-    assert len(calls) == 30
-    assert 0 < seconds < 0.01
+    assert list(dict.fromkeys(operation for _, operation in plan)) == list(TIMED_OPERATIONS)
+    assert len(plan) == 3 * (4 * 3 + 2)
+    assert [bench for bench, _ in plan[:9]] == ["a", "b", "c", "c", "b", "a", "a", "b", "c"]
+    assert [bench for bench, op in plan if op == "bulk_insert"] == ["a", "b", "c", "c", "b", "a"]
+
+
+def test_round_timings_keep_medians_and_drop_a_backend_that_failed() -> None:
+    memory, sqlite, file = bench_backends(None)
+    failures: dict[str, str] = {}
+    timings = RoundTimings(failures)
+    for seconds in (3.0, 1.0, 2.0):
+        timings.add(memory, [("select_prebuilt", seconds)])
+        timings.add(sqlite, [("select_prebuilt", seconds * 10)])
+    timings.add(file, [("select_prebuilt", 5.0)])
+    timings.add(memory, [("bulk_insert", 0.5), ("raw_executemany", 1.5)])
+
+    timings.fail(file, OSError("disk full"))
+
+    assert timings.skips(file) and not timings.skips(memory)
+    assert failures == {"SQLite file": "OSError: disk full"}
+    assert timings.medians(MicroSizes(bulk_rows=1_000)) == [
+        MicroResult("memory", "select_prebuilt", 2.0),
+        MicroResult("sqlite-memory", "select_prebuilt", 20.0),
+        MicroResult("memory", "bulk_insert", 0.5, rows_per_op=1_000),
+        MicroResult("memory", "raw_executemany", 1.5, rows_per_op=1_000),
+    ]
 
 
 def test_micro_sizes_must_be_positive() -> None:
@@ -172,25 +198,35 @@ def test_each_operation_keeps_its_median_pass_in_the_order_first_met() -> None:
     ]
 
 
-def test_micro_passes_take_every_backend_in_turn_and_drop_one_that_failed(
+def test_micro_passes_leave_out_a_backend_after_it_failed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ran: list[str] = []
+    passes: list[list[str]] = []
     seconds = iter([4.0, 40.0, 1.0, 6.0, 2.0, 10.0])
 
-    def measure(backend: BenchBackend, *_args: object) -> list[MicroResult]:
-        ran.append(backend.name)
-        if backend.name == "sqlite-file" and len(ran) == 3:
-            raise OSError("disk full")
-        return [MicroResult(backend.name, "select_prebuilt", next(seconds))]
+    def one_pass(
+        backends: list[BenchBackend], _workdir: Path, _sizes: MicroSizes, _bulk: object,
+        failures: dict[str, str],
+    ) -> list[MicroResult]:  # fmt: skip
+        passes.append([backend.name for backend in backends])
+        if len(passes) == 1:
+            failures["SQLite file"] = "OSError: disk full"
+        return [
+            MicroResult(backend.name, "select_prebuilt", next(seconds))
+            for backend in backends
+            if backend.label not in failures
+        ]
 
-    monkeypatch.setattr(bench_run, "micro_benchmarks_on", measure)
+    monkeypatch.setattr(bench_run, "micro_pass", one_pass)
     outcome = BenchOutcome(BacktestPlan(bars=300, seed=7, repeat=1), [])
     sizes = MicroSizes(bulk_rows=10, passes=3)
 
     bench_run.run_micro_passes(outcome, bench_backends(None), sizes, tmp_path)
 
-    assert ran == ["memory", "sqlite-memory", "sqlite-file", *["memory", "sqlite-memory"] * 2]
+    assert passes == [
+        ["memory", "sqlite-memory", "sqlite-file"],
+        *[["memory", "sqlite-memory"]] * 2,
+    ]
     assert outcome.micro_failures == {"SQLite file": "OSError: disk full"}
     assert outcome.micro == [
         MicroResult("memory", "select_prebuilt", 2.0),

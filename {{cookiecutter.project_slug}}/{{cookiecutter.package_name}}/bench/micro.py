@@ -1,9 +1,9 @@
-"""Micro-benchmarks: the cost of single operations on one backend, as timeit-style medians."""
+"""Micro-benchmarks: the cost of single operations, every round timed on each backend in turn."""
 
-import statistics
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from itertools import count
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -25,21 +25,42 @@ from .micro_parts import (
     MicroResult,
     MicroSizes,
     RawSqlite,
-    median_seconds_per_op,
+    RoundTimings,
     new_order,
+    raw_reference,
+    schedule,
 )
 
 
-def micro_benchmarks_on(
-    backend: BenchBackend,
+def micro_pass(
+    backends: Sequence[BenchBackend],
     workdir: Path,
     sizes: MicroSizes,
     bulk: BulkInput,
-    raw_database: Path | str | None,
+    failures: dict[str, str],
 ) -> list[MicroResult]:
-    """Every micro-benchmark on a fresh database of `backend`."""
-    with bench_container(backend, workdir) as container:
-        return run_micro_benchmarks(container, backend.name, sizes, bulk, raw_database=raw_database)
+    """One pass: a fresh database of every backend open side by side, every round of every
+    operation timed on each backend in turn (see `interleaved_rounds`).
+
+    A backend that fails is recorded in `failures` under its label and has no results.
+    """
+    with ExitStack() as stack:
+        benches = []
+        for backend in backends:
+            try:
+                container = stack.enter_context(bench_container(backend, workdir))
+                raw_database = raw_reference(backend, workdir)
+                if isinstance(raw_database, Path):  # the next pass starts from an empty file
+                    stack.callback(raw_database.unlink, missing_ok=True)
+                raw = None if raw_database is None else stack.enter_context(RawSqlite(raw_database))
+                benches.append(MicroBench(backend, container, sizes, bulk, raw))
+            except Exception as error:  # reported in the results and in the exit code
+                failures[backend.label] = f"{type(error).__name__}: {error}"
+        try:
+            return interleaved_rounds(benches, sizes, failures)
+        finally:
+            for bench in benches:
+                bench.close()
 
 
 @contextmanager
@@ -56,51 +77,82 @@ def bench_container(backend: BenchBackend, workdir: Path) -> Iterator[Container]
             container.shutdown_resources()
 
 
-def run_micro_benchmarks(
-    container: Container,
-    backend: str,
-    sizes: MicroSizes,
-    bulk: BulkInput,
-    *,
-    raw_database: Path | str | None = None,
+def interleaved_rounds(
+    benches: Sequence["MicroBench"], sizes: MicroSizes, failures: dict[str, str]
 ) -> list[MicroResult]:
-    """Every operation of `OPERATIONS` on the container's (fresh) database.
+    """Every round of every operation timed on each backend in turn (see `schedule`), so the
+    machine's drift weighs on every backend alike; per backend and operation the median."""
+    timings = RoundTimings(failures)
+    for bench, operation in schedule(benches, sizes):
+        if timings.skips(bench.backend):
+            continue
+        try:
+            timings.add(bench.backend, bench.time_round(operation, sizes.ops))
+        except Exception as error:  # reported in the results and in the exit code
+            timings.fail(bench.backend, error)
+    return timings.medians(sizes)
 
-    With a `raw_database` (a SQLite file path or ":memory:"), raw executemany into it is timed
-    too, in rounds alternating with the repository's bulk insert so both see the same machine.
-    """
-    session: Session = container.session_factory()()
-    try:
-        _seed_orders(session, sizes.table_orders)
-        repository = SqlAlchemyOrderRepository(session)
-        results = [
-            MicroResult(
-                backend,
-                "select_prebuilt",
-                median_seconds_per_op(
-                    lambda: repository.list_open("ES", STRATEGY),
-                    number=sizes.ops,
-                    rounds=sizes.rounds,
-                ),
-            ),
-            MicroResult(
-                backend,
-                "select_fresh",
-                median_seconds_per_op(
-                    lambda: _fresh_open_orders(session), number=sizes.ops, rounds=sizes.rounds
-                ),
-            ),
-            MicroResult(backend, "insert_commit", _insert_commit(session, sizes)),
-            MicroResult(backend, "update_commit", _update_commit(session, repository, sizes)),
-        ]
-        bulk_seconds, raw_seconds = _bulk_insert(session, sizes, bulk, raw_database)
-        rows = len(bulk.bars)
-        results.append(MicroResult(backend, "bulk_insert", bulk_seconds, rows))
-        if raw_seconds is not None:
-            results.append(MicroResult(backend, "raw_executemany", raw_seconds, rows))
-    finally:
-        session.close()
-    return results
+
+class MicroBench:
+    """One backend's fresh database, seeded with orders, and the operations timed on it."""
+
+    def __init__(
+        self,
+        backend: BenchBackend,
+        container: Container,
+        sizes: MicroSizes,
+        bulk: BulkInput,
+        raw: RawSqlite | None,
+    ) -> None:
+        self.backend = backend
+        self._bulk = bulk
+        self._raw = raw
+        self._session: Session = container.session_factory()()
+        _seed_orders(self._session, sizes.table_orders)
+        self._orders = SqlAlchemyOrderRepository(self._session)
+        self._bars = SqlAlchemyBarRepository(self._session)
+        self._target = self._orders.get("SEED-0000000")
+        self._numbers = count()
+        self._calls: dict[str, Callable[[], object]] = {
+            "select_prebuilt": lambda: self._orders.list_open("ES", STRATEGY),
+            "select_fresh": lambda: _fresh_open_orders(self._session),
+            "insert_commit": self._insert_commit,
+            "update_commit": self._update_commit,
+        }
+
+    def time_round(self, operation: str, ops: int) -> list[tuple[str, float]]:
+        """Seconds per call of `operation` over `ops` calls; for the bulk insert, the seconds of
+        one load of the bars, and of raw executemany beside it when this backend has one."""
+        if operation == "bulk_insert":
+            return self._bulk_round()
+        call = self._calls[operation]
+        started = time.perf_counter()
+        for _ in range(ops):
+            call()
+        return [(operation, (time.perf_counter() - started) / ops)]
+
+    def close(self) -> None:
+        self._session.close()
+
+    def _insert_commit(self) -> None:
+        number = next(self._numbers)
+        self._session.add(new_order(f"INS-{number:07d}", number))
+        self._session.commit()
+
+    def _update_commit(self) -> None:
+        self._target.reason = f"note {next(self._numbers)}"
+        self._session.commit()
+
+    def _bulk_round(self) -> list[tuple[str, float]]:
+        self._session.execute(delete(bars))
+        self._session.commit()
+        started = time.perf_counter()
+        self._bars.add_many(self._bulk.bars)
+        self._session.commit()
+        timed = [("bulk_insert", time.perf_counter() - started)]
+        if self._raw is not None:
+            timed.append(("raw_executemany", self._raw.time_insert(self._bulk.sqlite_rows)))
+        return timed
 
 
 def _fresh_open_orders(session: Session) -> Sequence[Order]:
@@ -125,48 +177,3 @@ def _seed_orders(session: Session, count: int) -> None:
             order.cancel(order.ts_init, reason="seeded as closed")
         session.add(order)
     session.commit()
-
-
-def _insert_commit(session: Session, sizes: MicroSizes) -> float:
-    counter = iter(range(sizes.ops * sizes.rounds))
-
-    def insert_one() -> None:
-        number = next(counter)
-        session.add(new_order(f"INS-{number:07d}", number))
-        session.commit()
-
-    return median_seconds_per_op(insert_one, number=sizes.ops, rounds=sizes.rounds)
-
-
-def _update_commit(
-    session: Session, repository: SqlAlchemyOrderRepository, sizes: MicroSizes
-) -> float:
-    target = repository.get("SEED-0000000")
-    counter = iter(range(sizes.ops * sizes.rounds))
-
-    def update_one() -> None:
-        target.reason = f"note {next(counter)}"
-        session.commit()
-
-    return median_seconds_per_op(update_one, number=sizes.ops, rounds=sizes.rounds)
-
-
-def _bulk_insert(
-    session: Session, sizes: MicroSizes, bulk: BulkInput, raw_database: Path | str | None
-) -> tuple[float, float | None]:
-    """Median seconds of the repository's bulk insert, and of raw executemany when asked."""
-    repository = SqlAlchemyBarRepository(session)
-    timings: list[float] = []
-    raw_timings: list[float] = []
-    with RawSqlite(raw_database) if raw_database is not None else nullcontext() as raw:
-        for _ in range(sizes.bulk_rounds):
-            session.execute(delete(bars))
-            session.commit()
-            started = time.perf_counter()
-            repository.add_many(bulk.bars)
-            session.commit()
-            timings.append(time.perf_counter() - started)
-            if raw is not None:
-                raw_timings.append(raw.time_insert(bulk.sqlite_rows))
-    raw_median = statistics.median(raw_timings) if raw_timings else None
-    return statistics.median(timings), raw_median

@@ -6,12 +6,12 @@ The reference is raw `executemany` through the sqlite3 module alone, beside the 
 import sqlite3
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import insert
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -21,12 +21,14 @@ from ..adapters.sqla.tables import bars, instruments
 from ..domain import OPEN_ORDER_STATUSES, Order, OrderSide, OrderType
 from ..domain.bar import Bar
 from ..runner.reference import reference_instrument
+from .backends import BASELINE, BenchBackend
 
 STRATEGY = "bench"
 OPEN_ORDERS = 3
 """Working orders among the seeded ones: what the open-orders query finds on a busy bar."""
 T0 = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
 OPEN = [status.value for status in OPEN_ORDER_STATUSES]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -90,15 +92,68 @@ def median_of_passes(results: Sequence[MicroResult]) -> list[MicroResult]:
     ]
 
 
-def median_seconds_per_op(operation: Callable[[], object], *, number: int, rounds: int) -> float:
-    """Median over `rounds` of the time of `number` calls, divided by `number`."""
-    timings = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        for _ in range(number):
-            operation()
-        timings.append((time.perf_counter() - started) / number)
-    return statistics.median(timings)
+TIMED_OPERATIONS = (
+    "select_prebuilt",
+    "select_fresh",
+    "insert_commit",
+    "update_commit",
+    "bulk_insert",
+)
+"""The operations a pass times, in order; the bulk insert's rounds time raw executemany too."""
+
+
+def schedule(benches: Sequence[T], sizes: MicroSizes) -> Iterator[tuple[T, str]]:
+    """Every round of every operation, each round on every backend in turn (reversed every
+    other round, so none always runs right after the same other one)."""
+    for operation in TIMED_OPERATIONS:
+        for round_ in range(sizes.bulk_rounds if operation == "bulk_insert" else sizes.rounds):
+            for bench in benches if round_ % 2 == 0 else benches[::-1]:
+                yield bench, operation
+
+
+class RoundTimings:
+    """The timed rounds of one pass per backend and operation; failures go to `failures`
+    under the backend's label, and a backend that failed has no results."""
+
+    def __init__(self, failures: dict[str, str]) -> None:
+        self.failures = failures
+        self._seconds: dict[tuple[str, str], list[float]] = {}
+
+    def skips(self, backend: BenchBackend) -> bool:
+        return backend.label in self.failures
+
+    def add(self, backend: BenchBackend, timed: Iterable[tuple[str, float]]) -> None:
+        for operation, seconds in timed:
+            self._seconds.setdefault((backend.name, operation), []).append(seconds)
+
+    def fail(self, backend: BenchBackend, error: Exception) -> None:
+        self.failures[backend.label] = f"{type(error).__name__}: {error}"
+        for key in [key for key in self._seconds if key[0] == backend.name]:
+            del self._seconds[key]
+
+    def medians(self, sizes: MicroSizes) -> list[MicroResult]:
+        """Per backend and operation, in the order first met, the median of its rounds."""
+        return [
+            MicroResult(
+                backend, operation, statistics.median(seconds), rows_per_op(operation, sizes)
+            )
+            for (backend, operation), seconds in self._seconds.items()
+        ]
+
+
+def rows_per_op(operation: str, sizes: MicroSizes) -> int:
+    """Rows one timed call writes: the bulk insert's bars, or one."""
+    return sizes.bulk_rows if operation in ("bulk_insert", "raw_executemany") else 1
+
+
+def raw_reference(backend: BenchBackend, workdir: Path) -> Path | str | None:
+    """Where raw executemany runs beside `backend`: a file beside a file, in memory beside the
+    in-memory backends, nowhere beside PostgreSQL."""
+    if backend.name == "sqlite-file":
+        return workdir / "raw-executemany.db"
+    if backend.name in ("memory", BASELINE):
+        return ":memory:"
+    return None
 
 
 @dataclass(frozen=True)

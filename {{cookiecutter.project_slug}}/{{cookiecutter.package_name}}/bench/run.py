@@ -9,10 +9,10 @@ from rich.console import Console
 from ..database_urls import MEMORY_URL
 from ..runner.summary import RunSummary
 from ..services.backtest.bar_generator import generate_bars
-from .backends import BASELINE, BenchBackend, bench_backends
+from .backends import BenchBackend, bench_backends
 from .backtests import BacktestPlan, run_backtests
 from .compare import ReportMismatchError, check_identical
-from .micro import micro_benchmarks_on
+from .micro import micro_pass
 from .micro_parts import BulkInput, MicroResult, MicroSizes, median_of_passes
 from .outcome import BenchOutcome
 from .references import REFERENCE_BACKENDS
@@ -63,7 +63,8 @@ def run_bench(
             console.print(
                 f"micro-benchmarks: {micro.ops:,} operations x {micro.rounds} rounds, "
                 f"bulk insert of {micro.bulk_rows:,} bars x {micro.bulk_rounds} rounds; "
-                f"{micro.passes} pass(es) over the backends in turn, the median pass counts",
+                f"{micro.passes} pass(es), every round on each backend in turn, "
+                "the median pass counts",
                 soft_wrap=True,
             )
             run_micro_passes(outcome, backends, micro, workdir)
@@ -90,32 +91,15 @@ def run_bench(
 def run_micro_passes(
     outcome: BenchOutcome, backends: list[BenchBackend], sizes: MicroSizes, workdir: Path
 ) -> None:
-    """The micro-benchmarks in passes, every backend in turn within each; medians of the passes.
+    """The micro-benchmarks in passes, each on fresh databases with every round timed on the
+    backends in turn; per backend and operation the median pass counts.
 
-    A machine whose speed drifts over minutes then weighs on every backend alike. A backend that
-    fails is recorded and left out of the passes after.
+    A backend that fails is recorded and left out of the passes after.
     """
     bulk = BulkInput.of(list(generate_bars(count=sizes.bulk_rows, seed=outcome.plan.seed)))
     measured: list[MicroResult] = []
     for _ in range(sizes.passes):
-        for backend in backends:
-            if backend.label in outcome.micro_failures:
-                continue
-            raw = _raw_reference(backend, workdir)
-            try:
-                measured += micro_benchmarks_on(backend, workdir, sizes, bulk, raw)
-            except Exception as error:  # reported in the results and in the exit code
-                outcome.micro_failures[backend.label] = f"{type(error).__name__}: {error}"
-            finally:
-                if isinstance(raw, Path):
-                    raw.unlink(missing_ok=True)  # the next pass starts from an empty file
+        working = [b for b in backends if b.label not in outcome.micro_failures]
+        if working:
+            measured += micro_pass(working, workdir, sizes, bulk, outcome.micro_failures)
     outcome.micro += median_of_passes(measured)
-
-
-def _raw_reference(backend: BenchBackend, workdir: Path) -> Path | str | None:
-    """Where raw executemany runs beside `backend`: a file beside a file, else in memory."""
-    if backend.name == "sqlite-file":
-        return workdir / "raw-executemany.db"
-    if backend.name in ("memory", BASELINE):
-        return ":memory:"
-    return None

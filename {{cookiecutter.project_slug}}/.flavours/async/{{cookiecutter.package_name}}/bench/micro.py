@@ -1,10 +1,11 @@
-"""Micro-benchmarks: the cost of single awaited operations on one backend, as medians."""
+"""Micro-benchmarks: the cost of single awaited operations, every round timed on each backend in
+turn."""
 
 import asyncio
-import statistics
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
+from itertools import count
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -26,30 +27,58 @@ from .micro_parts import (
     MicroResult,
     MicroSizes,
     RawSqlite,
+    RoundTimings,
     new_order,
+    raw_reference,
+    schedule,
 )
 
 
-def micro_benchmarks_on(
-    backend: BenchBackend,
+def micro_pass(
+    backends: Sequence[BenchBackend],
     workdir: Path,
     sizes: MicroSizes,
     bulk: BulkInput,
-    raw_database: Path | str | None,
+    failures: dict[str, str],
 ) -> list[MicroResult]:
-    """Every micro-benchmark on a fresh database of `backend`, in an event loop of its own.
+    """One pass: a fresh database of every backend open side by side in one event loop, every
+    round of every operation timed on each backend in turn (see `interleaved_rounds`).
 
-    The migrator runs its own event loop, so the fresh database is made outside this one.
+    The migrator runs its own event loop, so the fresh databases are made outside this one. A
+    backend that fails is recorded in `failures` under its label and has no results.
     """
+    with ExitStack() as stack:
+        ready: list[tuple[BenchBackend, FreshDatabase, RawSqlite | None]] = []
+        for backend in backends:
+            try:
+                database = stack.enter_context(fresh_database(backend, workdir, run=0))
+                raw_database = raw_reference(backend, workdir)
+                if isinstance(raw_database, Path):  # the next pass starts from an empty file
+                    stack.callback(raw_database.unlink, missing_ok=True)
+                raw = None if raw_database is None else stack.enter_context(RawSqlite(raw_database))
+                ready.append((backend, database, raw))
+            except Exception as error:  # reported in the results and in the exit code
+                failures[backend.label] = f"{type(error).__name__}: {error}"
+        return asyncio.run(_measure(ready, sizes, bulk, failures))
 
-    async def measure(database: FreshDatabase) -> list[MicroResult]:
-        async with bench_container(database) as container:
-            return await run_micro_benchmarks(
-                container, backend.name, sizes, bulk, raw_database=raw_database
-            )
 
-    with fresh_database(backend, workdir, run=0) as database:
-        return asyncio.run(measure(database))
+async def _measure(
+    ready: Sequence[tuple[BenchBackend, FreshDatabase, RawSqlite | None]],
+    sizes: MicroSizes,
+    bulk: BulkInput,
+    failures: dict[str, str],
+) -> list[MicroResult]:
+    async with AsyncExitStack() as stack:
+        benches = []
+        for backend, database, raw in ready:
+            try:
+                container = await stack.enter_async_context(bench_container(database))
+                bench = await MicroBench.seeded(backend, container, sizes, bulk, raw)
+                stack.push_async_callback(bench.close)
+                benches.append(bench)
+            except Exception as error:  # reported in the results and in the exit code
+                failures[backend.label] = f"{type(error).__name__}: {error}"
+        return await interleaved_rounds(benches, sizes, failures)
 
 
 @asynccontextmanager
@@ -62,64 +91,100 @@ async def bench_container(database: FreshDatabase) -> AsyncIterator[Container]:
         yield container
 
 
-async def median_seconds_per_awaited_op(
-    operation: Callable[[], Awaitable[object]], *, number: int, rounds: int
-) -> float:
-    """Median over `rounds` of the time of `number` awaited calls, divided by `number`."""
-    timings = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        for _ in range(number):
-            await operation()
-        timings.append((time.perf_counter() - started) / number)
-    return statistics.median(timings)
-
-
-async def run_micro_benchmarks(
-    container: Container,
-    backend: str,
-    sizes: MicroSizes,
-    bulk: BulkInput,
-    *,
-    raw_database: Path | str | None = None,
+async def interleaved_rounds(
+    benches: Sequence["MicroBench"], sizes: MicroSizes, failures: dict[str, str]
 ) -> list[MicroResult]:
-    """Every operation of `OPERATIONS` on the container's (fresh, opened) database.
+    """Every round of every operation timed on each backend in turn (see `schedule`), so the
+    machine's drift weighs on every backend alike; per backend and operation the median."""
+    timings = RoundTimings(failures)
+    for bench, operation in schedule(benches, sizes):
+        if timings.skips(bench.backend):
+            continue
+        try:
+            timings.add(bench.backend, await bench.time_round(operation, sizes.ops))
+        except Exception as error:  # reported in the results and in the exit code
+            timings.fail(bench.backend, error)
+    return timings.medians(sizes)
 
-    With a `raw_database` (a SQLite file path or ":memory:"), raw executemany into it is timed
-    too, in rounds alternating with the repository's bulk insert so both see the same machine.
-    """
-    session: AsyncSession = container.session_factory()()
-    try:
-        await _seed_orders(session, sizes.table_orders)
-        repository = SqlAlchemyOrderRepository(session)
-        results = [
-            MicroResult(
-                backend,
-                "select_prebuilt",
-                await median_seconds_per_awaited_op(
-                    lambda: repository.list_open("ES", STRATEGY),
-                    number=sizes.ops,
-                    rounds=sizes.rounds,
-                ),
-            ),
-            MicroResult(
-                backend,
-                "select_fresh",
-                await median_seconds_per_awaited_op(
-                    lambda: _fresh_open_orders(session), number=sizes.ops, rounds=sizes.rounds
-                ),
-            ),
-            MicroResult(backend, "insert_commit", await _insert_commit(session, sizes)),
-            MicroResult(backend, "update_commit", await _update_commit(session, repository, sizes)),
-        ]
-        bulk_seconds, raw_seconds = await _bulk_insert(session, sizes, bulk, raw_database)
-        rows = len(bulk.bars)
-        results.append(MicroResult(backend, "bulk_insert", bulk_seconds, rows))
-        if raw_seconds is not None:
-            results.append(MicroResult(backend, "raw_executemany", raw_seconds, rows))
-    finally:
-        await session.close()
-    return results
+
+class MicroBench:
+    """One backend's fresh database, seeded with orders, and the operations timed on it."""
+
+    def __init__(
+        self,
+        backend: BenchBackend,
+        session: AsyncSession,
+        bulk: BulkInput,
+        raw: RawSqlite | None,
+        target: Order,
+    ) -> None:
+        self.backend = backend
+        self._session = session
+        self._bulk = bulk
+        self._raw = raw
+        self._orders = SqlAlchemyOrderRepository(session)
+        self._bars = SqlAlchemyBarRepository(session)
+        self._target = target
+        self._numbers = count()
+        self._calls: dict[str, Callable[[], Awaitable[object]]] = {
+            "select_prebuilt": lambda: self._orders.list_open("ES", STRATEGY),
+            "select_fresh": lambda: _fresh_open_orders(self._session),
+            "insert_commit": self._insert_commit,
+            "update_commit": self._update_commit,
+        }
+
+    @classmethod
+    async def seeded(
+        cls,
+        backend: BenchBackend,
+        container: Container,
+        sizes: MicroSizes,
+        bulk: BulkInput,
+        raw: RawSqlite | None,
+    ) -> "MicroBench":
+        session: AsyncSession = container.session_factory()()
+        try:
+            await _seed_orders(session, sizes.table_orders)
+            target = await SqlAlchemyOrderRepository(session).get("SEED-0000000")
+        except BaseException:
+            await session.close()
+            raise
+        return cls(backend, session, bulk, raw, target)
+
+    async def time_round(self, operation: str, ops: int) -> list[tuple[str, float]]:
+        """Seconds per awaited call of `operation` over `ops` calls; for the bulk insert, the
+        seconds of one load of the bars, and of raw executemany beside it when this backend
+        has one."""
+        if operation == "bulk_insert":
+            return await self._bulk_round()
+        call = self._calls[operation]
+        started = time.perf_counter()
+        for _ in range(ops):
+            await call()
+        return [(operation, (time.perf_counter() - started) / ops)]
+
+    async def close(self) -> None:
+        await self._session.close()
+
+    async def _insert_commit(self) -> None:
+        number = next(self._numbers)
+        self._session.add(new_order(f"INS-{number:07d}", number))
+        await self._session.commit()
+
+    async def _update_commit(self) -> None:
+        self._target.reason = f"note {next(self._numbers)}"
+        await self._session.commit()
+
+    async def _bulk_round(self) -> list[tuple[str, float]]:
+        await self._session.execute(delete(bars))
+        await self._session.commit()
+        started = time.perf_counter()
+        await self._bars.add_many(self._bulk.bars)
+        await self._session.commit()
+        timed = [("bulk_insert", time.perf_counter() - started)]
+        if self._raw is not None:
+            timed.append(("raw_executemany", self._raw.time_insert(self._bulk.sqlite_rows)))
+        return timed
 
 
 async def _fresh_open_orders(session: AsyncSession) -> Sequence[Order]:
@@ -144,48 +209,3 @@ async def _seed_orders(session: AsyncSession, count: int) -> None:
             order.cancel(order.ts_init, reason="seeded as closed")
         session.add(order)
     await session.commit()
-
-
-async def _insert_commit(session: AsyncSession, sizes: MicroSizes) -> float:
-    counter = iter(range(sizes.ops * sizes.rounds))
-
-    async def insert_one() -> None:
-        number = next(counter)
-        session.add(new_order(f"INS-{number:07d}", number))
-        await session.commit()
-
-    return await median_seconds_per_awaited_op(insert_one, number=sizes.ops, rounds=sizes.rounds)
-
-
-async def _update_commit(
-    session: AsyncSession, repository: SqlAlchemyOrderRepository, sizes: MicroSizes
-) -> float:
-    target = await repository.get("SEED-0000000")
-    counter = iter(range(sizes.ops * sizes.rounds))
-
-    async def update_one() -> None:
-        target.reason = f"note {next(counter)}"
-        await session.commit()
-
-    return await median_seconds_per_awaited_op(update_one, number=sizes.ops, rounds=sizes.rounds)
-
-
-async def _bulk_insert(
-    session: AsyncSession, sizes: MicroSizes, bulk: BulkInput, raw_database: Path | str | None
-) -> tuple[float, float | None]:
-    """Median seconds of the repository's bulk insert, and of raw executemany when asked."""
-    repository = SqlAlchemyBarRepository(session)
-    timings: list[float] = []
-    raw_timings: list[float] = []
-    with RawSqlite(raw_database) if raw_database is not None else nullcontext() as raw:
-        for _ in range(sizes.bulk_rounds):
-            await session.execute(delete(bars))
-            await session.commit()
-            started = time.perf_counter()
-            await repository.add_many(bulk.bars)
-            await session.commit()
-            timings.append(time.perf_counter() - started)
-            if raw is not None:
-                raw_timings.append(raw.time_insert(bulk.sqlite_rows))
-    raw_median = statistics.median(raw_timings) if raw_timings else None
-    return statistics.median(timings), raw_median

@@ -26,6 +26,7 @@ from .micro_parts import (
     MicroSizes,
     RawSqlite,
     RoundTimings,
+    failure_text,
     new_order,
     raw_reference,
     schedule,
@@ -49,13 +50,10 @@ def micro_pass(
         for backend in backends:
             try:
                 container = stack.enter_context(bench_container(backend, workdir))
-                raw_database = raw_reference(backend, workdir)
-                if isinstance(raw_database, Path):  # the next pass starts from an empty file
-                    stack.callback(raw_database.unlink, missing_ok=True)
-                raw = None if raw_database is None else stack.enter_context(RawSqlite(raw_database))
+                raw = stack.enter_context(raw_reference(backend, workdir))
                 benches.append(MicroBench(backend, container, sizes, bulk, raw))
             except Exception as error:  # reported in the results and in the exit code
-                failures[backend.label] = f"{type(error).__name__}: {error}"
+                failures[backend.label] = failure_text(error)
         try:
             return interleaved_rounds(benches, sizes, failures)
         finally:

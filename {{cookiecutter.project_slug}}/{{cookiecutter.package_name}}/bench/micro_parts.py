@@ -7,6 +7,7 @@ import sqlite3
 import statistics
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -127,7 +128,7 @@ class RoundTimings:
             self._seconds.setdefault((backend.name, operation), []).append(seconds)
 
     def fail(self, backend: BenchBackend, error: Exception) -> None:
-        self.failures[backend.label] = f"{type(error).__name__}: {error}"
+        self.failures[backend.label] = failure_text(error)
         for key in [key for key in self._seconds if key[0] == backend.name]:
             del self._seconds[key]
 
@@ -146,14 +147,28 @@ def rows_per_op(operation: str, sizes: MicroSizes) -> int:
     return sizes.bulk_rows if operation in ("bulk_insert", "raw_executemany") else 1
 
 
-def raw_reference(backend: BenchBackend, workdir: Path) -> Path | str | None:
-    """Where raw executemany runs beside `backend`: a file beside a file, in memory beside the
-    in-memory backends, nowhere beside PostgreSQL."""
+@contextmanager
+def raw_reference(backend: BenchBackend, workdir: Path) -> Iterator["RawSqlite | None"]:
+    """Raw executemany beside `backend`: into a file beside file SQLite (deleted afterwards, so
+    the next pass starts from an empty one), into memory beside the in-memory backends, none
+    beside PostgreSQL."""
     if backend.name == "sqlite-file":
-        return workdir / "raw-executemany.db"
-    if backend.name in ("memory", BASELINE):
-        return ":memory:"
-    return None
+        path = workdir / "raw-executemany.db"
+        try:
+            with RawSqlite(path) as raw:
+                yield raw
+        finally:
+            path.unlink(missing_ok=True)
+    elif backend.name in ("memory", BASELINE):
+        with RawSqlite(":memory:") as raw:
+            yield raw
+    else:
+        yield None
+
+
+def failure_text(error: Exception) -> str:
+    """How a failed backend or check is reported: the error's type and message."""
+    return f"{type(error).__name__}: {error}"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from .backends import BenchBackend, bench_backends
 from .backtests import BacktestPlan, run_backtests
 from .compare import ReportMismatchError, check_identical
 from .micro import micro_pass
-from .micro_parts import BulkInput, MicroResult, MicroSizes, median_of_passes
+from .micro_parts import BulkInput, MicroResult, MicroSizes, failure_text, median_of_passes
 from .outcome import BenchOutcome
 from .references import REFERENCE_BACKENDS
 from .results import print_results, write_chart, write_json
@@ -78,7 +78,7 @@ def run_bench(
         try:
             outcome.scale = run_scale(scale)
         except Exception as error:  # reported in the results and in the exit code
-            outcome.scale_failure = f"{type(error).__name__}: {error}"
+            outcome.scale_failure = failure_text(error)
     out.mkdir(parents=True, exist_ok=True)
     files = BenchFiles(json=out / "bench.json", chart=out / "bench.png")
     print_results(outcome, console)

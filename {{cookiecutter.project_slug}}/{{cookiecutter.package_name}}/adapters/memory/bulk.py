@@ -88,7 +88,7 @@ class ColumnStorer:
 
 
 def column_storers(
-    connection: Connection, table: Table, keys: Iterable[str]
+    connection: Connection, table: Table, keys: Collection[str]
 ) -> dict[str, ColumnStorer]:
     """The storer of each column key, for `insert_columns(..., stored=keys)`."""
     conn = _memory_connection(connection, "column_storers")

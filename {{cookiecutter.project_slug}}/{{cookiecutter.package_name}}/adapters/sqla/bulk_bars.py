@@ -10,7 +10,7 @@ On `memory://` the same idea: the columns are converted to what the column types
 (`memory_columns`) and handed to the dialect's column-wise loader.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import chain, islice, repeat
@@ -35,20 +35,24 @@ _column = {name: attrgetter(name) for name in SQLITE_COLUMNS}
 PRICE_COLUMNS = ("open", "high", "low", "close")
 
 
-class _FloatOfDecimal(dict[Decimal, float]):
-    """`float(d)` of each `Decimal` looked up, computed once per distinct value.
+class _OncePerPrice(dict[Decimal, Any]):
+    """`convert(price)` of each `Decimal` looked up, computed once per distinct value.
 
     Prices on a tick grid repeat, and converting a `Decimal` costs twice a dict look-up.
     """
 
-    def __missing__(self, value: Decimal) -> float:
-        converted = self[value] = float(value)
+    def __init__(self, convert: Callable[[Decimal], Any]) -> None:
+        super().__init__()
+        self._convert = convert
+
+    def __missing__(self, price: Decimal) -> Any:
+        converted = self[price] = self._convert(price)
         return converted
 
 
 def _price_columns(chunk: Sequence[Bar]) -> list[list[float]]:
     """The four price columns of `chunk` as floats."""
-    floats = _FloatOfDecimal()
+    floats = _OncePerPrice(float)
     return [list(map(floats.__getitem__, map(_column[name], chunk))) for name in PRICE_COLUMNS]
 
 
@@ -146,24 +150,12 @@ def memory_columns(
     return columns
 
 
-class _StoredPrices(dict[Decimal, Any]):
-    """What a price column stores for each `Decimal` looked up, computed once per distinct value."""
-
-    def __init__(self, storer: ColumnStorer) -> None:
-        super().__init__()
-        self._storer = storer
-
-    def __missing__(self, price: Decimal) -> Any:
-        stored = self[price] = self._storer(price)
-        return stored
-
-
 def stored_prices(connection: Connection) -> list[Mapping[Decimal, Any]]:
     """One look-up per price column, in the order of `PRICE_COLUMNS`, of what the `bars` table
     on `memory://` stores for a `Decimal`; columns that store alike share one."""
-    shared: dict[ColumnStorer, _StoredPrices] = {}
+    shared: dict[ColumnStorer, _OncePerPrice] = {}
     storers = column_storers(connection, bars, PRICE_COLUMNS)
-    return [shared.setdefault(storer, _StoredPrices(storer)) for storer in storers.values()]
+    return [shared.setdefault(storer, _OncePerPrice(storer)) for storer in storers.values()]
 
 
 def write_memory(connection: Connection, items: Iterable[Bar]) -> int:

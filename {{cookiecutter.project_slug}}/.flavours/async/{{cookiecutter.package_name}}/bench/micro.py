@@ -28,6 +28,7 @@ from .micro_parts import (
     MicroSizes,
     RawSqlite,
     RoundTimings,
+    failure_text,
     new_order,
     raw_reference,
     schedule,
@@ -52,13 +53,10 @@ def micro_pass(
         for backend in backends:
             try:
                 database = stack.enter_context(fresh_database(backend, workdir, run=0))
-                raw_database = raw_reference(backend, workdir)
-                if isinstance(raw_database, Path):  # the next pass starts from an empty file
-                    stack.callback(raw_database.unlink, missing_ok=True)
-                raw = None if raw_database is None else stack.enter_context(RawSqlite(raw_database))
+                raw = stack.enter_context(raw_reference(backend, workdir))
                 ready.append((backend, database, raw))
             except Exception as error:  # reported in the results and in the exit code
-                failures[backend.label] = f"{type(error).__name__}: {error}"
+                failures[backend.label] = failure_text(error)
         return asyncio.run(_measure(ready, sizes, bulk, failures))
 
 
@@ -77,7 +75,7 @@ async def _measure(
                 stack.push_async_callback(bench.close)
                 benches.append(bench)
             except Exception as error:  # reported in the results and in the exit code
-                failures[backend.label] = f"{type(error).__name__}: {error}"
+                failures[backend.label] = failure_text(error)
         return await interleaved_rounds(benches, sizes, failures)
 
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm import (
 )
 
 from {{ cookiecutter.package_name }}.adapters.memory.session import MemorySession
+from {{ cookiecutter.package_name }}.adapters.memory.session_transaction import LazyRecordsTransaction
 
 from .diff_schema import OPENING, Base, Instrument, Order, Side, seed
 
@@ -380,6 +381,50 @@ def test_commit_expires_loaded_objects_and_detaches_deleted_ones(engine: Engine)
         assert kept.note == "seen"  # reloaded
     with Session(engine) as general:
         assert general.get(Order, deleted.id) is None
+
+
+_RECORDS = {"_new", "_deleted", "_dirty", "_key_switches"}
+
+
+def test_a_transaction_that_only_reads_makes_no_restoration_records(engine: Engine) -> None:
+    with MemorySession(engine) as session:
+        session.scalars(select(Order)).all()
+        transaction = session.get_transaction()
+        assert isinstance(transaction, LazyRecordsTransaction)
+        assert not _RECORDS & transaction.__dict__.keys()
+        session.commit()
+        with session.begin():
+            assert isinstance(session.get_transaction(), LazyRecordsTransaction)
+
+
+def _rolled_back_states(session: Session) -> list[tuple[str, Any]]:
+    """Add one order and delete another, flush, roll back: the objects' states afterwards."""
+    kept = session.get_one(Order, 1)
+    deleted = session.get_one(Order, 2)
+    added = Order(instrument_id=kept.instrument_id, side=kept.side, qty=3, placed_at=kept.placed_at)
+    session.add(added)
+    session.delete(deleted)
+    kept.note = "changed"
+    with session.begin_nested():
+        kept.qty = 99
+        session.flush()
+    session.flush()
+    session.rollback()
+    return [
+        ("added", (inspect(added).transient, added in session)),
+        ("deleted", (inspect(deleted).persistent, deleted in session)),
+        ("kept", (inspect(kept).persistent, sorted(inspect(kept).expired_attributes))),
+        ("stored", sorted((o.id, o.qty, o.note) for o in session.scalars(select(Order)))),
+    ]
+
+
+def test_a_rollback_restores_what_the_records_made_on_demand_hold(engine: Engine) -> None:
+    with MemorySession(engine) as fast:
+        seen = _rolled_back_states(fast)
+    with Session(engine) as general:
+        assert seen == _rolled_back_states(general)
+    assert seen[0][1] == (True, False)
+    assert seen[1][1] == (True, True)
 
 
 def _commit_events(session: Session) -> list[str]:

@@ -29,7 +29,7 @@ from sqlalchemy.orm.instrumentation import ClassManager
 from sqlalchemy.orm.loading import _new_runid
 from sqlalchemy.orm.properties import ColumnProperty
 from sqlalchemy.orm.relationships import RelationshipProperty
-from sqlalchemy.orm.session import SessionTransactionState
+from sqlalchemy.orm.session import SessionTransactionOrigin, SessionTransactionState
 from sqlalchemy.orm.state import InstanceState
 from sqlalchemy.sql.selectable import Select
 
@@ -38,6 +38,7 @@ from .execution import plan_for
 from .expressions import Env
 from .flush import MapperWrites, plan_writes, run_writes, writable_mapper
 from .queries import StalePlan
+from .session_transaction import LazyRecordsTransaction
 from .storage import STORABLE
 
 SHAPE_ATTRIBUTE = "_memory_fast_shape"
@@ -549,6 +550,14 @@ class MemorySession(Session):
             return
         super().commit()
 
+    def _autobegin_t(self, begin: bool = False) -> SessionTransaction:
+        """`Session._autobegin_t`, beginning a `LazyRecordsTransaction`."""
+        transaction = self._transaction
+        if transaction is not None or (not begin and not self.autobegin):
+            return super()._autobegin_t(begin)  # the session's own transaction, or its error
+        origin = SessionTransactionOrigin.BEGIN if begin else SessionTransactionOrigin.AUTOBEGIN
+        return LazyRecordsTransaction(self, origin)
+
     def _lean_commit(self, transaction: SessionTransaction) -> bool:
         """Commit a root transaction on `memory://` as `Session.commit` does, in fewer steps.
 
@@ -577,13 +586,19 @@ class MemorySession(Session):
             self.flush()
             if self._transaction is not transaction or not self._is_clean():
                 return False  # the general commit flushes again and reports what it finds
-        entries = set(transaction._connections.values())
-        if len(entries) > 1 or any(entry[0].engine is not bind for entry in entries):
-            return False
+        # A transaction that only read through the shared reader holds no connection.
+        entry = None
+        connections = transaction._connections
+        if connections:
+            entries = set(connections.values())
+            if len(entries) > 1:
+                return False
+            entry = entries.pop()
+            if entry[0].engine is not bind:
+                return False
         transaction._state = SessionTransactionState.PREPARED
-        for _connection, connection_transaction, should_commit, _autoclose in entries:
-            if should_commit:
-                connection_transaction.commit()
+        if entry is not None and entry[2]:
+            entry[1].commit()
         transaction._state = SessionTransactionState.COMMITTED
         if self.expire_on_commit:
             identity_map = self.identity_map
@@ -593,7 +608,8 @@ class MemorySession(Session):
             InstanceState._detach_states(list(transaction._deleted), self)
             transaction._deleted.clear()
         self._transaction = None
-        for connection, connection_transaction, should_commit, autoclose in entries:
+        if entry is not None:
+            connection, connection_transaction, should_commit, autoclose = entry
             if should_commit and connection_transaction.is_active:
                 connection_transaction.close()
             if autoclose:

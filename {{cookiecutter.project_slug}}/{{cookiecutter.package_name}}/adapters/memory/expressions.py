@@ -497,6 +497,13 @@ _LIKE_OPS: dict[Any, tuple[str, bool]] = {
 }
 
 
+_PASSING_ARGUMENTS = frozenset(
+    {"coalesce", "ifnull", "nullif", "iif", "likely", "unlikely", "max", "min"}
+)
+"""Scalar functions that may return an argument as it is: a truth value among them comes out
+of SQLite as the integer it stores, unless SQLAlchemy reads the result as a boolean."""
+
+
 def _not(value: Any) -> Any:
     return None if value is None else not _truth(value)
 
@@ -1049,6 +1056,17 @@ class ExprCompiler:
 
     # functions -------------------------------------------------------------------------
     def visit_function(self, el: Any) -> Fn:
+        compiled = self._function(el)
+        if el.name.lower() not in _PASSING_ARGUMENTS or isinstance(el.type, sqltypes.Boolean):
+            return compiled
+
+        def as_sqlite_returns(row: Any, env: Env) -> Any:
+            value = compiled(row, env)
+            return int(value) if type(value) is bool else value
+
+        return as_sqlite_returns
+
+    def _function(self, el: Any) -> Fn:
         name = el.name.lower()
         args = list(el.clauses.clauses)
         if is_aggregate_call(el):
@@ -1060,6 +1078,8 @@ class ExprCompiler:
         if date_function is not None:
             values = [self.compile(a) for a in args]
             return lambda row, env: date_function(env.now, *[v(row, env) for v in values])
+        if name == "iif":
+            return self._iif(args)
         impl = SCALAR_FUNCTIONS.get(name)
         if impl is None and name in ("max", "min"):
             from .functions import fn_scalar_max, fn_scalar_min
@@ -1077,6 +1097,14 @@ class ExprCompiler:
             p0, p1 = parts
             return lambda row, env: impl(p0(row, env), p1(row, env))
         return lambda row, env: impl(*[p(row, env) for p in parts])
+
+    def _iif(self, args: list[Any]) -> Fn:
+        """`iif(test, then, otherwise)`: `CASE WHEN test THEN then ELSE otherwise END`, so
+        only the branch chosen is evaluated."""
+        if len(args) != 3:
+            raise OperationalError("wrong number of arguments to function iif()")
+        test, then, otherwise = (self.compile(a) for a in args)
+        return lambda row, env: then(row, env) if _truth(test(row, env)) else otherwise(row, env)
 
     def visit_funcfilter(self, el: Any) -> Fn:
         raise OperationalError(f"misuse of aggregate function {el.func.name}()")

@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import OperationalError
 from .math_functions import MATH_FUNCTIONS
+from .text_functions import TEXT_FUNCTIONS
 from .types import (
     arithmetic_number,
     as_stored_text,
@@ -227,6 +228,11 @@ def fn_typeof(value: Any) -> str:
     return "text"
 
 
+def fn_planner_hint(value: Any) -> Any:
+    """`likely(x)` and `unlikely(x)`: hints to SQLite's planner, `x` itself."""
+    return value
+
+
 def fn_printf_text(value: Any) -> Any:
     return None if value is None else sqlite_real_text(float(value))
 
@@ -252,6 +258,9 @@ SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "random": fn_random,
     "sign": fn_sign,
     "typeof": fn_typeof,
+    "likely": fn_planner_hint,
+    "unlikely": fn_planner_hint,
+    **TEXT_FUNCTIONS,
     **MATH_FUNCTIONS,
 }
 

@@ -1,0 +1,129 @@
+"""SQLite's character, blob and pattern functions: hex, unicode, char, zeroblob, glob."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from .errors import OperationalError
+from .types import as_stored_text, to_integer, to_text
+
+_REPLACEMENT = 0xFFFD
+"""What `char()` gives for a number that is not a Unicode code point."""
+
+
+def _utf8(value: Any) -> bytes:
+    """The bytes SQLite reads for a value as text: a blob's own, else its text form's UTF-8."""
+    if isinstance(value, bytes):
+        return value
+    return str(to_text(as_stored_text(value))).encode("utf-8", "surrogatepass")
+
+
+def fn_hex(value: Any) -> str:
+    """Upper-case hex of a blob, or of the UTF-8 of a value's text form; '' for NULL."""
+    return "" if value is None else _utf8(value).hex().upper()
+
+
+def fn_unicode(value: Any) -> int | None:
+    """The code point of the first character of a value's text form; NULL for '' and NULL."""
+    if value is None:
+        return None
+    text = _utf8(value).decode("utf-8", "replace")
+    return ord(text[0]) if text else None
+
+
+def fn_char(*code_points: Any) -> str:
+    """A string of the given code points, each read as an integer (NULL as 0); a number that
+    is not a code point becomes U+FFFD."""
+    characters = []
+    for value in code_points:
+        number = to_integer(as_stored_text(value)) if value is not None else 0
+        if 0xD800 <= number <= 0xDFFF:
+            # SQLite writes it out as bytes that are not UTF-8, which no driver can read back.
+            raise OperationalError(f"char({number}): a UTF-16 surrogate is not a character")
+        characters.append(chr(number if 0 <= number <= 0x10FFFF else _REPLACEMENT))
+    return "".join(characters)
+
+
+def fn_zeroblob(size: Any) -> bytes:
+    """A blob of `size` zero bytes; none for a size that is not positive, or NULL."""
+    count = 0 if size is None else to_integer(as_stored_text(size))
+    return bytes(max(count, 0))
+
+
+def fn_glob(pattern: Any, value: Any) -> int | None:
+    """`value GLOB pattern`: 1 or 0, case-sensitive, NULL when either is NULL."""
+    if pattern is None or value is None:
+        return None
+    text = _utf8(value).decode("utf-8", "replace")
+    matcher = glob_matcher(_utf8(pattern).decode("utf-8", "replace"))
+    return int(matcher(text) is not None)
+
+
+@lru_cache(maxsize=512)
+def glob_matcher(pattern: str) -> Callable[[str], Any]:
+    """A matcher for a GLOB pattern: `*` any run, `?` one character, `[...]` a set with
+    ranges and a leading `^` for its complement, `]` first in a set as itself."""
+    out: list[str] = []
+    position, end = 0, len(pattern)
+    while position < end:
+        character = pattern[position]
+        position += 1
+        if character == "*":
+            out.append(".*")
+        elif character == "?":
+            out.append(".")
+        elif character == "[":
+            found = _character_set(pattern, position)
+            if found is None:
+                return re.compile("(?!)").match  # an unclosed set matches nothing
+            regex, position = found
+            out.append(regex)
+        else:
+            out.append(re.escape(character))
+    return re.compile("".join(out), re.DOTALL).fullmatch
+
+
+def _character_set(pattern: str, position: int) -> tuple[str, int] | None:
+    """The regex of the set whose `[` is just before `position`, and where the set ends; None
+    when it is never closed. As in SQLite, `-` between two characters is a range (an empty one
+    when they are in the wrong order), anywhere else it is itself."""
+    negate = position < len(pattern) and pattern[position] == "^"
+    if negate:
+        position += 1
+    ranges: list[tuple[str, str]] = []
+    prior: str | None = None
+    first = True
+    while position < len(pattern):
+        character = pattern[position]
+        if character == "]" and not first:
+            inner = "".join(
+                re.escape(low) if low == high else f"{re.escape(low)}-{re.escape(high)}"
+                for low, high in ranges
+                if low <= high
+            )
+            if not inner:
+                return ("." if negate else "(?!)"), position + 1
+            return (f"[^{inner}]" if negate else f"[{inner}]"), position + 1
+        following = pattern[position + 1] if position + 1 < len(pattern) else "]"
+        if character == "-" and prior is not None and following != "]":
+            ranges[-1] = (prior, following)
+            prior = None
+            position += 2
+        else:
+            ranges.append((character, character))
+            prior = character
+            position += 1
+        first = False
+    return None
+
+
+TEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "hex": fn_hex,
+    "unicode": fn_unicode,
+    "char": fn_char,
+    "zeroblob": fn_zeroblob,
+    "glob": fn_glob,
+}

@@ -14,11 +14,16 @@ _REPLACEMENT = 0xFFFD
 """What `char()` gives for a number that is not a Unicode code point."""
 
 
+def _text(value: Any) -> str:
+    """A non-NULL value read as text, as SQLite reads it (a blob's bytes as UTF-8)."""
+    return str(to_text(as_stored_text(value)))
+
+
 def _utf8(value: Any) -> bytes:
     """The bytes SQLite reads for a value as text: a blob's own, else its text form's UTF-8."""
     if isinstance(value, bytes):
         return value
-    return str(to_text(as_stored_text(value))).encode("utf-8", "surrogatepass")
+    return _text(value).encode("utf-8", "surrogatepass")
 
 
 def fn_hex(value: Any) -> str:
@@ -30,7 +35,7 @@ def fn_unicode(value: Any) -> int | None:
     """The code point of the first character of a value's text form; NULL for '' and NULL."""
     if value is None:
         return None
-    text = _utf8(value).decode("utf-8", "replace")
+    text = _text(value)
     return ord(text[0]) if text else None
 
 
@@ -57,9 +62,7 @@ def fn_glob(pattern: Any, value: Any) -> int | None:
     """`value GLOB pattern`: 1 or 0, case-sensitive, NULL when either is NULL."""
     if pattern is None or value is None:
         return None
-    text = _utf8(value).decode("utf-8", "replace")
-    matcher = glob_matcher(_utf8(pattern).decode("utf-8", "replace"))
-    return int(matcher(text) is not None)
+    return int(glob_matcher(_text(pattern))(_text(value)) is not None)
 
 
 @lru_cache(maxsize=512)

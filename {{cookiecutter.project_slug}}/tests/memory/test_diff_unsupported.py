@@ -17,8 +17,12 @@ from sqlalchemy import (
     Connection,
     Integer,
     MetaData,
+    String,
     Table,
+    Text,
+    cast,
     func,
+    inspect,
     select,
     text,
 )
@@ -70,6 +74,14 @@ CONSTRUCTS: dict[str, tuple[Callable[[Connection], Any], str]] = {
         lambda conn: conn.execute(select(func.printf("%d", accounts.c.id))),
         r"printf",
     ),
+    "regexp_match with flags, which SQLite would drop": (
+        lambda conn: conn.execute(select(accounts.c.code.regexp_match("^a", flags="i"))),
+        r"flags 'i'.*\(\?i\)",
+    ),
+    "a CAST to a type with a collation": (
+        lambda conn: conn.execute(select(cast(accounts.c.code, String(collation="NOCASE")) == "a")),
+        r"COLLATE NOCASE",
+    ),
 }
 
 
@@ -85,6 +97,29 @@ def test_unsupported_construct_raises_a_clear_error(trading: EnginePair, name: s
         # the connection is still usable, and nothing was written
         count = conn.execute(select(func.count()).select_from(accounts)).scalar_one()
     assert count == 3
+
+
+@pytest.mark.parametrize("declared", [String(collation="NOCASE"), Text(collation="RTRIM")])
+def test_a_column_collation_is_refused_at_create_all(declared: Any) -> None:
+    metadata = MetaData()
+    Table("named", metadata, Column("id", Integer, primary_key=True), Column("label", declared))
+    engine = memory_engine()
+    with pytest.raises(SQLAlchemyError, match=r"named\.label declares COLLATE"):
+        metadata.create_all(engine)
+    with engine.connect() as conn:  # nothing of the table was made
+        assert not inspect(conn).has_table("named")
+    engine.dispose()
+
+
+def test_binary_collation_is_sqlite_s_default_and_accepted() -> None:
+    metadata = MetaData()
+    named = Table("named", metadata, Column("label", String(collation="BINARY")))
+    engine = memory_engine()
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(named.insert(), [{"label": "a"}, {"label": "A"}])
+        assert conn.execute(select(named.c.label).where(named.c.label == "a")).all() == [("a",)]
+    engine.dispose()
 
 
 def test_a_check_constraint_in_sql_text_is_refused_at_create_all() -> None:

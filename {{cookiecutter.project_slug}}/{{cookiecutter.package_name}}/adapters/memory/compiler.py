@@ -24,6 +24,9 @@ class MemoryCompiler(compiler.SQLCompiler):
     _on_conflict_target = SQLiteCompiler._on_conflict_target
     visit_on_conflict_do_nothing = SQLiteCompiler.visit_on_conflict_do_nothing
     visit_on_conflict_do_update = SQLiteCompiler.visit_on_conflict_do_update
+    # `x REGEXP pattern`, as SQLite writes it.
+    visit_regexp_match_op_binary = SQLiteCompiler.visit_regexp_match_op_binary
+    visit_not_regexp_match_op_binary = SQLiteCompiler.visit_not_regexp_match_op_binary
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.memory_select_info: dict[Any, tuple[Any, Any, list[Any]]] = {}

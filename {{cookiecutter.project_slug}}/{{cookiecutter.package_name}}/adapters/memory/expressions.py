@@ -26,6 +26,7 @@ from .functions import (
     utc_now,
 )
 from .ordering import order_term
+from .text_functions import fn_regexp
 from .types import (
     AFFINITY_CONVERTERS,
     HELD_AS_OBJECT_KINDS,
@@ -33,6 +34,7 @@ from .types import (
     TEMPORAL_KINDS,
     affinity,
     as_stored_text,
+    collation,
     convert,
     declared_affinity,
     to_numeric,
@@ -697,6 +699,9 @@ class ExprCompiler:
         raise unsupported(f"text() SQL fragment {el.text!r}")
 
     def visit_cast(self, el: Any) -> Fn:
+        declared = collation(el.type)
+        if declared is not None:
+            raise unsupported(f"CAST to a type with COLLATE {declared}")
         inner = self.compile(el.clause)
         stored = STORED_FORMS.get(affinity(el.clause.type))
         if stored is not None:
@@ -839,6 +844,8 @@ class ExprCompiler:
             return _is(*self._operands(el.left, el.right), True)
         if oper in (operators.between_op, operators.not_between_op):
             return self._between(el, negate=oper is operators.not_between_op)
+        if oper in (operators.regexp_match_op, operators.not_regexp_match_op):
+            return self._regexp(el, negate=oper is operators.not_regexp_match_op)
         if oper is operators.collate:
             raise unsupported(f"COLLATE {el.right}")
         name = getattr(oper, "opstring", None) or getattr(oper, "__name__", str(oper))
@@ -907,6 +914,21 @@ class ExprCompiler:
             return _not(r) if negate else r
 
         return like
+
+    def _regexp(self, el: Any, negate: bool) -> Fn:
+        if el.modifiers.get("flags"):
+            # SQLAlchemy's SQLite dialect drops the flags and matches without them.
+            raise unsupported(
+                f"regexp_match with flags {el.modifiers['flags']!r} (SQLite would ignore them; "
+                "write them in the pattern, as (?i)"
+            )
+        value, pattern = self.compile(el.left), self.compile(el.right)
+
+        def regexp(row: Any, env: Env) -> Any:
+            r = fn_regexp(pattern(row, env), value(row, env))
+            return r if r is None or not negate else 1 - r
+
+        return regexp
 
     def in_values(self, el: Any) -> Callable[[Any, Env], Any]:
         """For `x IN (...)`: a function giving (members, has NULL, is empty)."""

@@ -23,7 +23,7 @@ from .expressions import Binds, Env, ExprCompiler, Scope, Source, constant_funct
 from .indexes import HashIndex
 from .storage import ColumnSpec, ForeignKeySpec, TableStore
 from .transactions import Transaction
-from .types import affinity, convert, literal_text_value, storage_affinity
+from .types import affinity, collation, convert, literal_text_value, storage_affinity
 
 _TIMESTAMP_WORDS = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "NOW()"}
 
@@ -88,6 +88,14 @@ def _reject_unsupported(table: Table) -> None:
             f"schema-qualified table {table.schema}.{table.name} is not supported by the "
             "memory dialect"
         )
+    for column in table.columns:
+        declared = collation(column.type)
+        if declared is not None:
+            # SQLite compares, sorts and indexes such a column by the collation.
+            raise NotSupportedError(
+                f"column {table.name}.{column.name} declares COLLATE {declared}; the memory "
+                "dialect compares text as SQLite's default BINARY collation only"
+            )
     for constraint in table.constraints:
         if isinstance(constraint, CheckConstraint):
             if isinstance(constraint.sqltext, TextClause):
@@ -163,6 +171,14 @@ def _checks(table: Table, positions: dict[str, int]) -> list[tuple[str, Any]]:
     compiler = ExprCompiler(Binds(None), Scope(None, [source]))
     env = Env({})
     checks: list[tuple[str, Any]] = []
+    for column in table.columns:
+        declared = collation(column.type)
+        if declared is not None:
+            # SQLite compares, sorts and indexes such a column by the collation.
+            raise NotSupportedError(
+                f"column {table.name}.{column.name} declares COLLATE {declared}; the memory "
+                "dialect compares text as SQLite's default BINARY collation only"
+            )
     for constraint in table.constraints:
         if isinstance(constraint, CheckConstraint):
             fn = compiler.compile(constraint.sqltext)

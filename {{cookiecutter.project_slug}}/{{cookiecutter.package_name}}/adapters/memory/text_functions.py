@@ -1,4 +1,5 @@
-"""SQLite's character, blob and pattern functions: hex, unicode, char, zeroblob, glob."""
+"""SQLite's character, blob and pattern functions: hex, unicode, char, zeroblob, glob, and the
+regexp() behind REGEXP."""
 
 from __future__ import annotations
 
@@ -123,10 +124,34 @@ def _character_set(pattern: str, position: int) -> tuple[str, int] | None:
     return None
 
 
+def fn_regexp(pattern: Any, value: Any) -> int | None:
+    """`value REGEXP pattern`, 1 or 0, by Python's `re.search`: the `regexp()` SQLAlchemy's
+    SQLite dialect registers on every pysqlite connection.
+
+    NULL for a NULL value. What the search refuses (a NULL or numeric pattern, a number, text
+    against a blob pattern, a malformed pattern) is an error, as the function's exception is
+    on SQLite.
+    """
+    if value is None:
+        return None
+    try:
+        found = re.search(_as_driver_value(pattern), _as_driver_value(value))
+    except (TypeError, re.error) as error:
+        raise OperationalError(f"regexp({pattern!r}, {value!r}) failed: {error}") from None
+    return 0 if found is None else 1
+
+
+def _as_driver_value(value: Any) -> Any:
+    """What the driver hands a Python function for a stored value: a date, time or UUID as its
+    text, a truth value as its integer."""
+    return int(value) if isinstance(value, bool) else as_stored_text(value)
+
+
 TEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "hex": fn_hex,
     "unicode": fn_unicode,
     "char": fn_char,
     "zeroblob": fn_zeroblob,
     "glob": fn_glob,
+    "regexp": fn_regexp,
 }

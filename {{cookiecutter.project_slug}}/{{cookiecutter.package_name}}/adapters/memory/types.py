@@ -194,6 +194,14 @@ def affinity(type_: Any) -> str:
     return "none"
 
 
+def collation(type_: Any) -> str | None:
+    """The collation a type declares, unless it is SQLite's default BINARY."""
+    while isinstance(type_, sqltypes.TypeDecorator):
+        type_ = type_.impl_instance
+    name = getattr(type_, "collation", None)
+    return None if name is None or str(name).upper() == "BINARY" else str(name)
+
+
 _AFFINITIES: list[tuple[type[Any], str]] = [
     (sqltypes.Boolean, "boolean"),
     (sqltypes.Integer, "integer"),

@@ -14,12 +14,15 @@ import pytest
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Computed,
     Connection,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
     cast,
     func,
     inspect,
@@ -108,6 +111,76 @@ def test_a_column_collation_is_refused_at_create_all(declared: Any) -> None:
         metadata.create_all(engine)
     with engine.connect() as conn:  # nothing of the table was made
         assert not inspect(conn).has_table("named")
+    engine.dispose()
+
+
+def _generated_column(metadata: MetaData) -> None:
+    Table(
+        "made",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("twice", Integer, Computed("id * 2")),
+    )
+
+
+def _unique_partial_index(metadata: MetaData) -> None:
+    made = Table("made", metadata, Column("id", Integer, primary_key=True), Column("code", String))
+    Index("ux_made_code", made.c.code, unique=True, sqlite_where=made.c.id > 5)
+
+
+def _ignoring_unique_constraint(metadata: MetaData) -> None:
+    Table(
+        "made",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("code", String),
+        UniqueConstraint("code", sqlite_on_conflict="IGNORE"),
+    )
+
+
+def _replacing_not_null(metadata: MetaData) -> None:
+    Table(
+        "made",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("code", String, nullable=False, sqlite_on_conflict_not_null="REPLACE"),
+    )
+
+
+SCHEMAS: dict[str, tuple[Callable[[MetaData], None], str]] = {
+    "a generated column": (_generated_column, r"made\.twice is a generated column"),
+    "a unique partial index": (_unique_partial_index, r"unique partial index ux_made_code"),
+    "ON CONFLICT IGNORE on a unique constraint": (
+        _ignoring_unique_constraint,
+        r"sqlite_on_conflict='IGNORE'",
+    ),
+    "ON CONFLICT REPLACE on NOT NULL": (_replacing_not_null, r"made\.code.*'REPLACE'"),
+}
+
+
+@pytest.mark.parametrize("name", list(SCHEMAS))
+def test_a_schema_sqlite_would_answer_differently_is_refused(name: str) -> None:
+    declare, names_it = SCHEMAS[name]
+    metadata = MetaData()
+    declare(metadata)
+    engine = memory_engine()
+    with pytest.raises(SQLAlchemyError, match=names_it):
+        metadata.create_all(engine)
+    with engine.connect() as conn:  # create_all's transaction took the table back
+        assert not inspect(conn).has_table("made")
+    engine.dispose()
+
+
+def test_a_partial_index_that_is_not_unique_is_kept_whole() -> None:
+    metadata = MetaData()
+    made = Table("made", metadata, Column("id", Integer, primary_key=True), Column("code", String))
+    Index("ix_made_code", made.c.code, sqlite_where=made.c.id > 5)
+    engine = memory_engine()
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(made.insert(), [{"id": 1, "code": "a"}, {"id": 9, "code": "a"}])
+        found = conn.execute(select(made.c.id).where(made.c.code == "a").order_by(made.c.id))
+        assert found.all() == [(1,), (9,)]
     engine.dispose()
 
 

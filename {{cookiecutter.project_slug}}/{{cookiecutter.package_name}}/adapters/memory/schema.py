@@ -96,7 +96,15 @@ def _reject_unsupported(table: Table) -> None:
                 f"column {table.name}.{column.name} declares COLLATE {declared}; the memory "
                 "dialect compares text as SQLite's default BINARY collation only"
             )
+        if column.computed is not None:
+            raise NotSupportedError(
+                f"column {table.name}.{column.name} is a generated column "
+                f"(Computed({column.computed.sqltext})), which the memory dialect does not compute"
+            )
+        _reject_conflict_clause(column, f"column {table.name}.{column.name}")
     for constraint in table.constraints:
+        if isinstance(constraint, PrimaryKeyConstraint | UniqueConstraint):
+            _reject_conflict_clause(constraint, f"{type(constraint).__name__} on {table.name}")
         if isinstance(constraint, CheckConstraint):
             if isinstance(constraint.sqltext, TextClause):
                 raise NotSupportedError(
@@ -110,6 +118,17 @@ def _reject_unsupported(table: Table) -> None:
             raise NotSupportedError(
                 f"{type(constraint).__name__} {constraint.name or ''} on table {table.name} "
                 "is not supported by the memory dialect"
+            )
+
+
+def _reject_conflict_clause(item: Any, what: str) -> None:
+    """Refuse SQLite's `ON CONFLICT` resolution on a constraint (`sqlite_on_conflict...`): the
+    memory dialect always aborts, as SQLite does by default."""
+    for name, value in item.dialect_kwargs.items():
+        if name.startswith("sqlite_on_conflict") and value is not None:
+            raise NotSupportedError(
+                f"{what} has {name}={value!r}; the memory dialect resolves a conflict only "
+                "by SQLite's default ABORT"
             )
 
 
@@ -179,7 +198,15 @@ def _checks(table: Table, positions: dict[str, int]) -> list[tuple[str, Any]]:
                 f"column {table.name}.{column.name} declares COLLATE {declared}; the memory "
                 "dialect compares text as SQLite's default BINARY collation only"
             )
+        if column.computed is not None:
+            raise NotSupportedError(
+                f"column {table.name}.{column.name} is a generated column "
+                f"(Computed({column.computed.sqltext})), which the memory dialect does not compute"
+            )
+        _reject_conflict_clause(column, f"column {table.name}.{column.name}")
     for constraint in table.constraints:
+        if isinstance(constraint, PrimaryKeyConstraint | UniqueConstraint):
+            _reject_conflict_clause(constraint, f"{type(constraint).__name__} on {table.name}")
         if isinstance(constraint, CheckConstraint):
             fn = compiler.compile(constraint.sqltext)
             label = (
@@ -231,6 +258,13 @@ def add_index(db: Database, index: Index, txn: Transaction) -> None:
                 f"functional index {index.name} on {table.name} is not supported"
             )
         names.append(str(expr.name))
+    if index.unique and index.dialect_kwargs.get("sqlite_where") is not None:
+        # SQLite holds such rows unique only where the condition holds; a partial index that
+        # is not unique changes no answer, and is kept whole.
+        raise NotSupportedError(
+            f"unique partial index {index.name} on {table.name} (sqlite_where) is not supported "
+            "by the memory dialect"
+        )
     if any(i.name == index.name for i in store.indexes):
         raise OperationalError(f"index {index.name} already exists")
     idx = _index(str(index.name), names, store.positions, unique=bool(index.unique))

@@ -190,23 +190,7 @@ def _checks(table: Table, positions: dict[str, int]) -> list[tuple[str, Any]]:
     compiler = ExprCompiler(Binds(None), Scope(None, [source]))
     env = Env({})
     checks: list[tuple[str, Any]] = []
-    for column in table.columns:
-        declared = collation(column.type)
-        if declared is not None:
-            # SQLite compares, sorts and indexes such a column by the collation.
-            raise NotSupportedError(
-                f"column {table.name}.{column.name} declares COLLATE {declared}; the memory "
-                "dialect compares text as SQLite's default BINARY collation only"
-            )
-        if column.computed is not None:
-            raise NotSupportedError(
-                f"column {table.name}.{column.name} is a generated column "
-                f"(Computed({column.computed.sqltext})), which the memory dialect does not compute"
-            )
-        _reject_conflict_clause(column, f"column {table.name}.{column.name}")
     for constraint in table.constraints:
-        if isinstance(constraint, PrimaryKeyConstraint | UniqueConstraint):
-            _reject_conflict_clause(constraint, f"{type(constraint).__name__} on {table.name}")
         if isinstance(constraint, CheckConstraint):
             fn = compiler.compile(constraint.sqltext)
             label = (

@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$root/.venv/bin/cookiecutter" ] || make -C "$root" venv >/dev/null
 mkdir -p "$dir"
 # Tool caches left in the template folder are not part of it (and may not be text).
-find "$root/{{cookiecutter.project_slug}}" -name .ruff_cache -o -name .mypy_cache -o -name .hypothesis -o -name .pytest_cache | xargs rm -rf
+find "$root/{{cookiecutter.project_slug}}" -name .ruff_cache -o -name .mypy_cache -o -name .hypothesis -o -name .pytest_cache -o -name .sqlite-releases | xargs rm -rf
 "$root/.venv/bin/cookiecutter" --no-input -f -o "$dir" "$root" >/dev/null
 if [ ! -x "$dir/venv/bin/python" ]; then
   "$root/.venv/bin/uv" venv -q "$dir/venv" -p 3.11

@@ -1,8 +1,10 @@
 """Each baked project installs, passes its own linters and its own full test suite."""
 
 import os
+import platform
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,17 @@ def test_baked_project_passes_its_lint_and_tests(
     assert int(counts["sqlite"]) > 0
     if postgres_database is not None:
         assert int(counts["postgresql"]) > 0
+    if variant == "default" and sys.platform == "linux" and platform.machine() == "x86_64":
+        check_other_sqlite_releases(project, environ)
+
+
+def check_other_sqlite_releases(project: Path, environ: dict[str, str]) -> None:
+    """memory:// against the SQLite releases of `make test-sqlite-releases` (pysqlite3-binary
+    wheels, built for Linux x86_64 only)."""
+    passed, output = run(["make", "test-sqlite-releases"], project, environ)
+    assert passed, failure("make test-sqlite-releases", output)
+    releases = re.findall(r"^compared with SQLite ([\d.]+)", output, re.MULTILINE)
+    outcomes = re.findall(r"^=* ?(\d+ passed.*) in [\d.]+s", output, re.MULTILINE)
+    assert len(releases) == len(outcomes) == 5, output[-3000:]
+    for release, outcome in zip(releases, outcomes, strict=True):
+        record_summary(f"default on SQLite {release}: {outcome}")

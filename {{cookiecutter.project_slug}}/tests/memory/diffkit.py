@@ -59,6 +59,15 @@ SQLITE_URL = "sqlite://"
 SQLITE_ASYNC_URL = "sqlite+aiosqlite://"
 
 
+def cpython_driver() -> bool:
+    """False when the tests run on another SQLite release through pysqlite3
+    (`tests/sqlite_release.py`), a driver that differs from Python's own in how it waits
+    for a lock and how it reports a Python function's overflow."""
+    import sqlite3
+
+    return sqlite3.__name__ == "sqlite3"
+
+
 def baseline_mode() -> bool:
     """True when the side under test is a second SQLite engine instead of ``memory://``."""
     value = os.environ.get(BASELINE_VAR, "").strip().lower()

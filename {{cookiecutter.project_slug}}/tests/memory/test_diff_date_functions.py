@@ -24,8 +24,11 @@ from sqlalchemy import (
     literal,
     select,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
-from .diffkit import EnginePair, seeded_pair
+from {{ cookiecutter.package_name }}.adapters.memory.releases import DAY_OVERFLOW_MODIFIERS
+
+from .diffkit import EnginePair, baseline_mode, seeded_pair
 
 metadata = MetaData()
 moments = Table(
@@ -65,6 +68,8 @@ ROWS = [
     {"at": None, "day": None, "clock": None, "text": "12:34:56.789", "number": 0.0},
     {"at": None, "day": None, "clock": None, "text": "not a date", "number": None},
     {"at": None, "day": None, "clock": None, "text": "2024-13-01", "number": 45.5},
+    {"at": None, "day": None, "clock": None, "text": "2023-02-31 10:00:59.9996", "number": 1e13},
+    {"at": None, "day": None, "clock": None, "text": "2024-04-31T23:59", "number": -3e11},
 ]
 
 MODIFIERS: dict[str, tuple[str, ...]] = {
@@ -83,6 +88,12 @@ MODIFIERS: dict[str, tuple[str, ...]] = {
     "negative time shift": ("-12:00:30.5",),
     "unixepoch": ("unixepoch",),
     "unknown": ("+1 fortnight",),
+    "auto": ("auto",),
+    "auto, not first": ("+1 day", "auto"),
+    "julianday": ("julianday",),
+    "julianday, not first": ("start of day", "julianday"),
+    "subsec": ("subsec",),
+    "subsecond after a fractional shift": ("+1.2345 seconds", "subsecond"),
 }
 
 VALUES = {"at": m.at, "day": m.day, "clock": m.clock, "text": m.text, "number": m.number}
@@ -141,3 +152,18 @@ def test_missing_and_null_arguments_give_null(pair: EnginePair) -> None:
 def test_a_literal_value_and_a_bound_modifier(pair: EnginePair) -> None:
     statement = select(func.date(literal("2024-01-31"), literal("+1 month")))
     assert pair.check_rows(statement) == [("2024-03-02",)]
+
+
+@pytest.mark.parametrize("modifier", ["floor", "ceiling"])
+def test_day_overflow_modifiers_are_refused_where_sqlite_knows_them(
+    pair: EnginePair, modifier: str
+) -> None:
+    """SQLite 3.46 added 'floor' and 'ceiling'; before, they are unknown and give NULL."""
+    statement = select(func.date(m.day, "+1 month", modifier)).order_by(m.id)
+    if not DAY_OVERFLOW_MODIFIERS:
+        pair.check_rows(statement)
+        return
+    if baseline_mode():
+        pytest.skip("memory-only: SQLite supports the modifier")
+    with pair.memory.connect() as conn, pytest.raises(SQLAlchemyError, match=modifier):
+        conn.execute(statement)

@@ -139,6 +139,12 @@ COLUMNS_OF_VALUES: dict[str, list[Any]] = {
     "booleans": [True, False, True],
     "a partial sum past 64 bits": [2**62, 2**62, -(2**62)],
     "dates": [dt.date(2024, 3, 1), dt.date(2023, 1, 1)],
+    "reals past the largest double": [1e308, 1e308, -1e308],
+    "infinities of both signs": [float("inf"), 1.0, float("-inf")],
+    "integers past 2**53": [2**62 - 1, 2**53 + 1, -(2**61) + 3, 7],
+    "an overflow, then a real": [2**62, 2**62, 0.5, -1],
+    "an overflow, then integers only": [2**62, 2**62, -(2**62), -(2**62)],
+    "a real among large integers": [2**60 + 1, 0.25, 2**60 + 3, -(2**59) - 5],
 }
 
 AGGREGATES: dict[str, Callable[[Any], Any]] = {
@@ -166,3 +172,20 @@ def test_aggregates_add_values_as_sqlite_does(pair: EnginePair, name: str) -> No
         pair.check(rows_or_error(select(make(column))), what=f"{aggregate} of {name}")
         running = select(make(column).over(order_by=column))
         pair.check(rows_or_error(running), what=f"running {aggregate} of {name}")
+
+
+SUBSTR_BOUNDS = [0, 1, 2, -1, -3, 6, 7, 2**31 - 1, 2**31, -(2**31), -(2**31) - 1, 2**32 + 2]
+SUBSTR_BOUNDS += [-(2**32) - 2, 2**62, -(2**62), 1_000_000_000, -1_000_000_001]
+
+
+@pytest.mark.parametrize("start", SUBSTR_BOUNDS)
+def test_substr_from_every_bound(pair: EnginePair, start: int) -> None:
+    """Around the 32-bit edges SQLite before 3.48 cut the arguments to; 64-bit ones after."""
+    text, blob = literal("abcdéf"), literal(b"abcdef", LargeBinary)
+    statement = select(
+        func.substr(text, literal(start)),
+        func.substr(blob, literal(start)),
+        *(func.substr(text, literal(start), literal(length)) for length in SUBSTR_BOUNDS),
+        *(func.substr(blob, literal(start), literal(length)) for length in SUBSTR_BOUNDS),
+    )
+    pair.check_rows(statement, what=f"substr from {start}")

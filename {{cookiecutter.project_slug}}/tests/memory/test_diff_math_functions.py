@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
 )
 
-from .diffkit import EnginePair, pair_of, rows_or_error, seeded_pair
+from .diffkit import EnginePair, cpython_driver, pair_of, rows_or_error, seeded_pair
 
 
 def _sqlite_has_math_functions() -> bool:
@@ -110,10 +110,17 @@ def pair() -> Iterator[EnginePair]:
         yield made
 
 
+FLOOR_OVERFLOWS = {"a huge real", "a huge negative real", "infinity"}
+"""Operands whose floor() does not fit an integer: SQLAlchemy registers Python's math.floor as
+floor() on pysqlite connections, and the driver reports its overflow."""
+
+
 @pytest.mark.parametrize("name", UNARY)
 def test_one_argument_function_on_every_operand(pair: EnginePair, name: str) -> None:
     function = getattr(func, name)
     for operand, value in OPERANDS.items():
+        if name == "floor" and operand in FLOOR_OVERFLOWS and not cpython_driver():
+            continue
         pair.check(
             rows_or_error(select(function(value)), with_message=True), what=f"{name} of {operand}"
         )

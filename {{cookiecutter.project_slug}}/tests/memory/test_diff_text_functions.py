@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import func, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from {{ cookiecutter.package_name }}.adapters.memory.releases import IIF_LIKE_CASE, IIF_WITH_TWO_ARGUMENTS
+
 from .diff_schema import ORDERS, orders
 from .diffkit import EnginePair, baseline_mode, memory_engine
 
@@ -118,9 +120,22 @@ def test_iif_evaluates_only_the_branch_it_takes(seeded: EnginePair) -> None:
     assert "integer overflow" in str(error)
 
 
-def test_iif_takes_three_arguments(seeded: EnginePair) -> None:
-    error = seeded.check_statement_error(select(func.iif(1, 2)))
-    assert "wrong number of arguments to function iif()" in str(error)
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 6])
+def test_iif_takes_the_arguments_the_linked_sqlite_takes(seeded: EnginePair, count: int) -> None:
+    """Three before SQLite 3.48; two or three in 3.48; any number from two on from 3.49."""
+    tests_and_results = [o.id > 2, o.id, o.qty > 1, literal("b"), o.note, literal(0)]
+    statement = select(func.iif(*tests_and_results[:count])).order_by(o.id)
+    if IIF_LIKE_CASE:
+        allowed = count >= 2
+    elif IIF_WITH_TWO_ARGUMENTS:
+        allowed = count in (2, 3)
+    else:
+        allowed = count == 3
+    if allowed:
+        seeded.check_rows(statement)
+    else:
+        error = seeded.check_statement_error(statement)
+        assert "wrong number of arguments to function iif()" in str(error)
 
 
 @pytest.mark.skipif(baseline_mode(), reason="memory-only: SQLite fails when the text is read")

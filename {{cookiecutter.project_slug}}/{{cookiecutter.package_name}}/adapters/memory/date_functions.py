@@ -17,6 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import NotSupportedError
+from .releases import (
+    DAY_OVERFLOW_MODIFIERS,
+    FRACTION_CAPPED,
+    MONTH_DAYS_NORMALIZED,
+    SUBSECOND_MODIFIER,
+    SUBSECONDS_ROUNDED,
+)
 from .types import TEMPORAL, temporal_text
 
 DAY_MS = 86_400_000
@@ -71,6 +78,7 @@ class Moment:
         "m",
         "raw",
         "s",
+        "subsec",
     )
 
     def __init__(self) -> None:
@@ -79,6 +87,7 @@ class Moment:
         self.has_ymd = self.has_hms = self.has_jd = False
         self.raw: float | None = None  # a number given as the value, for `unixepoch`
         self.bad_number = False  # a number out of the Julian day range, unless `unixepoch`
+        self.subsec = False  # show milliseconds (the 'subsec' modifier)
 
     # calendar fields and the Julian day ------------------------------------------------
     def compute_jd(self) -> None:
@@ -119,7 +128,11 @@ class Moment:
             return
         self.compute_jd()
         day_ms = (self.jd + 43_200_000) % DAY_MS
-        self.s = (day_ms % 60_000) / 1000.0
+        if SUBSECONDS_ROUNDED:
+            self.s = (day_ms % 60_000) / 1000.0
+        else:  # before 3.43: the fraction of the day's seconds, then the whole seconds added
+            seconds = day_ms / 1000.0
+            self.s = (seconds - int(seconds)) + int(seconds) % 60
         self.h, self.m = divmod(day_ms // 60_000, 60)
         self.has_hms = True
 
@@ -142,7 +155,7 @@ def _set_time(moment: Moment, text: str) -> bool:
     if found is None:
         return False
     h, m = int(found[1]), int(found[2])
-    s = float(found[3] + (found[4] or "")) if found[3] else 0.0
+    s = _seconds(found[3], found[4])
     if h > 24 or m > 59 or s >= 60:
         return False
     moment.h, moment.m, moment.s, moment.has_hms = h, m, s, True
@@ -153,6 +166,17 @@ def _set_time(moment: Moment, text: str) -> bool:
         moment.jd -= (offset if zone[0] == "+" else -offset) * 60_000
         moment.has_ymd = moment.has_hms = False
     return True
+
+
+def _seconds(whole: str | None, fraction: str | None) -> float:
+    """`SS.SSS` as SQLite reads it: whole seconds plus the fraction, which SQLite 3.49 and later
+    keep below .999 so that it never rounds up to the next second."""
+    if not whole:
+        return 0.0
+    part = float(fraction) if fraction else 0.0
+    if FRACTION_CAPPED and part > 0.999:
+        part = 0.999
+    return int(whole) + part
 
 
 def _set_number(moment: Moment, number: float) -> None:
@@ -175,6 +199,11 @@ def read_moment(value: Any, now: Callable[[], dt.datetime]) -> Moment | None:
         return None
     if value.lower() == "now":
         return read_moment(temporal_text(now()), now)
+    if SUBSECOND_MODIFIER and value.lower() in ("subsec", "subsecond"):
+        current = read_moment(temporal_text(now()), now)
+        if current is not None:
+            current.subsec = True
+        return current
     try:
         _set_number(moment, float(value))
         return moment
@@ -194,6 +223,19 @@ def read_moment(value: Any, now: Callable[[], dt.datetime]) -> Moment | None:
 
 
 # modifiers -----------------------------------------------------------------------------
+def _auto(moment: Moment) -> bool:
+    """The 'auto' modifier: a number out of the Julian day range is read as Unix seconds."""
+    raw = moment.raw
+    moment.raw = None
+    if raw is None or not moment.bad_number:
+        return True
+    if -210_866_760_000 <= raw <= 253_402_300_799:
+        moment.jd = int(raw * 1000.0 + UNIX_EPOCH_MS + 0.5)
+        moment.has_jd, moment.bad_number = True, False
+        moment.has_ymd = moment.has_hms = False
+    return True
+
+
 def _shift_months(moment: Moment, months: int) -> None:
     moment.compute_ymd()
     moment.compute_hms()
@@ -253,6 +295,18 @@ def apply_modifier(moment: Moment, modifier: Any, first: bool) -> bool:
             f"the {text!r} modifier (it depends on the machine's time zone) is not supported by "
             "the memory dialect"
         )
+    if text == "julianday":
+        if not first or moment.raw is None or moment.bad_number:
+            return False
+        moment.raw = None
+        return True
+    if text == "auto":
+        return first and _auto(moment)
+    if SUBSECOND_MODIFIER and text in ("subsec", "subsecond"):
+        moment.subsec = True
+        return True
+    if DAY_OVERFLOW_MODIFIERS and text in ("floor", "ceiling"):
+        raise NotSupportedError(f"the {text!r} modifier is not supported by the memory dialect")
     if text == "unixepoch":
         if not first or moment.raw is None:
             return False
@@ -283,7 +337,7 @@ def apply_modifier(moment: Moment, modifier: Any, first: bool) -> bool:
         return True
     shift = _SHIFT.match(text)
     if shift is not None:
-        seconds = float((shift[4] or "0") + (shift[5] or ""))
+        seconds = _seconds(shift[4], shift[5])
         if int(shift[2]) > 24 or int(shift[3]) > 59 or seconds >= 60:
             return False
         span = int(shift[2]) * 3_600_000 + int(shift[3]) * 60_000 + int(seconds * 1000 + 0.5)
@@ -309,6 +363,8 @@ def _moment_of(now: Callable[[], dt.datetime], value: Any, modifiers: tuple[Any,
             return None
     if not moment.valid:
         return None
+    if MONTH_DAYS_NORMALIZED and not modifiers and moment.has_ymd and moment.D > 28:
+        moment.has_ymd = False  # shown from the Julian day: rolled into the next month
     return moment
 
 
@@ -320,6 +376,9 @@ def _date_text(moment: Moment) -> str:
 
 def _time_text(moment: Moment) -> str:
     moment.compute_hms()
+    if moment.subsec:
+        millis = int(1000.0 * moment.s + (0.5 if SUBSECONDS_ROUNDED else 0.0))
+        return f"{moment.h:02d}:{moment.m:02d}:{millis // 1000 % 100:02d}.{millis % 1000:03d}"
     return f"{moment.h:02d}:{moment.m:02d}:{int(moment.s):02d}"
 
 
@@ -345,7 +404,11 @@ def fn_julianday(now: Callable[[], dt.datetime], value: Any = "now", *modifiers:
 
 def fn_unixepoch(now: Callable[[], dt.datetime], value: Any = "now", *modifiers: Any) -> Any:
     moment = _moment_of(now, value, modifiers)
-    return None if moment is None else _unix_seconds(moment.jd)
+    if moment is None:
+        return None
+    if moment.subsec:
+        return (moment.jd - UNIX_EPOCH_MS) / 1000.0
+    return _unix_seconds(moment.jd)
 
 
 def _day_of_year(moment: Moment) -> int:
@@ -376,6 +439,8 @@ def _directive(moment: Moment, letter: str) -> str | None:
     if letter == "M":
         return f"{moment.m:02d}"
     if letter == "s":
+        if moment.subsec:
+            return f"{(moment.jd - UNIX_EPOCH_MS) / 1000.0:.3f}"
         return str(_unix_seconds(moment.jd))
     if letter == "S":
         return f"{int(moment.s):02d}"

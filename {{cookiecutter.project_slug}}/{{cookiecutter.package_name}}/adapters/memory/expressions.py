@@ -26,6 +26,7 @@ from .functions import (
     utc_now,
 )
 from .ordering import order_term
+from .releases import IIF_LIKE_CASE, IIF_WITH_TWO_ARGUMENTS
 from .text_functions import fn_regexp
 from .types import (
     AFFINITY_CONVERTERS,
@@ -500,7 +501,7 @@ _LIKE_OPS: dict[Any, tuple[str, bool]] = {
 
 
 _PASSING_ARGUMENTS = frozenset(
-    {"coalesce", "ifnull", "nullif", "iif", "likely", "unlikely", "max", "min"}
+    {"coalesce", "ifnull", "nullif", "iif", "if", "likely", "unlikely", "max", "min"}
 )
 """Scalar functions that may return an argument as it is: a truth value among them comes out
 of SQLite as the integer it stores, unless SQLAlchemy reads the result as a boolean."""
@@ -1100,8 +1101,8 @@ class ExprCompiler:
         if date_function is not None:
             values = [self.compile(a) for a in args]
             return lambda row, env: date_function(env.now, *[v(row, env) for v in values])
-        if name == "iif":
-            return self._iif(args)
+        if name == "iif" or (name == "if" and IIF_WITH_TWO_ARGUMENTS):
+            return self._iif(name, args)
         impl = SCALAR_FUNCTIONS.get(name)
         if impl is None and name in ("max", "min"):
             from .functions import fn_scalar_max, fn_scalar_min
@@ -1120,13 +1121,36 @@ class ExprCompiler:
             return lambda row, env: impl(p0(row, env), p1(row, env))
         return lambda row, env: impl(*[p(row, env) for p in parts])
 
-    def _iif(self, args: list[Any]) -> Fn:
+    def _iif(self, name: str, args: list[Any]) -> Fn:
         """`iif(test, then, otherwise)`: `CASE WHEN test THEN then ELSE otherwise END`, so
-        only the branch chosen is evaluated."""
-        if len(args) != 3:
-            raise OperationalError("wrong number of arguments to function iif()")
-        test, then, otherwise = (self.compile(a) for a in args)
-        return lambda row, env: then(row, env) if _truth(test(row, env)) else otherwise(row, env)
+        only the branch chosen is evaluated. From SQLite 3.48 `otherwise` may be left out (it
+        is NULL then); from 3.49 any number of test/result pairs may come before it."""
+        count = len(args)
+        if IIF_LIKE_CASE:
+            allowed = count >= 2
+        elif IIF_WITH_TWO_ARGUMENTS:
+            allowed = count in (2, 3)
+        else:
+            allowed = count == 3
+        if not allowed:
+            raise OperationalError(f"wrong number of arguments to function {name}()")
+        parts = [self.compile(a) for a in args]
+        pairs = list(zip(parts[0:-1:2], parts[1::2], strict=True))
+        otherwise = parts[-1] if count % 2 else None
+        if len(pairs) == 1:
+            ((test, then),) = pairs
+            if otherwise is None:
+                return lambda row, env: then(row, env) if _truth(test(row, env)) else None
+            other = otherwise
+            return lambda row, env: then(row, env) if _truth(test(row, env)) else other(row, env)
+
+        def chosen(row: Any, env: Any) -> Any:
+            for test, then in pairs:
+                if _truth(test(row, env)):
+                    return then(row, env)
+            return None if otherwise is None else otherwise(row, env)
+
+        return chosen
 
     def visit_funcfilter(self, el: Any) -> Fn:
         raise OperationalError(f"misuse of aggregate function {el.func.name}()")

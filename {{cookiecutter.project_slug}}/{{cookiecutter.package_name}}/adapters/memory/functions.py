@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-import sqlite3
 from collections.abc import Callable, Sequence
 from decimal import ROUND_DOWN, Context, Decimal
 from typing import Any
 
 from .errors import OperationalError
 from .math_functions import MATH_FUNCTIONS
+from .releases import INTEGER_ARGUMENTS_64_BIT, ROUND_BY_DECIMAL_DIGITS
+from .sums import RunningSum, new_sum
 from .text_functions import TEXT_FUNCTIONS
 from .types import (
     arithmetic_number,
     as_stored_text,
-    fits_int64,
     numeric_text,
     real_argument,
     sqlite_real_text,
@@ -58,9 +58,11 @@ def fn_length(value: Any) -> Any:
 
 
 def _int_arg(value: Any) -> int:
-    """An argument read as a C `int`, as SQLite's functions read one: its 64-bit integer
-    (`to_integer`) cut to the low 32 bits."""
+    """An integer argument of round() or substr(), as the linked SQLite reads it: the value's
+    64-bit integer (`to_integer`), cut to a C `int`'s low 32 bits before SQLite 3.48."""
     whole: int = to_integer(as_stored_text(value))
+    if INTEGER_ARGUMENTS_64_BIT:
+        return whole
     return (whole + 2**31) % 2**32 - 2**31
 
 
@@ -86,6 +88,8 @@ def fn_round(value: Any, digits: Any = 0) -> Any:
         return x  # whole already (or not a number): nothing to round
     if n == 0:
         return float(int(x + (-0.5 if x < 0 else 0.5)))
+    if ROUND_BY_DECIMAL_DIGITS:
+        return _digit_round(x, n)
     return _printf_round(x, n)
 
 
@@ -106,6 +110,40 @@ def _printf_round(x: float, n: int) -> float:
     last = max(-n, rounded.adjusted() - 15)  # the last digit written
     kept = rounded.quantize(Decimal(1).scaleb(last), rounding=ROUND_DOWN, context=_WIDE)
     return float(kept.copy_negate() if x < 0 else kept)
+
+
+_SCALED_LOW = Decimal(float("9.22337203685477478e17"))
+_SCALED_HIGH = Decimal(float("9.223372036854774784e18"))
+"""The range SQLite scales a double into (the doubles its C constants stand for)."""
+
+
+def _digit_round(x: float, n: int) -> float:
+    """`x` to `n` decimals as SQLite 3.43 and later get it: the double scaled by a power of ten
+    to an integer of 18 or 19 digits (the part past it cut towards the nearest double of the
+    scaled value), those digits rounded half up at the `n`-th decimal, and read back."""
+    if x == 0:
+        return 0.0
+    magnitude = abs(Decimal(x))
+    shift = 17 - magnitude.adjusted()
+    scaled = magnitude.scaleb(shift, context=_WIDE)
+    while scaled < _SCALED_LOW:
+        shift, scaled = shift + 1, scaled.scaleb(1, context=_WIDE)
+    while scaled > _SCALED_HIGH:
+        shift, scaled = shift - 1, scaled.scaleb(-1, context=_WIDE)
+    nearest = Decimal(float(scaled))
+    digits = str(int(nearest) + int(scaled - nearest))  # int() cuts towards zero, as C's cast
+    point = len(digits) - shift  # how many of the digits stand before the decimal point
+    keep = point + n  # how many of them the n decimals keep
+    if keep < 0 or (keep == 0 and digits[0] < "5"):
+        return math.copysign(0.0, x)
+    if keep == 0:
+        value = Decimal(1).scaleb(point)
+    elif keep < len(digits):
+        value = Decimal(int(digits[:keep]) + (digits[keep] >= "5")).scaleb(point - keep)
+    else:
+        value = Decimal(int(digits)).scaleb(point - len(digits))
+    rounded = float(value)
+    return -rounded if x < 0 else rounded
 
 
 _WIDE = Context(prec=64)
@@ -145,31 +183,60 @@ def fn_rtrim(value: Any, chars: Any = None) -> Any:
 _NO_LENGTH = object()
 
 
+SUBSTR_LENGTH_LIMIT = 1_000_000_000
+"""SQLite's default length limit, which substr() without a length takes as its length."""
+
+
 def fn_substr(value: Any, start: Any, length: Any = _NO_LENGTH) -> Any:
     """SQLite substr(): 1-based, negative start counts from the end; start and length are read
     as integers."""
     if value is None or start is None or length is None:
         return None
     text = value if isinstance(value, str | bytes) else to_text(value)
-    start = _int_arg(start)
+    count = None if length is _NO_LENGTH else _int_arg(length)
+    if INTEGER_ARGUMENTS_64_BIT:
+        return _substr_64(text, _int_arg(start), count)
+    return _substr_32(text, _int_arg(start), count)
+
+
+def _substr_32(text: Any, start: int, length: int | None) -> Any:
+    """substr() before SQLite 3.48: a negative length counts back from the start."""
     size = len(text)
-    if start > 0:
-        begin = start - 1
-    elif start < 0:
-        begin = size + start
-    else:
-        begin = -1
-    if length is _NO_LENGTH:
-        end = size
-    else:
-        n = _int_arg(length)
-        if n < 0:
-            begin, end = begin + n, begin
-        else:
-            end = begin + n
-    begin = max(begin, 0)
-    end = max(end, 0)
-    return text[begin:end]
+    count = SUBSTR_LENGTH_LIMIT if length is None else abs(length)
+    if start < 0:
+        start += size
+        if start < 0:
+            count = max(count + start, 0)
+            start = 0
+    elif start > 0:
+        start -= 1
+    elif count > 0:
+        count -= 1
+    if length is not None and length < 0:
+        start -= count
+        if start < 0:
+            count += start
+            start = 0
+    return text[start : start + count]
+
+
+def _substr_64(text: Any, start: int, length: int | None) -> Any:
+    """substr() from SQLite 3.48 on, whose start and length are 64-bit integers."""
+    size = len(text)
+    count = SUBSTR_LENGTH_LIMIT if length is None else length
+    if start < 0:
+        start += size
+        if start < 0:
+            count = 0 if count < 0 else count + start
+            start = 0
+    elif start > 0:
+        start -= 1
+    elif count > 0:
+        count -= 1
+    if count < 0:
+        count = start if count < -start else -count
+        start -= count
+    return text[start : start + count]
 
 
 def fn_replace(value: Any, old: Any, new: Any) -> Any:
@@ -297,80 +364,34 @@ def summand(value: Any) -> int | float:
     return real
 
 
+def _stepped(values: Sequence[Any]) -> RunningSum:
+    running = new_sum()
+    for value in values:
+        if value is not None:
+            running.add(summand(value))
+    return running
+
+
+def _real_result(value: Any) -> Any:
+    """A REAL result as SQLite hands it back: NaN becomes NULL."""
+    return None if value != value else value
+
+
 def agg_sum(values: Sequence[Any]) -> Any:
     present = [summand(v) for v in values if v is not None]
     if not present:
         return None
-    total = 0
-    for value in present:  # the integers before the first REAL must not overflow
-        if type(value) is not int:
-            return float_sum(present)
-        total += value
-        if not fits_int64(total):
-            raise OperationalError("integer overflow")
-    return total
+    if all(type(v) is int for v in present) and len(present) * max(map(abs, present)) < 2**63:
+        return sum(present)  # no partial sum can leave the 64-bit range
+    return _real_result(_stepped(present).sum())
 
 
-def agg_total(values: Sequence[Any]) -> float:
-    return float_sum([summand(v) for v in values if v is not None])
+def agg_total(values: Sequence[Any]) -> Any:
+    return _real_result(_stepped(values).total())
 
 
 def agg_avg(values: Sequence[Any]) -> Any:
-    present = [summand(v) for v in values if v is not None]
-    if not present:
-        return None
-    if all(type(v) is int for v in present):
-        return sum(present) / len(present)
-    return float_sum(present) / len(present)
-
-
-def _naive_sum(values: Sequence[Any]) -> float:
-    total = 0.0
-    for value in values:
-        total += float(value)
-    return total
-
-
-COMPENSATED = sqlite3.sqlite_version_info >= (3, 43)
-"""SQLite 3.43 and later sum floats with Kahan-Babuska-Neumaier compensation."""
-
-
-class FloatSum:
-    """A floating-point sum stepped value by value, in the order the rows arrive, as the
-    SQLite of this Python sums (for running sums, which read it after each step)."""
-
-    __slots__ = ("error", "total")
-
-    def __init__(self) -> None:
-        self.total = self.error = 0.0
-
-    def add(self, value: Any) -> None:
-        term = float(value)
-        if not COMPENSATED:
-            self.total += term
-            return
-        added = self.total + term
-        if abs(self.total) > abs(term):
-            self.error += (self.total - added) + term
-        else:
-            self.error += (term - added) + self.total
-        self.total = added
-
-    def value(self) -> float:
-        if COMPENSATED and math.isfinite(self.error):
-            return self.total + self.error
-        return self.total
-
-
-def _compensated_sum(values: Sequence[Any]) -> float:
-    accumulated = FloatSum()
-    for value in values:
-        accumulated.add(value)
-    return accumulated.value()
-
-
-float_sum: Callable[[Sequence[Any]], float] = _compensated_sum if COMPENSATED else _naive_sum
-"""Floating-point `sum()`/`avg()`/`total()` as the SQLite of this Python computes them."""
+    return _real_result(_stepped(values).average())
 
 
 def agg_min(values: Sequence[Any]) -> Any:

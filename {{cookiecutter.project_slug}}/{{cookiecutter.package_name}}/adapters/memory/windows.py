@@ -25,9 +25,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import OperationalError
-from .functions import FloatSum, summand
+from .functions import summand
 from .ordering import sort_pairs
-from .types import fits_int64, numeric_text
+from .sums import new_sum
+from .types import numeric_text
 from .values import SortKey
 
 Fn = Callable[[Any, Any], Any]
@@ -305,11 +306,8 @@ class _Running:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.floats = FloatSum()
+        self.sum = new_sum()
         self.count = 0
-        self.integers = True
-        self.int_total = 0
-        self.overflow = False
         self.best: Any = None
 
     def step(self, value: Any) -> None:
@@ -318,29 +316,17 @@ class _Running:
         self.count += 1
         if self.name in ("min", "max"):
             self.best = value if self.best is None else _better(self.name, self.best, value)
-            return
-        if self.name in ("sum", "avg", "total"):
-            value = summand(value)
-            self.floats.add(value)
-            if self.integers and type(value) is int:
-                self.int_total += value
-                if not fits_int64(self.int_total):  # sum() fails; the rest add as REALs
-                    self.overflow = True
-                    self.integers = False
-            else:
-                self.integers = False
+        elif self.name in ("sum", "avg", "total"):
+            self.sum.add(summand(value))
 
     def unstep(self, value: Any) -> None:
         """Take out a value stepped before, as SQLite's `xInverse` does when it leaves the
-        frame: a sum that has met a REAL stays REAL."""
+        frame."""
         if value is None:
             return
         self.count -= 1
         if self.name in ("sum", "avg", "total"):
-            value = summand(value)
-            self.floats.add(-value)
-            if self.integers:
-                self.int_total -= value
+            self.sum.remove(summand(value))
 
     def value(self) -> Any:
         name = self.name
@@ -349,18 +335,12 @@ class _Running:
         if name in ("min", "max"):
             return self.best
         if name == "total":
-            return self.floats.value()
-        if not self.count:
-            return None
-        if name == "sum":
-            if self.overflow:
-                raise OperationalError("integer overflow")
-            if self.integers:
-                return self.int_total
-            return self.floats.value()
-        if self.integers:
-            return self.int_total / self.count
-        return self.floats.value() / self.count
+            result: Any = self.sum.total()
+        elif name == "sum":
+            result = self.sum.sum()
+        else:
+            result = self.sum.average()
+        return None if result != result else result  # a NaN REAL is NULL
 
 
 def _better(name: str, best: Any, value: Any) -> Any:

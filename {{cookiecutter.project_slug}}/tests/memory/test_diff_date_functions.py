@@ -127,8 +127,23 @@ def test_strftime(pair: EnginePair, value: str) -> None:
         func.strftime("%f|%j|%J|%s|%w|%W|%%", column),
         func.strftime("%Y week %W", column, "+3 days"),
         func.strftime("%q", column),
+        func.strftime("%e|%F|%I|%k|%l|%p|%P|%R|%T|%u|%U|%G|%g|%V", column),
+        func.strftime("%s", column, "subsec"),
     ).order_by(m.id)
     pair.check_rows(statement, what=value)
+
+
+def test_strftime_weeks_around_new_year() -> None:
+    """ISO weeks and years (%G %g %V, SQLite 3.46) and week numbers, a day at a time."""
+    days = [date(year, month, day) for year in range(2019, 2030) for month, day in WEEK_EDGES]
+    with seeded_pair(metadata, (moments, [{"day": day} for day in days])) as pair:
+        pair.check_rows(
+            select(m.day, func.strftime("%G %g %V %U %W %u %w %j", m.day)).order_by(m.id)
+        )
+
+
+WEEK_EDGES = [(1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 7), (1, 8), (12, 28), (12, 29)]
+WEEK_EDGES += [(12, 30), (12, 31), (6, 30)]
 
 
 def test_daily_totals_grouped_by_date(pair: EnginePair) -> None:

@@ -21,6 +21,7 @@ from .releases import (
     DAY_OVERFLOW_MODIFIERS,
     FRACTION_CAPPED,
     MONTH_DAYS_NORMALIZED,
+    STRFTIME_LETTERS_3_46,
     SUBSECOND_MODIFIER,
     SUBSECONDS_ROUNDED,
 )
@@ -453,6 +454,41 @@ def _directive(moment: Moment, letter: str) -> str | None:
         return f"{moment.Y:04d}"
     if letter == "%":
         return "%"
+    return _newer_directive(moment, letter) if STRFTIME_LETTERS_3_46 else None
+
+
+def _newer_directive(moment: Moment, letter: str) -> str | None:
+    """The strftime() letters SQLite 3.46 added."""
+    if letter == "e":
+        return f"{moment.D:2d}"
+    if letter == "F":
+        return f"{moment.Y:04d}-{moment.M:02d}-{moment.D:02d}"
+    if letter in "kIl":
+        hour = moment.h if letter == "k" else (moment.h - 12 if moment.h > 12 else moment.h) or 12
+        return f"{hour:02d}" if letter == "I" else f"{hour:2d}"
+    if letter in "pP":
+        half = "PM" if moment.h >= 12 else "AM"
+        return half if letter == "p" else half.lower()
+    if letter == "R":
+        return f"{moment.h:02d}:{moment.m:02d}"
+    if letter == "T":
+        return f"{moment.h:02d}:{moment.m:02d}:{int(moment.s):02d}"
+    if letter == "u":
+        return str(((moment.jd + 129_600_000) // DAY_MS) % 7 or 7)
+    if letter == "U":
+        sunday_based = ((moment.jd + 129_600_000) // DAY_MS) % 7
+        return f"{(_day_of_year(moment) - sunday_based + 7) // 7:02d}"
+    if letter in "GgV":
+        thursday = Moment()
+        monday_based = ((moment.jd + 43_200_000) // DAY_MS) % 7
+        thursday.jd, thursday.has_jd = moment.jd + (3 - monday_based) * DAY_MS, True
+        thursday.compute_ymd()
+        if letter == "V":
+            return f"{_day_of_year(thursday) // 7 + 1:02d}"
+        if letter == "G":
+            return f"{thursday.Y:04d}"
+        century_year = abs(thursday.Y) % 100  # C's remainder keeps the year's sign
+        return f"{-century_year if thursday.Y < 0 else century_year:02d}"
     return None
 
 

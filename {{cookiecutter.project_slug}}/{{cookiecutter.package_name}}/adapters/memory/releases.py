@@ -51,3 +51,6 @@ DAY_OVERFLOW_MODIFIERS = LINKED >= (3, 46)
 
 SUBSECONDS_ROUNDED = LINKED >= (3, 43)
 """With 'subsec', time() and datetime() round the milliseconds, where 3.42 cut them."""
+
+STRFTIME_LETTERS_3_46 = LINKED >= (3, 46)
+"""strftime() also takes %e %F %G %g %I %k %l %p %P %R %T %u %U %V."""

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from {{ cookiecutter.package_name }}.adapters.memory.releases import IIF_LIKE_CASE, IIF_WITH_TWO_ARGUMENTS
+from {{ cookiecutter.package_name }}.adapters.memory.releases import iif_takes
 
 from .diff_schema import ORDERS, orders
 from .diffkit import EnginePair, baseline_mode, memory_engine
@@ -125,13 +125,7 @@ def test_iif_takes_the_arguments_the_linked_sqlite_takes(seeded: EnginePair, cou
     """Three before SQLite 3.48; two or three in 3.48; any number from two on from 3.49."""
     tests_and_results = [o.id > 2, o.id, o.qty > 1, literal("b"), o.note, literal(0)]
     statement = select(func.iif(*tests_and_results[:count])).order_by(o.id)
-    if IIF_LIKE_CASE:
-        allowed = count >= 2
-    elif IIF_WITH_TWO_ARGUMENTS:
-        allowed = count in (2, 3)
-    else:
-        allowed = count == 3
-    if allowed:
+    if iif_takes(count):
         seeded.check_rows(statement)
     else:
         error = seeded.check_statement_error(statement)

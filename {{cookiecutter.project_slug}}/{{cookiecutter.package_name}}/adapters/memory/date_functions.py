@@ -330,7 +330,7 @@ def apply_modifier(moment: Moment, modifier: Any, first: bool) -> bool:
         moment.compute_hms()
         moment.has_jd = False
         moment.compute_jd()
-        weekday = ((moment.jd + 129_600_000) // DAY_MS) % 7
+        weekday = _days_after_sunday(moment)
         if weekday > day:
             weekday -= 7
         moment.jd += int(day - weekday) * DAY_MS
@@ -412,6 +412,15 @@ def fn_unixepoch(now: Callable[[], dt.datetime], value: Any = "now", *modifiers:
     return _unix_seconds(moment.jd)
 
 
+def _days_after_sunday(moment: Moment) -> int:
+    """The day of the week, 0 for Sunday (of a moment whose Julian day is computed)."""
+    return ((moment.jd + 129_600_000) // DAY_MS) % 7
+
+
+def _days_after_monday(moment: Moment) -> int:
+    return ((moment.jd + 43_200_000) // DAY_MS) % 7
+
+
 def _day_of_year(moment: Moment) -> int:
     moment.compute_ymd()
     moment.compute_hms()
@@ -446,9 +455,9 @@ def _directive(moment: Moment, letter: str) -> str | None:
     if letter == "S":
         return f"{int(moment.s):02d}"
     if letter == "w":
-        return str(((moment.jd + 129_600_000) // DAY_MS) % 7)
+        return str(_days_after_sunday(moment))
     if letter == "W":
-        monday_based = ((moment.jd + 43_200_000) // DAY_MS) % 7
+        monday_based = _days_after_monday(moment)
         return f"{(_day_of_year(moment) + 7 - monday_based) // 7:02d}"
     if letter == "Y":
         return f"{moment.Y:04d}"
@@ -474,13 +483,13 @@ def _newer_directive(moment: Moment, letter: str) -> str | None:
     if letter == "T":
         return f"{moment.h:02d}:{moment.m:02d}:{int(moment.s):02d}"
     if letter == "u":
-        return str(((moment.jd + 129_600_000) // DAY_MS) % 7 or 7)
+        return str(_days_after_sunday(moment) or 7)
     if letter == "U":
-        sunday_based = ((moment.jd + 129_600_000) // DAY_MS) % 7
+        sunday_based = _days_after_sunday(moment)
         return f"{(_day_of_year(moment) - sunday_based + 7) // 7:02d}"
     if letter in "GgV":
         thursday = Moment()
-        monday_based = ((moment.jd + 43_200_000) // DAY_MS) % 7
+        monday_based = _days_after_monday(moment)
         thursday.jd, thursday.has_jd = moment.jd + (3 - monday_based) * DAY_MS, True
         thursday.compute_ymd()
         if letter == "V":

@@ -26,7 +26,7 @@ from .functions import (
     utc_now,
 )
 from .ordering import order_term
-from .releases import IIF_LIKE_CASE, IIF_WITH_TWO_ARGUMENTS
+from .releases import IIF_WITH_TWO_ARGUMENTS, iif_takes
 from .text_functions import fn_regexp
 from .types import (
     AFFINITY_CONVERTERS,
@@ -1126,13 +1126,7 @@ class ExprCompiler:
         only the branch chosen is evaluated. From SQLite 3.48 `otherwise` may be left out (it
         is NULL then); from 3.49 any number of test/result pairs may come before it."""
         count = len(args)
-        if IIF_LIKE_CASE:
-            allowed = count >= 2
-        elif IIF_WITH_TWO_ARGUMENTS:
-            allowed = count in (2, 3)
-        else:
-            allowed = count == 3
-        if not allowed:
+        if not iif_takes(count):
             raise OperationalError(f"wrong number of arguments to function {name}()")
         parts = [self.compile(a) for a in args]
         pairs = list(zip(parts[0:-1:2], parts[1::2], strict=True))

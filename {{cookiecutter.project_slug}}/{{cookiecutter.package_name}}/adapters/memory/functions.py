@@ -372,7 +372,7 @@ def _stepped(values: Sequence[Any]) -> RunningSum:
     return running
 
 
-def _real_result(value: Any) -> Any:
+def real_result(value: Any) -> Any:
     """A REAL result as SQLite hands it back: NaN becomes NULL."""
     return None if value != value else value
 
@@ -383,15 +383,15 @@ def agg_sum(values: Sequence[Any]) -> Any:
         return None
     if all(type(v) is int for v in present) and len(present) * max(map(abs, present)) < 2**63:
         return sum(present)  # no partial sum can leave the 64-bit range
-    return _real_result(_stepped(present).sum())
+    return real_result(_stepped(present).sum())
 
 
 def agg_total(values: Sequence[Any]) -> Any:
-    return _real_result(_stepped(values).total())
+    return real_result(_stepped(values).total())
 
 
 def agg_avg(values: Sequence[Any]) -> Any:
-    return _real_result(_stepped(values).average())
+    return real_result(_stepped(values).average())
 
 
 def agg_min(values: Sequence[Any]) -> Any:

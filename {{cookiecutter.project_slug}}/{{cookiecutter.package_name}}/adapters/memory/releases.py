@@ -54,3 +54,12 @@ SUBSECONDS_ROUNDED = LINKED >= (3, 43)
 
 STRFTIME_LETTERS_3_46 = LINKED >= (3, 46)
 """strftime() also takes %e %F %G %g %I %k %l %p %P %R %T %u %U %V."""
+
+
+def iif_takes(count: int) -> bool:
+    """Whether the linked SQLite's iif() takes `count` arguments."""
+    if IIF_LIKE_CASE:
+        return count >= 2
+    if IIF_WITH_TWO_ARGUMENTS:
+        return count in (2, 3)
+    return count == 3

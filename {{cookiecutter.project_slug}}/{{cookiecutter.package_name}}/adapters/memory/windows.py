@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import OperationalError
-from .functions import summand
+from .functions import real_result, summand
 from .ordering import sort_pairs
 from .sums import new_sum
 from .types import numeric_text
@@ -340,7 +340,7 @@ class _Running:
             result = self.sum.sum()
         else:
             result = self.sum.average()
-        return None if result != result else result  # a NaN REAL is NULL
+        return real_result(result)
 
 
 def _better(name: str, best: Any, value: Any) -> Any:

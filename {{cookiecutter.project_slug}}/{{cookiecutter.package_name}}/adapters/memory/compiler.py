@@ -27,6 +27,10 @@ class MemoryCompiler(compiler.SQLCompiler):
     # `x REGEXP pattern`, as SQLite writes it.
     visit_regexp_match_op_binary = SQLiteCompiler.visit_regexp_match_op_binary
     visit_not_regexp_match_op_binary = SQLiteCompiler.visit_not_regexp_match_op_binary
+    # The element access of the JSON type: JSON_QUOTE(JSON_EXTRACT(doc, path)), or a CAST of
+    # JSON_EXTRACT for `as_integer()` and the like, as SQLite writes it.
+    visit_json_getitem_op_binary = SQLiteCompiler.visit_json_getitem_op_binary
+    visit_json_path_getitem_op_binary = SQLiteCompiler.visit_json_path_getitem_op_binary
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.memory_select_info: dict[Any, tuple[Any, Any, list[Any]]] = {}

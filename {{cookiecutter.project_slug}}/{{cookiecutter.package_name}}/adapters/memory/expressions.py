@@ -25,6 +25,7 @@ from .functions import (
     STATEMENT_CONSTANTS,
     utc_now,
 )
+from .json_functions import JSON_QUOTE_OF
 from .ordering import order_term
 from .releases import IIF_WITH_TWO_ARGUMENTS, iif_takes
 from .text_functions import fn_regexp
@@ -847,10 +848,21 @@ class ExprCompiler:
             return self._between(el, negate=oper is operators.not_between_op)
         if oper in (operators.regexp_match_op, operators.not_regexp_match_op):
             return self._regexp(el, negate=oper is operators.not_regexp_match_op)
+        if oper in (operators.json_getitem_op, operators.json_path_getitem_op):
+            return self._json_element(el)
         if oper is operators.collate:
             raise unsupported(f"COLLATE {el.right}")
         name = getattr(oper, "opstring", None) or getattr(oper, "__name__", str(oper))
         raise unsupported(f"operator {name!r}")
+
+    def _json_element(self, el: Any) -> Fn:
+        """`doc["key"]` or `doc[("a", 0)]` of the JSON type, as SQLite's compiler writes it:
+        JSON_QUOTE(JSON_EXTRACT(doc, path)), or a CAST of JSON_EXTRACT to the type asked for
+        (`as_integer()`, `as_string()` ...)."""
+        extracted = functions.func.json_extract(el.left, el.right)
+        if el.type._type_affinity is sqltypes.JSON:
+            return self.compile(functions.func.json_quote(extracted))
+        return self.compile(elements.Cast(extracted, el.type))
 
     def _operands(self, left: Any, right: Any) -> tuple[Fn, Fn]:
         """Both sides of a comparison, each converted as SQLite converts it against the other."""
@@ -1103,7 +1115,11 @@ class ExprCompiler:
             return lambda row, env: date_function(env.now, *[v(row, env) for v in values])
         if name == "iif" or (name == "if" and IIF_WITH_TWO_ARGUMENTS):
             return self._iif(name, args)
-        impl = SCALAR_FUNCTIONS.get(name)
+        impl: Callable[..., Any] | None
+        if name == "json_quote" and len(args) == 1:
+            args, impl = self._json_quote_argument(args[0])
+        else:
+            impl = SCALAR_FUNCTIONS.get(name)
         if impl is None and name in ("max", "min"):
             from .functions import fn_scalar_max, fn_scalar_min
 
@@ -1120,6 +1136,17 @@ class ExprCompiler:
             p0, p1 = parts
             return lambda row, env: impl(p0(row, env), p1(row, env))
         return lambda row, env: impl(*[p(row, env) for p in parts])
+
+    @staticmethod
+    def _json_quote_argument(argument: Any) -> tuple[list[Any], Callable[..., Any]]:
+        """What json_quote() is applied to, and how: SQLite marks the result of json() and
+        json_extract() as JSON, which json_quote() passes through instead of quoting it."""
+        inner = unwrapped(argument)
+        if isinstance(inner, functions.FunctionElement) and not is_aggregate_call(inner):
+            fused = JSON_QUOTE_OF.get(getattr(inner, "name", "").lower())
+            if fused is not None:
+                return list(inner.clauses.clauses), fused
+        return [argument], SCALAR_FUNCTIONS["json_quote"]
 
     def _iif(self, name: str, args: list[Any]) -> Fn:
         """`iif(test, then, otherwise)`: `CASE WHEN test THEN then ELSE otherwise END`, so

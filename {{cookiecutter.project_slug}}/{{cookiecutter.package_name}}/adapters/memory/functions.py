@@ -9,7 +9,9 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_DOWN, Context, Decimal
 from typing import Any
 
+from .decimal_digits import sqlite_digits
 from .errors import OperationalError
+from .json_functions import JSON_FUNCTIONS
 from .math_functions import MATH_FUNCTIONS
 from .releases import INTEGER_ARGUMENTS_64_BIT, ROUND_BY_DECIMAL_DIGITS
 from .sums import RunningSum, new_sum
@@ -112,27 +114,13 @@ def _printf_round(x: float, n: int) -> float:
     return float(kept.copy_negate() if x < 0 else kept)
 
 
-_SCALED_LOW = Decimal(float("9.22337203685477478e17"))
-_SCALED_HIGH = Decimal(float("9.223372036854774784e18"))
-"""The range SQLite scales a double into (the doubles its C constants stand for)."""
-
-
 def _digit_round(x: float, n: int) -> float:
     """`x` to `n` decimals as SQLite 3.43 and later get it: the double scaled by a power of ten
     to an integer of 18 or 19 digits (the part past it cut towards the nearest double of the
     scaled value), those digits rounded half up at the `n`-th decimal, and read back."""
     if x == 0:
         return 0.0
-    magnitude = abs(Decimal(x))
-    shift = 17 - magnitude.adjusted()
-    scaled = magnitude.scaleb(shift, context=_WIDE)
-    while scaled < _SCALED_LOW:
-        shift, scaled = shift + 1, scaled.scaleb(1, context=_WIDE)
-    while scaled > _SCALED_HIGH:
-        shift, scaled = shift - 1, scaled.scaleb(-1, context=_WIDE)
-    nearest = Decimal(float(scaled))
-    digits = str(int(nearest) + int(scaled - nearest))  # int() cuts towards zero, as C's cast
-    point = len(digits) - shift  # how many of the digits stand before the decimal point
+    digits, point = sqlite_digits(x)
     keep = point + n  # how many of them the n decimals keep
     if keep < 0 or (keep == 0 and digits[0] < "5"):
         return math.copysign(0.0, x)
@@ -329,6 +317,7 @@ SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "unlikely": fn_planner_hint,
     **TEXT_FUNCTIONS,
     **MATH_FUNCTIONS,
+    **JSON_FUNCTIONS,
 }
 
 #: functions whose value is fixed for the duration of one statement

@@ -21,8 +21,15 @@ SUM_ERROR_TERM = "always" if LINKED < (3, 43, 1) else "unless NaN" if LINKED < (
 (3.43.1 to 3.46), only when it is finite (3.47 on)."""
 
 ROUND_BY_DECIMAL_DIGITS = LINKED >= (3, 43)
-"""round() rounds the double's decimal digits half up, instead of printing with SQLite's
-older printf."""
+"""round() and the writing of a REAL as text (CAST, json_quote()) round the double's decimal
+digits half up, instead of going through SQLite's older printf."""
+
+PRINTF_INTEGER_DIGITS = LINKED >= (3, 42)
+"""printf() writes a whole REAL below 1e16 from its integer digits, not through long double."""
+
+DIGITS_BY_DOUBLE_DOUBLE = LINKED >= (3, 47)
+"""The decimal digits of a double (for round() and for writing it as text) come from scaling
+it in double-double products, no longer in long double; the 17th digit on can differ."""
 
 MONTH_DAYS_NORMALIZED = LINKED >= (3, 45)
 """A date past the end of its month given with no modifier rolls into the next month
@@ -54,6 +61,23 @@ SUBSECONDS_ROUNDED = LINKED >= (3, 43)
 
 STRFTIME_LETTERS_3_46 = LINKED >= (3, 46)
 """strftime() also takes %e %F %G %g %I %k %l %p %P %R %T %u %U %V."""
+
+
+JSON5_READ = LINKED >= (3, 42)
+"""The JSON functions also read JSON5; json_valid(NULL) is NULL, not 0; json_quote() writes an
+infinite REAL as 9.0e+999, not Inf."""
+
+JSONB = LINKED >= (3, 45)
+"""The JSON functions work on the binary JSONB form: a BLOB is read as JSONB, a bad path is
+reported as "bad JSON path", an object key written with escapes matches its plain form, and
+json_extract() with a NULL among several paths is NULL."""
+
+JSON_KEY_ESCAPES_SKIPPED = LINKED >= (3, 47)
+"""In a quoted key of a JSON path a backslash takes the next character with it, so `\\"` does
+not end the key."""
+
+JSON_CONTROL_CHARACTERS = LINKED >= (3, 46)
+"""A string in a JSON document may hold raw control characters (json_valid() still says 0)."""
 
 
 def iif_takes(count: int) -> bool:

@@ -21,10 +21,13 @@ from typing import Any
 from sqlalchemy import exc
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.sqlite import json as sqlite_json
 from sqlalchemy.engine import processors
 from sqlalchemy.engine.interfaces import Dialect
 
+from .decimal_digits import printf_significant_text, significant_text
 from .errors import NotSupportedError
+from .releases import ROUND_BY_DECIMAL_DIGITS
 
 _BindProc = Callable[[Any], Any] | None
 
@@ -172,6 +175,9 @@ class MemoryJSON(sqltypes.JSON):
 
 COLSPECS: dict[type[Any], type[Any]] = {
     sqltypes.JSON: MemoryJSON,
+    # JSON paths bound as SQLite's JSON_EXTRACT reads them: '$."key"', '$[0]', '$."a"[1]'
+    sqltypes.JSON.JSONIndexType: sqlite_json.JSONIndexType,
+    sqltypes.JSON.JSONPathType: sqlite_json.JSONPathType,
     sqltypes.DateTime: MemoryDateTime,
     sqltypes.Date: MemoryDate,
     sqltypes.Time: MemoryTime,
@@ -358,15 +364,37 @@ def sqlite_real_text(value: float) -> str:
         return "0.0"
     if value in (math.inf, -math.inf):
         return "Inf" if value > 0 else "-Inf"
+    if value != value:
+        return "NaN"
+    if _near_a_tie(value) or _whole_carry(value):
+        # SQLite's own reading of the digits decides there, not the exact value
+        if ROUND_BY_DECIMAL_DIGITS:
+            return significant_text(value, 15)
+        return printf_significant_text(value, 15)
     text = f"{value:.15g}"
     if "e" in text:
         mantissa, exp = text.split("e")
         if "." not in mantissa:
             mantissa += ".0"
         return f"{mantissa}e{int(exp):+03d}"
-    if "." not in text and "inf" not in text and "nan" not in text:
+    if "." not in text:
         text += ".0"
     return text
+
+
+def _near_a_tie(value: float) -> bool:
+    """Whether the digits after the 15th are near half a unit, where SQLite's own reading of
+    them decides the rounding (it can be off by some units in the 17th digit for large and
+    small exponents); elsewhere the exact value rounds the same way."""
+    eighteen = f"{abs(value):.17e}"  # d.ddddddddddddddddde+XX
+    following = int(eighteen[16:19])  # the 16th to 18th significant digits
+    margin = 50 if -100 < int(eighteen[20:]) < 100 else 300  # each 1e100 step adds error
+    return abs(following - 500) <= margin
+
+
+def _whole_carry(value: float) -> bool:
+    """A whole REAL that rounds up to 1e16 at 15 digits: SQLite 3.42 writes the carry as ':'."""
+    return not ROUND_BY_DECIMAL_DIGITS and 9.999999999999995e15 <= abs(value) < 1e16
 
 
 def convert(value: Any, type_: Any) -> Any:

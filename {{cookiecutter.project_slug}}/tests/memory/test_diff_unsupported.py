@@ -61,12 +61,6 @@ CONSTRUCTS: dict[str, tuple[Callable[[Connection], Any], str]] = {
         ),
         r"on[ _]conflict",
     ),
-    "a window frame starting after the current row": (
-        lambda conn: conn.execute(
-            select(func.sum(accounts.c.id).over(order_by=accounts.c.id, rows=(1, 2)))
-        ),
-        r"window frame that starts after the current row",
-    ),
     "a RANGE frame with an offset": (
         lambda conn: conn.execute(
             select(func.sum(accounts.c.id).over(order_by=accounts.c.id, range_=(-1, 0)))

@@ -9,6 +9,7 @@ beside REALs) make any other order of steps show.
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -79,6 +80,12 @@ FRAMED: dict[str, Over[Any]] = {
     "GROUPS before and after": func.total(t.price).over(**by_minute, groups=(-1, 1)),
     "GROUPS ending before": func.sum(t.size).over(**by_minute, groups=(-2, -1)),
     "GROUPS without ORDER BY": func.count().over(partition_by=t.symbol, groups=(0, 0)),
+    "frame after the row": func.sum(t.price).over(**by_id, rows=(1, 3)),
+    "frame after the row to the end": func.total(t.price).over(**by_symbol, rows=(2, None)),
+    "the next row alone": func.last_value(t.price).over(**by_id, rows=(1, 1)),
+    "frame after the row that ends before it starts": func.sum(t.size).over(**by_id, rows=(3, 2)),
+    "GROUPS after the row": func.sum(t.price).over(**by_minute, groups=(1, 2)),
+    "GROUPS after the row, averaged": func.avg(t.mixed).over(**by_minute, groups=(1, None)),
     "lag ignores the frame": func.lag(t.price).over(**by_id, rows=(0, 0)),
     "rank ignores the frame": func.rank().over(**by_minute, rows=(0, 0)),
 }
@@ -101,21 +108,75 @@ def test_random_rows_frames_slide_as_on_sqlite(pair: EnginePair) -> None:
     functions = [func.sum, func.total, func.avg, func.count, func.min, func.max]
     columns = [t.price, t.size, t.mixed]
     outputs = []
-    for _ in range(60):
-        start = rng.choice([None, -4, -2, -1, 0])
+    for _ in range(80):
+        start = rng.choice([None, -4, -2, -1, 0, 1, 2])
         end = rng.choice([None, -2, -1, 0, 1, 3])
-        if start == 0 and end is not None and end < 0:
-            continue  # CURRENT ROW AND n PRECEDING: an error, checked below
+        if start is not None and end is not None and (end < 0 <= start or end <= 0 < start):
+            continue  # ending before a start at or after the row: an error, checked below
         window = rng.choice(functions)(rng.choice(columns))
         partition = rng.choice([None, t.symbol])
         outputs.append(window.over(partition_by=partition, order_by=t.id, rows=(start, end)))
     pair.check_rows(select(t.id, *outputs).order_by(t.id))
 
 
-def test_a_frame_ending_before_the_current_row_it_starts_at_is_an_error(pair: EnginePair) -> None:
-    statement = select(func.sum(t.price).over(order_by=t.id, rows=(0, -1)))
+def test_random_groups_frames_slide_as_on_sqlite(pair: EnginePair) -> None:
+    """GROUPS frames over peers (two ticks a minute), starting before, at or after the row."""
+    rng = random.Random(21)
+    functions = [func.sum, func.total, func.avg, func.count, func.min, func.max]
+    columns = [t.price, t.size, t.mixed]
+    outputs = []
+    for _ in range(60):
+        start = rng.choice([None, -2, -1, 0, 1, 2])
+        end = rng.choice([None, -1, 0, 1, 2])
+        if start is not None and end is not None and (end < 0 <= start or end <= 0 < start):
+            continue
+        window = rng.choice(functions)(rng.choice(columns))
+        partition = rng.choice([None, t.symbol])
+        outputs.append(window.over(partition_by=partition, order_by=t.minute, groups=(start, end)))
+    pair.check_rows(select(t.id, *outputs).order_by(t.id))
+
+
+@pytest.mark.parametrize("frame", [(0, -1), (1, 0), (2, -1)])
+def test_a_frame_ending_before_the_row_it_starts_at_or_after_is_an_error(
+    pair: EnginePair, frame: tuple[int, int]
+) -> None:
+    statement = select(func.sum(t.price).over(order_by=t.id, rows=frame))
     error = pair.check_statement_error(statement)
     assert "unsupported frame specification" in str(error)
+
+
+EXCLUDES = ["current row", "group", "ties", "no others"]
+takes_exclude = pytest.mark.skipif(
+    "exclude" not in inspect.signature(Over.__init__).parameters,
+    reason="EXCLUDE came with SQLAlchemy 2.1",
+)
+
+
+@takes_exclude
+@pytest.mark.parametrize("exclude", EXCLUDES)
+def test_exclude_takes_rows_out_of_each_frame(pair: EnginePair, exclude: str) -> None:
+    """With EXCLUDE, even NO OTHERS, SQLite sums each frame afresh: REAL sums show it."""
+    windows: list[Any] = [
+        func.sum(t.price).over(**by_id, rows=(-2, 1), exclude=exclude),
+        func.total(t.price).over(**by_minute, range_=(None, 0), exclude=exclude),
+        func.avg(t.mixed).over(**by_minute, groups=(-1, 1), exclude=exclude),
+        func.count().over(**by_minute, rows=(-1, 1), exclude=exclude),
+        func.count(t.size).over(partition_by=t.symbol, rows=(None, None), exclude=exclude),
+        func.min(t.price).over(**by_minute, groups=(0, 1), exclude=exclude),
+        func.max(t.mixed).over(**by_symbol, rows=(-3, 3), exclude=exclude),
+        func.first_value(t.id).over(**by_minute, range_=(0, 0), exclude=exclude),
+        func.last_value(t.price).over(**by_id, rows=(-1, 2), exclude=exclude),
+        func.nth_value(t.id, 2).over(**by_minute, groups=(-1, 0), exclude=exclude),
+        func.sum(t.price).over(**by_id, rows=(1, 3), exclude=exclude),
+        func.sum(t.size).over(partition_by=t.symbol, rows=(None, 0), exclude=exclude),
+    ]
+    pair.check_rows(select(t.id, *windows).order_by(t.id), what=exclude)
+
+
+@takes_exclude
+def test_an_unknown_exclusion_is_a_syntax_error(pair: EnginePair) -> None:
+    statement = select(func.sum(t.price).over(order_by=t.id, rows=(-1, 0), exclude="others"))
+    pair.check_statement_error(statement)
 
 
 def test_a_partial_integer_sum_that_overflows_then_meets_a_real(pair: EnginePair) -> None:

@@ -44,6 +44,7 @@ from .types import (
 )
 from .windows import (
     CURRENT,
+    EXCLUSIONS,
     FOLLOWING,
     PRECEDING,
     UNBOUNDED,
@@ -1220,8 +1221,11 @@ class ExprCompiler:
         if not framed:
             return None
         mode, clause = framed[0]
-        if getattr(el, "exclude", None):
-            raise unsupported("EXCLUDE in a window frame")
+        exclude = getattr(el, "exclude", None)
+        if exclude is not None:
+            exclude = " ".join(str(exclude).upper().split())
+            if exclude not in EXCLUSIONS:
+                raise OperationalError(f'near "{exclude}": syntax error')
         if isinstance(clause, tuple):
             start, end = (_tuple_bound(value) for value in clause)
         else:
@@ -1229,11 +1233,10 @@ class ExprCompiler:
             end = _clause_bound(clause.upper_type.name, clause.upper_bind, inner)
         if (start[0], end[0]) in _INVALID_FRAMES:
             raise OperationalError("unsupported frame specification")
-        if start[0] == FOLLOWING:
-            raise unsupported("a window frame that starts after the current row")
-        if mode == "range" and (start[0] == PRECEDING or end[0] in (PRECEDING, FOLLOWING)):
+        offsets = (PRECEDING, FOLLOWING)
+        if mode == "range" and (start[0] in offsets or end[0] in offsets):
             raise unsupported("a RANGE frame with an offset")
-        return Frame(mode, start, end)
+        return Frame(mode, start, end, exclude)
 
     def visit_withingroup(self, el: Any) -> Fn:
         raise unsupported("WITHIN GROUP")

@@ -12,11 +12,12 @@ running aggregates and `last_value` include the current row's peers, as on SQLit
 An explicit frame (`rows=`, `range_=`, `groups=`) bounds what the aggregates and the
 `first_value`/`last_value`/`nth_value` of each row see. Aggregates slide over the frames as
 SQLite steps them: before a row's value, the rows that left the frame are taken out (its
-`xInverse`), then the rows that entered are added, so floating-point sums round as they do
+`xInverse`), then the rows that entered are added (frames after the row follow SQLite's own
+program, `_sliding_ahead` and `_sliding_following`), so floating-point sums round as they do
 there, and a sum that has once met a REAL stays REAL. Supported: ROWS and GROUPS frames that
-start at UNBOUNDED PRECEDING, N PRECEDING or CURRENT ROW, and RANGE frames bounded by
-UNBOUNDED or CURRENT ROW. Frames starting after the current row, RANGE offsets and EXCLUDE
-are refused.
+start anywhere (UNBOUNDED PRECEDING, N PRECEDING, CURRENT ROW or N FOLLOWING), RANGE frames
+bounded by UNBOUNDED or CURRENT ROW, and EXCLUDE CURRENT ROW, GROUP, TIES or NO OTHERS, with
+which SQLite computes each frame afresh instead of sliding it. RANGE offsets are refused.
 """
 
 from __future__ import annotations
@@ -46,15 +47,38 @@ Bound = tuple[str, Fn | None]
 """One end of a frame: its kind, and for PRECEDING and FOLLOWING what gives the offset."""
 
 
+EXCLUSIONS = frozenset({"CURRENT ROW", "GROUP", "TIES", "NO OTHERS"})
+
+
 class Frame:
-    """An explicit frame: ROWS, RANGE or GROUPS between two bounds."""
+    """An explicit frame: ROWS, RANGE or GROUPS between two bounds, and what it excludes."""
 
-    __slots__ = ("end", "mode", "start")
+    __slots__ = ("end", "exclude", "mode", "start")
 
-    def __init__(self, mode: str, start: Bound, end: Bound) -> None:
+    def __init__(self, mode: str, start: Bound, end: Bound, exclude: str | None = None) -> None:
         self.mode = mode
         self.start = start
         self.end = end
+        self.exclude = exclude
+        """One of EXCLUSIONS, or None when the frame has no EXCLUDE clause."""
+
+    def members(self, spans: list[tuple[int, int]], ends: list[int]) -> list[list[int]]:
+        """The positions each row's frame holds once EXCLUDE has taken its rows out."""
+        starts = _peer_starts(ends)
+        exclude = self.exclude
+        out: list[list[int]] = []
+        for i, (low, high) in enumerate(spans):
+            if exclude == "CURRENT ROW":
+                out.append([j for j in range(low, high) if j != i])
+            elif exclude in ("GROUP", "TIES"):
+                first, past = starts[i], ends[i]
+                kept = [j for j in range(low, high) if not first <= j < past]
+                if exclude == "TIES" and low <= i < high:
+                    kept = sorted([*kept, i])
+                out.append(kept)
+            else:
+                out.append(list(range(low, high)))
+        return out
 
     def spans(self, ends: list[int], env: Any) -> list[tuple[int, int]]:
         """Each row's frame as positions in the ordered partition: [first, past the last)."""
@@ -71,6 +95,8 @@ class Frame:
                 low = 0
             elif start_kind == PRECEDING:
                 low = max(0, i - before)
+            elif start_kind == FOLLOWING:
+                low = min(count, i + before)
             else:  # CURRENT: the row itself, or its first peer in a RANGE frame
                 low = i if self.mode == "rows" else starts[i]
             if end_kind == UNBOUNDED:
@@ -124,6 +150,8 @@ def _group_spans(
             low = 0
         elif start_kind == PRECEDING:
             low = group_starts[max(0, group - before)]
+        elif start_kind == FOLLOWING:
+            low = group_starts[group + before] if group + before <= last else count
         else:
             low = group_starts[group]
         if end_kind == UNBOUNDED:
@@ -223,6 +251,8 @@ class WindowSpec:
     def _framed_values(self, frame: Frame, rows: list[Any], ends: list[int], env: Any) -> list[Any]:
         name = self.name
         spans = frame.spans(ends, env)
+        if frame.exclude is not None:
+            return self._scanned_values(frame.members(spans, ends), rows, env)
         if name in FRAMED_OFFSETS:
             return _framed_offsets(name, rows, spans, self.args, env)
         if self.star:
@@ -230,7 +260,31 @@ class WindowSpec:
         values = [self.args[0](row, env) for row in rows]
         if name in ("min", "max"):
             return [_best_of(name, values[low:high]) for low, high in spans]
+        if frame.start[0] == FOLLOWING and frame.end[0] == UNBOUNDED:
+            return _sliding_ahead(name, values, spans)
+        if frame.mode == "rows" and frame.start[0] == frame.end[0] == FOLLOWING:
+            first, last = _offset(frame.start, env, "starting"), _offset(frame.end, env, "ending")
+            if first <= last:
+                return _sliding_following(name, values, first, last)
         return _sliding(name, values, spans)
+        return _sliding(name, values, spans)
+
+    def _scanned_values(self, members: list[list[int]], rows: list[Any], env: Any) -> list[Any]:
+        """Each row's value from its frame's rows afresh, in order: with an EXCLUDE clause
+        (even NO OTHERS) SQLite steps every frame from its first row, it does not slide."""
+        name = self.name
+        if name in FRAMED_OFFSETS:
+            return _member_offsets(name, rows, members, self.args, env)
+        if self.star:
+            return [len(held) for held in members]
+        values = [self.args[0](row, env) for row in rows]
+        out: list[Any] = []
+        for held in members:
+            state = _Running(name)
+            for j in held:
+                state.step(values[j])
+            out.append(state.value())
+        return out
 
 
 def _same_keys(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
@@ -385,6 +439,59 @@ def _sliding(name: str, values: list[Any], spans: list[tuple[int, int]]) -> list
     return out
 
 
+def _sliding_ahead(name: str, values: list[Any], spans: list[tuple[int, int]]) -> list[Any]:
+    """An aggregate over frames from N FOLLOWING to the partition's end: SQLite adds all its
+    rows first, then takes out those before each frame's start."""
+    state = _Running(name)
+    out: list[Any] = []
+    added = removed = 0
+    for low, high in spans:
+        while added < high:
+            state.step(values[added])
+            added += 1
+        while removed < low and removed < added:
+            state.unstep(values[removed])
+            removed += 1
+        out.append(state.value())
+    return out
+
+
+def _sliding_following(name: str, values: list[Any], first: int, last: int) -> list[Any]:
+    """`ROWS BETWEEN first FOLLOWING AND last FOLLOWING`, stepped as SQLite's program steps it:
+    each row is added in turn; once `last` rows are ahead the next row's value is read, and
+    once `last - first` are, the oldest row is taken out. The rows before the first frame are
+    added and taken out again, so they leave their rounding, and a REAL its type, behind."""
+    count = len(values)
+    state = _Running(name)
+    out: list[Any] = []
+    returns_in, inverses_in = last, last - first  # SQLite's regEnd and regStart counters
+    removed = 0
+    for added in range(count):
+        state.step(values[added])
+        if returns_in <= 0:
+            out.append(state.value())
+        returns_in -= 1
+        if inverses_in <= 0 and len(out) < count:
+            state.unstep(values[removed])
+            removed += 1
+        inverses_in -= 1
+    while len(out) < count:  # past the last row: read values and take rows out in turn
+        if returns_in <= 0:
+            out.append(state.value())
+            if len(out) == count:
+                break
+        returns_in -= 1
+        if inverses_in <= 0:
+            state.unstep(values[removed])
+            removed += 1
+            if removed == count:
+                break
+        inverses_in -= 1
+    while len(out) < count:
+        out.append(state.value())
+    return out
+
+
 def _best_of(name: str, values: list[Any]) -> Any:
     best: Any = None
     for value in values:
@@ -409,4 +516,24 @@ def _framed_offsets(
         else:
             target = low if name == "first_value" else high - 1
         out.append(value(rows[target], env) if low <= target < high else None)
+    return out
+
+
+def _member_offsets(
+    name: str, rows: list[Any], members: list[list[int]], args: list[Fn], env: Any
+) -> list[Any]:
+    """first_value, last_value and nth_value over the rows each frame holds after EXCLUDE."""
+    if not args:
+        raise OperationalError(f"wrong number of arguments to function {name}()")
+    value = args[0]
+    out: list[Any] = []
+    for i, held in enumerate(members):
+        if name == "nth_value":
+            nth = args[1](rows[i], env) if len(args) > 1 else None
+            if not isinstance(nth, int) or nth <= 0:
+                raise OperationalError("second argument to nth_value must be a positive integer")
+            index = nth - 1
+        else:
+            index = 0 if name == "first_value" else len(held) - 1
+        out.append(value(rows[held[index]], env) if 0 <= index < len(held) else None)
     return out

@@ -1,5 +1,6 @@
 """A REAL written as text (CAST, concatenation, json_quote()) digit for digit as SQLite writes
-it: 15 significant digits, rounded the way the linked release rounds them.
+it: 15 significant digits, rounded the way the linked release rounds them; and round(), which
+prints its argument and reads it back.
 
 Where the digits after the 15th are near half a unit, releases differ: before 3.43 SQLite's
 printf scales in long double, 3.43 to 3.46 decode the digits in long double, and 3.47 on in
@@ -73,3 +74,28 @@ def test_reals_in_concatenation_and_json(pair: EnginePair) -> None:
     columns = [literal(value, Float).concat("") for value in values]
     columns += [func.json_quote(literal(value, Float)) for value in values]
     pair.check_rows(select(*columns))
+
+
+def _round_cases(seed: int, count: int) -> list[tuple[float, int]]:
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(count):
+        kind = rng.random()
+        if kind < 0.3:
+            value = round(rng.uniform(-1000, 1000), rng.randint(0, 6)) + rng.choice([0, 1e-13])
+        elif kind < 0.6:
+            value = rng.uniform(-1e6, 1e6)
+        elif kind < 0.8:
+            value = rng.choice([-1, 1]) * 10 ** rng.uniform(-25, 17)
+        else:
+            value = rng.randint(-(10**6), 10**6) / 1000 + 0.0005
+        cases.append((value, rng.choice([1, 2, 3, 4, 6, 8, 10, 12, 14, 15, 16, 17, 18, 20, 30])))
+    return cases
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_round_prints_and_reads_back_as_sqlite(pair: EnginePair, seed: int) -> None:
+    """Many digits included: there SQLite's own printing and reading decide the last bit."""
+    cases = _round_cases(seed, 300)
+    columns = [func.round(literal(value, Float), digits) for value, digits in cases]
+    pair.check_rows(select(*columns), what=f"seed {seed}")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import struct
 
 from . import long_double as ld
 from .long_double import LongDouble
-from .releases import DIGITS_BY_DOUBLE_DOUBLE, PRINTF_INTEGER_DIGITS
+from .releases import DIGITS_BY_DOUBLE_DOUBLE, PRINTF_INTEGER_DIGITS, ROUND_BY_DECIMAL_DIGITS
 
 
 def sqlite_digits(x: float) -> tuple[str, int]:
@@ -153,11 +154,104 @@ def _integer_digits(whole: int, kept: int) -> str:
     return "".join(digits)
 
 
-def _printf_normalized(value: LongDouble, kept: int) -> tuple[LongDouble, int]:
-    """The value scaled to [1, 10) with the rounder for `kept` digits added, and its exponent."""
+def printf_fixed_text(x: float, decimals: int) -> str:
+    """`x` as SQLite before 3.43 writes it with `%.<decimals>f` (what its round() reads back):
+    half a unit of the last decimal added in long double (and, for few digits, a 3e-16 share
+    of the value), then its digits read off one by one, at most 16 of them significant."""
+    magnitude = abs(x)
+    sign = "-" if x < 0 else ""
+    if PRINTF_INTEGER_DIGITS and magnitude < 1e16 and magnitude.is_integer():
+        return f"{sign}{int(magnitude)}.0"
+    value = ld.of_float(magnitude)
+    rounder = _rounder(decimals)
+    binary_exponent = math.frexp(magnitude)[1] - 1 if magnitude else -1023
+    if decimals + int(binary_exponent / 3) < 15:  # C's division cuts towards zero
+        rounder = ld.add(rounder, ld.multiply(value, _LD_3E_MINUS_16))
+    value, exponent = _printf_scaled(ld.add(value, rounder))
+    whole = "0" if exponent < 0 else ""
+    count = exponent + 1 + decimals if exponent >= 0 else decimals - (-exponent - 1)
+    digits = _digits_read_off(value, max(count, 0), _FIXED_SIGNIFICANT_DIGITS)
+    if exponent >= 0:
+        whole, fraction = digits[: exponent + 1], digits[exponent + 1 :]
+    else:
+        fraction = ("0" * (-exponent - 1) + digits)[:decimals]
+    return f"{sign}{whole}.{fraction.rstrip('0') or '0'}"
+
+
+def read_real(text: str) -> float:
+    """A decimal text (`[-]digits.digits`) read as the linked SQLite's sqlite3AtoF reads it:
+    before 3.47 its significand is scaled by powers of ten in long double, then rounded to a
+    double; from 3.47 the double-double scaling gives the nearest double, as `float` does."""
+    if DIGITS_BY_DOUBLE_DOUBLE:
+        return float(text)
+    negative = text.startswith("-")
+    whole, _, fraction = text.lstrip("+-").partition(".")
+    cap = _UINT64_CAP if ROUND_BY_DECIMAL_DIGITS else _INT64_CAP
+    significand, exponent = 0, 0
+    for position, digit in enumerate(whole + fraction):
+        if significand < cap:
+            significand = significand * 10 + int(digit)
+            exponent -= position >= len(whole)
+        else:
+            exponent += position < len(whole)
+    if significand == 0:
+        return -0.0 if negative else 0.0
+    while exponent < 0 and significand % 10 == 0:
+        significand //= 10
+        exponent += 1
+    if ROUND_BY_DECIMAL_DIGITS:
+        while exponent > 0 and significand < _UINT64_MAX // 10:
+            significand, exponent = significand * 10, exponent - 1
+        value = _scaled_in_steps(significand, exponent)
+    else:
+        while exponent > 0 and significand < _INT64_MAX // 10:
+            significand, exponent = significand * 10, exponent - 1
+        value = _scaled_by_power(significand, exponent)
+    result = value if isinstance(value, float) else ld.to_float(value)
+    return -result if negative else result
+
+
+def _scaled_by_power(significand: int, exponent: int) -> LongDouble | float:
+    """SQLite before 3.43: the significand times or over 10**|exponent|, that power made by
+    squaring in long double."""
+    if exponent == 0 or abs(exponent) > 307:
+        return float(significand) * 10.0**exponent
+    base, power, remaining = _LD_TEN, _LD_ONE, abs(exponent)
+    while True:
+        if remaining & 1:
+            power = ld.multiply(power, base)
+        remaining >>= 1
+        if remaining == 0:
+            break
+        base = ld.multiply(base, base)
+    value = ld.rounded(significand, 0)
+    return ld.multiply(value, power) if exponent > 0 else ld.divide(value, power)
+
+
+def _scaled_in_steps(significand: int, exponent: int) -> LongDouble | float:
+    """SQLite 3.43 to 3.46: the significand multiplied by 1e100, 1e10 and 10 (or their
+    inverses) in long double, one step at a time."""
+    if exponent == 0:
+        return float(significand)
+    value = ld.rounded(significand, 0)
+    steps = _LD_UP_STEPS if exponent > 0 else _LD_DOWN_STEPS
+    remaining = abs(exponent)
+    for size, factor in steps:
+        while remaining >= size:
+            remaining -= size
+            value = ld.multiply(value, factor)
+    return value
+
+
+def _rounder(kept: int) -> LongDouble:
     rounder = ld.of_float(_ROUNDERS[kept % 10])
     for _ in range(kept // 10):
         rounder = ld.multiply(rounder, _LD_TEN_TO_MINUS_10)
+    return rounder
+
+
+def _printf_scaled(value: LongDouble) -> tuple[LongDouble, int]:
+    """A positive value scaled into [1, 10) as SQLite's printf scales it, and its exponent."""
     exponent = 0
     scale = _LD_ONE
     for step, power in _PRINTF_SCALES:
@@ -171,7 +265,13 @@ def _printf_normalized(value: LongDouble, kept: int) -> tuple[LongDouble, int]:
     while not ld.at_least(value, _LD_ONE):
         value = ld.multiply(value, _LD_TEN)
         exponent -= 1
-    value = ld.add(value, rounder)
+    return value, exponent
+
+
+def _printf_normalized(value: LongDouble, kept: int) -> tuple[LongDouble, int]:
+    """The value scaled to [1, 10) with the rounder for `kept` digits added, and its exponent."""
+    value, exponent = _printf_scaled(value)
+    value = ld.add(value, _rounder(kept))
     if ld.at_least(value, _LD_TEN):
         value = ld.multiply(value, _LD_ONE_TENTH)
         exponent += 1
@@ -187,9 +287,15 @@ def _printf_digits(value: LongDouble, exponent: int, kept: int) -> str:
         count = exponent + 1 + kept - exponent
     else:
         count = kept + 1  # the zeros after the point are written apart
+    return _digits_read_off(value, count, _SIGNIFICANT_DIGITS)
+
+
+def _digits_read_off(value: LongDouble, count: int, significant: int) -> str:
+    """`count` digits of a value in [1, 10), each the whole part before the rest is multiplied
+    by ten; zeros after the `significant`-th."""
     digits = []
     for position in range(count):
-        if position >= _SIGNIFICANT_DIGITS:
+        if position >= significant:
             digits.append("0")
             continue
         digit = ld.whole_part(value)
@@ -229,5 +335,23 @@ _LD_TEN_TO_MINUS_8 = ld.of_float(1e-8)
 _LD_TEN_TO_MINUS_10 = ld.of_float(1e-10)
 _LD_ONE_TENTH = ld.of_float(0.1)
 _PRINTF_SCALES = ((ld.of_float(1e100), 100), (ld.of_float(1e10), 10), (_LD_TEN, 1))
+_LD_3E_MINUS_16 = ld.of_float(3e-16)
+_LD_UP_STEPS = (
+    (100, ld.of_decimal("1e100")),
+    (10, ld.of_decimal("1e10")),
+    (1, ld.of_decimal("1e1")),
+)
+_LD_DOWN_STEPS = (
+    (100, ld.of_decimal("1e-100")),
+    (10, ld.of_decimal("1e-10")),
+    (1, ld.of_decimal("1e-1")),
+)
+_INT64_MAX = 2**63 - 1
+_UINT64_MAX = 2**64 - 1
+_INT64_CAP = (_INT64_MAX - 9) // 10
+_UINT64_CAP = (_UINT64_MAX - 9) // 10
+"""sqlite3AtoF stops taking digits into its significand once it reaches these."""
 _SIGNIFICANT_DIGITS = 26
 """How many digits SQLite's printf reads off a REAL with the `!` flag; zeros after them."""
+_FIXED_SIGNIFICANT_DIGITS = 16
+"""... and without it, as round() prints."""

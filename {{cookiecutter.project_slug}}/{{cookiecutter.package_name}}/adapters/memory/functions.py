@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_DOWN, Context, Decimal
 from typing import Any
 
-from .decimal_digits import sqlite_digits
+from .decimal_digits import printf_fixed_text, read_real, sqlite_digits
 from .errors import OperationalError
 from .json_functions import JSON_FUNCTIONS
 from .math_functions import MATH_FUNCTIONS
@@ -96,22 +96,24 @@ def fn_round(value: Any, digits: Any = 0) -> Any:
 
 
 def _printf_round(x: float, n: int) -> float:
-    """`x` to `n` decimals as SQLite gets it, by printing it with `%!.nf` and reading it back.
+    """`x` to `n` decimals as SQLite before 3.43 gets it: printed with `%.nf` in long double,
+    and read back (`decimal_digits` repeats both steps).
 
-    Its printf adds half a unit of the last decimal to the magnitude (and, for few digits, a
-    3e-16 share of the value, to round up decimals that binary floats store just below), then
-    writes at most 16 significant digits, cutting the rest. Here that runs on the exact value
-    of the double; SQLite's extended precision can differ in the last digit past 15.
+    When few digits are kept, SQLite's printf adds a 3e-16 share of the value to the half unit
+    it rounds with, which lifts decimals that binary floats store just below a boundary clear
+    of it: then the exact value gives the same digits, faster.
     """
-    magnitude = abs(Decimal(x))
-    rounder = Decimal(5).scaleb(-n - 1)
     binary_exponent = math.frexp(x)[1] - 1
-    if n + int(binary_exponent / 3) < 15:
-        rounder += magnitude * Decimal("3e-16")
-    rounded = magnitude + rounder
-    last = max(-n, rounded.adjusted() - 15)  # the last digit written
+    if n + int(binary_exponent / 3) >= 15:  # C's division cuts towards zero
+        return read_real(printf_fixed_text(x, n))
+    magnitude = abs(Decimal(x))
+    rounded = magnitude + Decimal(5).scaleb(-n - 1) + magnitude * _PRINTF_SHARE
+    last = max(-n, rounded.adjusted() - 15)  # the last digit written: 16 significant at most
     kept = rounded.quantize(Decimal(1).scaleb(last), rounding=ROUND_DOWN, context=_WIDE)
-    return float(kept.copy_negate() if x < 0 else kept)
+    return read_real(f"{kept.copy_negate() if x < 0 else kept:f}")
+
+
+_PRINTF_SHARE = Decimal("3e-16")
 
 
 def _digit_round(x: float, n: int) -> float:
@@ -130,7 +132,7 @@ def _digit_round(x: float, n: int) -> float:
         value = Decimal(int(digits[:keep]) + (digits[keep] >= "5")).scaleb(point - keep)
     else:
         value = Decimal(int(digits)).scaleb(point - len(digits))
-    rounded = float(value)
+    rounded = read_real(f"{value:f}")
     return -rounded if x < 0 else rounded
 
 

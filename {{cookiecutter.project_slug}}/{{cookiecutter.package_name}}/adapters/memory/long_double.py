@@ -7,6 +7,8 @@ Only non-negative values occur where SQLite scales and prints numbers.
 
 from __future__ import annotations
 
+import math
+
 LongDouble = tuple[int, int]
 
 _BITS = 64
@@ -78,3 +80,18 @@ def at_least(a: LongDouble, b: LongDouble) -> bool:
 def whole_part(a: LongDouble) -> int:
     """The value cut towards zero to an integer, as C's cast does."""
     return a[0] >> -a[1] if a[1] < 0 else a[0] << a[1]
+
+
+def to_float(a: LongDouble) -> float:
+    """The nearest double, ties to even (a C cast from long double)."""
+    m, e = a
+    bits = m.bit_length()
+    if bits > 53:
+        shift = bits - 53
+        kept = m >> shift
+        rest = m & ((1 << shift) - 1)
+        half = 1 << (shift - 1)
+        if rest > half or (rest == half and kept & 1):
+            kept += 1
+        m, e = kept, e + shift
+    return math.ldexp(m, e)

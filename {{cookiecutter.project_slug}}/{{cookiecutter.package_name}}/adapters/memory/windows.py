@@ -262,10 +262,11 @@ class WindowSpec:
             return [_best_of(name, values[low:high]) for low, high in spans]
         if frame.start[0] == FOLLOWING and frame.end[0] == UNBOUNDED:
             return _sliding_ahead(name, values, spans)
-        if frame.mode == "rows" and frame.start[0] == frame.end[0] == FOLLOWING:
+        if frame.mode != "range" and frame.start[0] == frame.end[0] == FOLLOWING:
             first, last = _offset(frame.start, env, "starting"), _offset(frame.end, env, "ending")
             if first <= last:
-                return _sliding_following(name, values, first, last)
+                units = _units(frame.mode, ends)
+                return _sliding_following(name, values, first, last, units)
         return _sliding(name, values, spans)
         return _sliding(name, values, spans)
 
@@ -456,39 +457,58 @@ def _sliding_ahead(name: str, values: list[Any], spans: list[tuple[int, int]]) -
     return out
 
 
-def _sliding_following(name: str, values: list[Any], first: int, last: int) -> list[Any]:
-    """`ROWS BETWEEN first FOLLOWING AND last FOLLOWING`, stepped as SQLite's program steps it:
-    each row is added in turn; once `last` rows are ahead the next row's value is read, and
-    once `last - first` are, the oldest row is taken out. The rows before the first frame are
-    added and taken out again, so they leave their rounding, and a REAL its type, behind."""
-    count = len(values)
+def _units(mode: str, ends: list[int]) -> list[tuple[int, int]]:
+    """What a frame counts in: each row for ROWS, each peer group for GROUPS."""
+    if mode == "rows":
+        return [(i, i + 1) for i in range(len(ends))]
+    starts = _peer_starts(ends)
+    return [(first, ends[first]) for first in sorted(set(starts))]
+
+
+def _sliding_following(
+    name: str, values: list[Any], first: int, last: int, units: list[tuple[int, int]]
+) -> list[Any]:
+    """`BETWEEN first FOLLOWING AND last FOLLOWING` (rows, or peer groups as `units`), stepped
+    as SQLite's program steps it: each unit is added in turn; once `last` units are ahead the
+    next unit's value is read, and once `last - first` are, the oldest unit is taken out. The
+    units before the first frame are added and taken out again, so they leave their rounding,
+    and a REAL its type, behind."""
+    count = len(units)
     state = _Running(name)
-    out: list[Any] = []
+    results: list[Any] = []
     returns_in, inverses_in = last, last - first  # SQLite's regEnd and regStart counters
     removed = 0
-    for added in range(count):
-        state.step(values[added])
+
+    def apply(unit: tuple[int, int], step: Callable[[Any], None]) -> None:
+        for position in range(*unit):
+            step(values[position])
+
+    for unit in units:
+        apply(unit, state.step)
         if returns_in <= 0:
-            out.append(state.value())
+            results.append(state.value())
         returns_in -= 1
-        if inverses_in <= 0 and len(out) < count:
-            state.unstep(values[removed])
+        if inverses_in <= 0 and len(results) < count:
+            apply(units[removed], state.unstep)
             removed += 1
         inverses_in -= 1
-    while len(out) < count:  # past the last row: read values and take rows out in turn
+    while len(results) < count:  # past the last unit: read values and take units out in turn
         if returns_in <= 0:
-            out.append(state.value())
-            if len(out) == count:
+            results.append(state.value())
+            if len(results) == count:
                 break
         returns_in -= 1
         if inverses_in <= 0:
-            state.unstep(values[removed])
-            removed += 1
             if removed == count:
                 break
+            apply(units[removed], state.unstep)
+            removed += 1
         inverses_in -= 1
-    while len(out) < count:
-        out.append(state.value())
+    while len(results) < count:
+        results.append(state.value())
+    out: list[Any] = []
+    for (low, high), value in zip(units, results, strict=True):
+        out += [value] * (high - low)
     return out
 
 

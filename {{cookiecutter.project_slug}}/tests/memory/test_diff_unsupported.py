@@ -61,11 +61,15 @@ CONSTRUCTS: dict[str, tuple[Callable[[Connection], Any], str]] = {
         ),
         r"on[ _]conflict",
     ),
-    "a RANGE frame with an offset": (
+    "a RANGE frame with an offset over NULLS LAST": (
         lambda conn: conn.execute(
-            select(func.sum(accounts.c.id).over(order_by=accounts.c.id, range_=(-1, 0)))
+            select(
+                func.sum(accounts.c.id).over(
+                    order_by=accounts.c.id.asc().nulls_last(), range_=(-1, 0)
+                )
+            )
         ),
-        r"RANGE frame with an offset",
+        r"RANGE frame with an offset over NULLS LAST",
     ),
     "a SQL function it lacks": (
         lambda conn: conn.execute(select(func.printf("%d", accounts.c.id))),

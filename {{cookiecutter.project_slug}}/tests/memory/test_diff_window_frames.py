@@ -136,6 +136,62 @@ def test_random_groups_frames_slide_as_on_sqlite(pair: EnginePair) -> None:
     pair.check_rows(select(t.id, *outputs).order_by(t.id))
 
 
+RANGE_KEYS: dict[str, Any] = {
+    "integer minutes with peers": t.minute,
+    "the same, descending": t.minute.desc(),
+    "REAL prices with NULLs": t.price,
+    "REAL prices descending": t.price.desc(),
+    "numbers beside text": t.mixed,
+    "numbers beside text, descending": t.mixed.desc(),
+}
+
+
+@pytest.mark.parametrize("key", list(RANGE_KEYS))
+def test_random_range_frames_measure_the_order_by_value(pair: EnginePair, key: str) -> None:
+    """RANGE frames N PRECEDING / N FOLLOWING: rows whose ORDER BY value lies within N of the
+    row's; NULL and text values reach only their peers. REAL sums show SQLite's order of moves."""
+    rng = random.Random(22)
+    functions = [func.sum, func.total, func.avg, func.count, func.min, func.max]
+    columns = [t.price, t.size, t.mixed]
+    offsets: list[Any] = [None, -3, -2, -1, 0, 1, 2, 3]
+    outputs = []
+    for _ in range(40):
+        start, end = rng.choice(offsets), rng.choice(offsets)
+        if start is not None and end is not None and (end < 0 <= start or end <= 0 < start):
+            continue
+        window = rng.choice(functions)(rng.choice(columns))
+        partition = rng.choice([None, t.symbol])
+        order = RANGE_KEYS[key]
+        outputs.append(window.over(partition_by=partition, order_by=order, range_=(start, end)))
+    pair.check_rows(select(t.id, *outputs).order_by(t.id), what=key)
+
+
+def test_range_frames_with_real_offsets(pair: EnginePair) -> None:
+    """SQLAlchemy 2.1 takes other than whole offsets through FrameClause."""
+    frame_clause = pytest.importorskip("sqlalchemy.sql.elements").__dict__.get("FrameClause")
+    if frame_clause is None:
+        pytest.skip("FrameClause came with SQLAlchemy 2.1")
+    from sqlalchemy.sql.elements import FrameClauseType as Kind
+
+    frames = [
+        frame_clause(0.5, 0.25, Kind.PRECEDING, Kind.FOLLOWING),
+        frame_clause(1.5, None, Kind.PRECEDING, Kind.CURRENT),
+        frame_clause(0.1, 2.5, Kind.FOLLOWING, Kind.FOLLOWING),
+        frame_clause(None, 0.3, Kind.UNBOUNDED, Kind.PRECEDING),
+    ]
+    for key in ("REAL prices with NULLs", "numbers beside text, descending"):
+        order = RANGE_KEYS[key]
+        outputs = [func.total(t.price).over(order_by=order, range_=frame) for frame in frames]
+        outputs += [func.count(t.mixed).over(order_by=order, range_=frame) for frame in frames]
+        pair.check_rows(select(t.id, *outputs).order_by(t.id), what=key)
+
+
+def test_a_range_offset_needs_one_order_by_term(pair: EnginePair) -> None:
+    statement = select(func.sum(t.price).over(order_by=[t.minute, t.id], range_=(-1, 0)))
+    error = pair.check_statement_error(statement)
+    assert "exactly one ORDER BY term" in str(error)
+
+
 @pytest.mark.parametrize("frame", [(0, -1), (1, 0), (2, -1)])
 def test_a_frame_ending_before_the_row_it_starts_at_or_after_is_an_error(
     pair: EnginePair, frame: tuple[int, int]
@@ -169,6 +225,9 @@ def test_exclude_takes_rows_out_of_each_frame(pair: EnginePair, exclude: str) ->
         func.nth_value(t.id, 2).over(**by_minute, groups=(-1, 0), exclude=exclude),
         func.sum(t.price).over(**by_id, rows=(1, 3), exclude=exclude),
         func.sum(t.size).over(partition_by=t.symbol, rows=(None, 0), exclude=exclude),
+        func.total(t.price).over(order_by=t.minute, range_=(-1, 1), exclude=exclude),
+        func.avg(t.price).over(order_by=t.price.desc(), range_=(0, 2), exclude=exclude),
+        func.last_value(t.id).over(order_by=t.mixed, range_=(-2, 0), exclude=exclude),
     ]
     pair.check_rows(select(t.id, *windows).order_by(t.id), what=exclude)
 

@@ -222,9 +222,15 @@ def test_values_are_stored_as_plain_immutable_values(engine: Engine) -> None:
         (lambda c: c.execute(text("SELECT 1")), NotSupportedError, "text"),
         (lambda c: c.exec_driver_sql("SELECT 1"), NotSupportedError, "SQL text"),
         (
-            lambda c: c.execute(select(func.sum(children.c.id).over(range_=(-1, 0)))),
+            lambda c: c.execute(
+                select(
+                    func.sum(children.c.id).over(
+                        order_by=children.c.id.desc().nulls_first(), range_=(-1, 0)
+                    )
+                )
+            ),
             NotSupportedError,
-            "RANGE frame with an offset",
+            "RANGE frame with an offset over NULLS LAST ascending or NULLS FIRST descending",
         ),
         (
             lambda c: c.execute(

@@ -26,7 +26,8 @@ from .functions import (
     utc_now,
 )
 from .json_functions import JSON_QUOTE_OF
-from .ordering import order_term
+from .ordering import order_term, peel_order
+from .range_frames import CURRENT, FOLLOWING, PRECEDING, UNBOUNDED
 from .releases import IIF_WITH_TWO_ARGUMENTS, iif_takes
 from .text_functions import fn_regexp
 from .types import (
@@ -43,11 +44,7 @@ from .types import (
     to_real,
 )
 from .windows import (
-    CURRENT,
     EXCLUSIONS,
-    FOLLOWING,
-    PRECEDING,
-    UNBOUNDED,
     WINDOW_FUNCTIONS,
     Bound,
     Frame,
@@ -1235,7 +1232,18 @@ class ExprCompiler:
             raise OperationalError("unsupported frame specification")
         offsets = (PRECEDING, FOLLOWING)
         if mode == "range" and (start[0] in offsets or end[0] in offsets):
-            raise unsupported("a RANGE frame with an offset")
+            order = [] if el.order_by is None else list(el.order_by.clauses)
+            if len(order) != 1:
+                raise OperationalError(
+                    "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY term"
+                )
+            _inner, descending, nulls_first = peel_order(order[0])
+            if nulls_first is not None and nulls_first == descending:
+                # SQLite's tests then treat NULL as above every value, which is not repeated
+                raise unsupported(
+                    "a RANGE frame with an offset over NULLS LAST ascending"
+                    " or NULLS FIRST descending"
+                )
         return Frame(mode, start, end, exclude)
 
     def visit_withingroup(self, el: Any) -> Fn:

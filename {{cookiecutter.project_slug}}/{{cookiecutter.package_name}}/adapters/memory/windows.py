@@ -16,8 +16,8 @@ SQLite steps them: before a row's value, the rows that left the frame are taken 
 program, `_sliding_ahead` and `_sliding_following`), so floating-point sums round as they do
 there, and a sum that has once met a REAL stays REAL. Supported: ROWS and GROUPS frames that
 start anywhere (UNBOUNDED PRECEDING, N PRECEDING, CURRENT ROW or N FOLLOWING), RANGE frames
-bounded by UNBOUNDED or CURRENT ROW, and EXCLUDE CURRENT ROW, GROUP, TIES or NO OTHERS, with
-which SQLite computes each frame afresh instead of sliding it. RANGE offsets are refused.
+likewise with N measured on the ORDER BY value (`range_frames`), and EXCLUDE CURRENT ROW,
+GROUP, TIES or NO OTHERS, with which SQLite computes each frame afresh instead of sliding it.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any
 from .errors import OperationalError
 from .functions import real_result, summand
 from .ordering import sort_pairs
+from .range_frames import FOLLOWING, PRECEDING, UNBOUNDED, RangeProgram
 from .sums import new_sum
 from .types import numeric_text
 from .values import SortKey
@@ -42,7 +43,6 @@ WINDOW_FUNCTIONS = RANKING | OFFSETS | RUNNING
 FRAMED_OFFSETS = frozenset({"first_value", "last_value", "nth_value"})
 """Offset functions that read the frame (lag and lead, like the ranking ones, ignore it)."""
 
-UNBOUNDED, CURRENT, PRECEDING, FOLLOWING = "unbounded", "current", "preceding", "following"
 Bound = tuple[str, Fn | None]
 """One end of a frame: its kind, and for PRECEDING and FOLLOWING what gives the offset."""
 
@@ -61,6 +61,11 @@ class Frame:
         self.end = end
         self.exclude = exclude
         """One of EXCLUSIONS, or None when the frame has no EXCLUDE clause."""
+
+    def measures_values(self) -> bool:
+        """A RANGE frame with an offset, which measures the ORDER BY values."""
+        offsets = (PRECEDING, FOLLOWING)
+        return self.mode == "range" and (self.start[0] in offsets or self.end[0] in offsets)
 
     def members(self, spans: list[tuple[int, int]], ends: list[int]) -> list[list[int]]:
         """The positions each row's frame holds once EXCLUDE has taken its rows out."""
@@ -109,6 +114,19 @@ class Frame:
                 high = i + 1 if self.mode == "rows" else ends[i]
             out.append((low, high))
         return out
+
+
+def _range_offset(bound: Bound, env: Any, which: str) -> Any:
+    """A RANGE bound's offset: a non-negative number, as SQLite demands (0 for the others)."""
+    kind, given = bound
+    if given is None or kind not in (PRECEDING, FOLLOWING):
+        return 0
+    value = given(None, env)
+    if isinstance(value, str):
+        value = numeric_text(value)
+    if type(value) not in (int, float) or value < 0:
+        raise OperationalError(f"frame {which} offset must be a non-negative number")
+    return value
 
 
 def _offset(bound: Bound, env: Any, which: str) -> int:
@@ -240,6 +258,8 @@ class WindowSpec:
         rows = [row for row, _keys in ordered]
         frame = self.frame
         if frame is not None and (name in RUNNING or name in FRAMED_OFFSETS):
+            if frame.measures_values():
+                return self._range_values(frame, ordered, ends, env)
             return self._framed_values(frame, rows, ends, env)
         if name in OFFSETS:
             return _offsets(name, rows, ends, self.args, env)
@@ -247,6 +267,35 @@ class WindowSpec:
             return list(ends)
         values = [self.args[0](row, env) for row in rows]
         return _running(name, values, ends)
+
+    def _range_values(
+        self, frame: Frame, ordered: list[tuple[Any, tuple[Any, ...]]], ends: list[int], env: Any
+    ) -> list[Any]:
+        """A RANGE frame with an offset: SQLite's moves over the peer groups (`range_frames`)."""
+        name = self.name
+        rows = [row for row, _keys in ordered]
+        keys = [order_keys[0] for _row, order_keys in ordered]
+        starts = _peer_starts(ends)
+        groups = [(first, ends[first]) for first in sorted(set(starts))]
+        bounds = (
+            frame.start[0],
+            _range_offset(frame.start, env, "starting"),
+            frame.end[0],
+            _range_offset(frame.end, env, "ending"),
+        )
+        counted = name in RUNNING and not self.star
+        values = [self.args[0](row, env) for row in rows] if counted else [None] * len(rows)
+        program = RangeProgram(_Running(name), values, keys, groups, bounds, self.order[0][1])
+        results, spans = program.run()
+        if frame.exclude is not None:
+            return self._scanned_values(frame.members(spans, ends), rows, env)
+        if name in FRAMED_OFFSETS:
+            return _framed_offsets(name, rows, spans, self.args, env)
+        if self.star:
+            return [high - low for low, high in spans]
+        if name in ("min", "max"):
+            return [_best_of(name, values[low:high]) for low, high in spans]
+        return results
 
     def _framed_values(self, frame: Frame, rows: list[Any], ends: list[int], env: Any) -> list[Any]:
         name = self.name

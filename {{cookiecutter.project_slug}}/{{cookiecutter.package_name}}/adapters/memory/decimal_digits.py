@@ -1,4 +1,6 @@
-"""The decimal digits SQLite 3.43 and later read from a double, for printing and rounding."""
+"""How SQLite turns a double into decimal digits and text, and decimal text back into a double,
+release by release: its printf before 3.43, its digit decoder from 3.43, and its text-to-REAL
+reader. They decide how a REAL is written as text and what round() gives."""
 
 from __future__ import annotations
 

@@ -24,11 +24,8 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
-from {{ cookiecutter.package_name }}.adapters.memory.releases import DAY_OVERFLOW_MODIFIERS
-
-from .diffkit import EnginePair, baseline_mode, seeded_pair
+from .diffkit import EnginePair, seeded_pair
 
 metadata = MetaData()
 moments = Table(
@@ -169,16 +166,39 @@ def test_a_literal_value_and_a_bound_modifier(pair: EnginePair) -> None:
     assert pair.check_rows(statement) == [("2024-03-02",)]
 
 
-@pytest.mark.parametrize("modifier", ["floor", "ceiling"])
-def test_day_overflow_modifiers_are_refused_where_sqlite_knows_them(
-    pair: EnginePair, modifier: str
-) -> None:
-    """SQLite 3.46 added 'floor' and 'ceiling'; before, they are unknown and give NULL."""
-    statement = select(func.date(m.day, "+1 month", modifier)).order_by(m.id)
-    if not DAY_OVERFLOW_MODIFIERS:
-        pair.check_rows(statement)
-        return
-    if baseline_mode():
-        pytest.skip("memory-only: SQLite supports the modifier")
-    with pair.memory.connect() as conn, pytest.raises(SQLAlchemyError, match=modifier):
-        conn.execute(statement)
+DAY_OVERFLOWS = [
+    "2024-01-31",
+    "2023-01-31",
+    "2024-03-31 10:30:00",
+    "2023-02-31",
+    "2024-02-30",
+    "2100-02-29",
+    "2000-02-30",
+    "2024-05-31",
+    "2024-12-31 23:59:59.5",
+    "2024-02-29",
+]
+OVERFLOW_CHAINS: list[tuple[str, ...]] = [
+    ("floor",),
+    ("ceiling",),
+    ("+1 month", "floor"),
+    ("+1 month", "ceiling"),
+    ("-1 month", "floor"),
+    ("+13 months", "floor"),
+    ("+1 year", "floor"),
+    ("+1 month", "start of day", "floor"),
+    ("+1 month", "+1 day", "floor"),
+    ("+1 month", "floor", "floor"),
+    ("+1 month", "ceiling", "floor"),
+    ("+1.5 months", "floor"),
+    ("weekday 0", "floor"),
+    ("+1 month", "weekday 3", "floor"),
+]
+
+
+@pytest.mark.parametrize("chain", OVERFLOW_CHAINS, ids=" ".join)
+def test_day_overflow_modifiers(pair: EnginePair, chain: tuple[str, ...]) -> None:
+    """SQLite 3.46's 'floor' (back to the month's last day) and 'ceiling' (into the next month,
+    as without either); before 3.46 they are unknown and give NULL."""
+    columns = [func.datetime(value, *chain) for value in DAY_OVERFLOWS]
+    pair.check_rows(select(*columns), what=" ".join(chain))

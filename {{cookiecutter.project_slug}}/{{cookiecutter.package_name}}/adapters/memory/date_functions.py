@@ -71,6 +71,7 @@ class Moment:
         "M",
         "Y",
         "bad_number",
+        "floor_days",
         "h",
         "has_hms",
         "has_jd",
@@ -89,6 +90,20 @@ class Moment:
         self.raw: float | None = None  # a number given as the value, for `unixepoch`
         self.bad_number = False  # a number out of the Julian day range, unless `unixepoch`
         self.subsec = False  # show milliseconds (the 'subsec' modifier)
+        self.floor_days = 0  # the day-of-month overflow the 'floor' modifier takes back
+
+    def compute_floor(self) -> None:
+        """How many days the calendar fields run past the end of their month (SQLite 3.46's
+        `computeFloor`): what 'floor' subtracts to land on the month's last day."""
+        y, mo, d = self.Y, self.M, self.D
+        if d <= 28 or (1 << mo) & 0x15AA:  # a 31-day month
+            self.floor_days = 0
+        elif mo != 2:
+            self.floor_days = int(d == 31)
+        elif y % 4 != 0 or (y % 100 == 0 and y % 400 != 0):
+            self.floor_days = d - 28
+        else:
+            self.floor_days = d - 29
 
     # calendar fields and the Julian day ------------------------------------------------
     def compute_jd(self) -> None:
@@ -216,6 +231,7 @@ def read_moment(value: Any, now: Callable[[], dt.datetime]) -> Moment | None:
         if not (1 <= mo <= 12 and 1 <= d <= 31):
             return None
         moment.Y, moment.M, moment.D, moment.has_ymd = y, mo, d, True
+        moment.compute_floor()
         rest = found[4]
         if rest is None or not rest.strip():
             return moment
@@ -244,6 +260,7 @@ def _shift_months(moment: Moment, months: int) -> None:
     years = _trunc_div(moment.M - 1, 12) if moment.M > 0 else _trunc_div(moment.M - 12, 12)
     moment.Y += years
     moment.M -= years * 12
+    moment.compute_floor()
     moment.has_jd = False
     moment.compute_jd()
 
@@ -253,6 +270,7 @@ def _amount(moment: Moment, number: float, unit: str) -> bool:
     if limit is None or not -limit < number < limit:
         return False
     moment.compute_jd()
+    moment.floor_days = 0
     if unit in _UNITS_MS:
         moment.jd += _rounded(number * _UNITS_MS[unit])
     elif unit in ("month", "year"):
@@ -263,6 +281,7 @@ def _amount(moment: Moment, number: float, unit: str) -> bool:
             moment.compute_ymd()
             moment.compute_hms()
             moment.Y += whole
+            moment.compute_floor()
             moment.has_jd = False
             moment.compute_jd()
         rest = number - whole
@@ -307,7 +326,15 @@ def apply_modifier(moment: Moment, modifier: Any, first: bool) -> bool:
         moment.subsec = True
         return True
     if DAY_OVERFLOW_MODIFIERS and text in ("floor", "ceiling"):
-        raise NotSupportedError(f"the {text!r} modifier is not supported by the memory dialect")
+        # a day past the end of its month, from the date or from adding months or years,
+        # rolls into the next month ('ceiling', as without either) or back to the last day
+        moment.compute_jd()
+        if text == "floor":
+            moment.jd -= moment.floor_days * DAY_MS
+        else:
+            moment.floor_days = 0
+        moment.moved()
+        return True
     if text == "unixepoch":
         if not first or moment.raw is None:
             return False

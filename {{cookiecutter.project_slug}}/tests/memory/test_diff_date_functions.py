@@ -25,6 +25,8 @@ from sqlalchemy import (
     select,
 )
 
+from {{ cookiecutter.package_name }}.adapters.memory.releases import TIMEDIFF_FUNCTION
+
 from .diffkit import EnginePair, seeded_pair
 
 metadata = MetaData()
@@ -202,3 +204,32 @@ def test_day_overflow_modifiers(pair: EnginePair, chain: tuple[str, ...]) -> Non
     as without either); before 3.46 they are unknown and give NULL."""
     columns = [func.datetime(value, *chain) for value in DAY_OVERFLOWS]
     pair.check_rows(select(*columns), what=" ".join(chain))
+
+
+TIMEDIFF_PAIRS = [
+    ("2024-03-31", "2024-02-29"),
+    ("2024-02-29", "2024-03-31"),
+    ("2023-03-01", "2022-01-31 23:59:59.999"),
+    ("2000-01-01", "1999-12-31 12:00"),
+    ("2024-01-31 10:00:00.5", "2023-11-30 11:30:00.25"),
+    ("0001-01-01", "9999-12-31 23:59:59"),
+    ("2024-05-15", "2024-05-15"),
+    ("2023-02-31", "2023-01-31"),
+    (2460000.25, "2023-01-01"),
+    ("12:30", "01:15:30"),
+    ("junk", "2024-01-01"),
+    (None, "2024-01-01"),
+]
+
+
+def test_timediff_counts_years_months_and_days(pair: EnginePair) -> None:
+    """SQLite 3.43's timediff(); before 3.43 there is no such function."""
+    statement = select(*[func.timediff(later, earlier) for later, earlier in TIMEDIFF_PAIRS])
+    if not TIMEDIFF_FUNCTION:
+        assert "no such function" in str(pair.check_statement_error(statement))
+        return
+    pair.check_rows(statement)
+    rows = select(func.timediff(m.day, func.date(m.day, "-47 days", "+1 month")), m.id)
+    pair.check_rows(rows.order_by(m.id))
+    error = pair.check_statement_error(select(func.timediff("2024-01-01")))
+    assert "wrong number of arguments" in str(error)

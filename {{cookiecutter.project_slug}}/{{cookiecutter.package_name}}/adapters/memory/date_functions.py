@@ -24,6 +24,7 @@ from .releases import (
     STRFTIME_LETTERS_3_46,
     SUBSECOND_MODIFIER,
     SUBSECONDS_ROUNDED,
+    TIMEDIFF_FUNCTION,
 )
 from .types import TEMPORAL, temporal_text
 
@@ -553,6 +554,62 @@ def fn_strftime(
     return "".join(out)
 
 
+def fn_timediff(now: Callable[[], dt.datetime], later: Any, earlier: Any) -> Any:
+    """SQLite 3.43's timediff(A, B): `±YYYY-MM-DD HH:MM:SS.SSS`, the years, months, days and
+    time that take B to A, counted in whole months from B's day of the month first."""
+    first, second = _moment_of(now, later, ()), _moment_of(now, earlier, ())
+    if first is None or second is None:
+        return None
+    for moment in (first, second):
+        moment.compute_ymd()
+        moment.compute_hms()
+    forward = first.jd >= second.jd
+    sign = 1 if forward else -1
+    years = sign * (first.Y - second.Y)
+    if years:
+        _recompute(second, year=first.Y)
+    months = sign * (first.M - second.M)
+    if months < 0:
+        years, months = years - 1, months + 12
+    if months:
+        _recompute(second, month=first.M)
+    while (first.jd < second.jd) if forward else (first.jd > second.jd):
+        months -= 1
+        if months < 0:
+            years, months = years - 1, 11
+        month = second.M - sign
+        year = second.Y
+        if month < 1:
+            month, year = 12, year - 1
+        elif month > 12:
+            month, year = 1, year + 1
+        _recompute(second, year=year, month=month)
+    span = first.jd - second.jd if forward else second.jd - first.jd
+    result = Moment()
+    result.jd, result.has_jd = span + _TIMEDIFF_ORIGIN_MS, True
+    result.compute_ymd()
+    result.compute_hms()
+    return (
+        f"{'+' if forward else '-'}{years:04d}-{months:02d}-{result.D - 1:02d} "
+        f"{result.h:02d}:{result.m:02d}:{result.s:06.3f}"
+    )
+
+
+def _recompute(moment: Moment, year: int | None = None, month: int | None = None) -> None:
+    """New calendar fields, and the Julian day computed from them again (days past the end
+    of the month roll over, as SQLite's computeJD rolls them)."""
+    if year is not None:
+        moment.Y = year
+    if month is not None:
+        moment.M = month
+    moment.has_jd = False
+    moment.compute_jd()
+
+
+_TIMEDIFF_ORIGIN_MS = 1486995408 * 100000
+"""The Julian day of 0000-01-01 00:00, in ms: a span read from it gives years and days."""
+
+
 DATE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "date": fn_date,
     "time": fn_time,
@@ -561,4 +618,6 @@ DATE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "unixepoch": fn_unixepoch,
     "strftime": fn_strftime,
 }
+if TIMEDIFF_FUNCTION:
+    DATE_FUNCTIONS["timediff"] = fn_timediff
 """Called with the statement's clock first, then the SQL arguments."""

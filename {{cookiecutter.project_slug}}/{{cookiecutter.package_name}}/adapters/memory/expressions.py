@@ -1109,6 +1109,8 @@ class ExprCompiler:
             return lambda row, env: make(env.now())
         date_function = DATE_FUNCTIONS.get(name)
         if date_function is not None:
+            if name == "timediff" and len(args) != 2:
+                raise OperationalError("wrong number of arguments to function timediff()")
             values = [self.compile(a) for a in args]
             return lambda row, env: date_function(env.now, *[v(row, env) for v in values])
         if name == "iif" or (name == "if" and IIF_WITH_TWO_ARGUMENTS):
@@ -1123,6 +1125,8 @@ class ExprCompiler:
 
             impl = fn_scalar_max if name == "max" else fn_scalar_min
         if impl is None:
+            if name == "timediff":  # before SQLite 3.43
+                raise OperationalError("no such function: timediff")
             raise unsupported(f"SQL function {name}()")
         if not _takes(impl, len(args)):
             raise OperationalError(f"wrong number of arguments to function {name}()")

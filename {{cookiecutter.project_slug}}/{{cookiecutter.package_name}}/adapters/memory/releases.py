@@ -31,6 +31,9 @@ DIGITS_BY_DOUBLE_DOUBLE = LINKED >= (3, 47)
 """The decimal digits of a double (for round() and for writing it as text) come from scaling
 it in double-double products, no longer in long double; the 17th digit on can differ."""
 
+TIMEDIFF_FUNCTION = LINKED >= (3, 43)
+"""The timediff() function exists."""
+
 MONTH_DAYS_NORMALIZED = LINKED >= (3, 45)
 """A date past the end of its month given with no modifier rolls into the next month
 ('2023-02-31' is 2023-03-03)."""

@@ -338,16 +338,9 @@ _LD_TEN_TO_MINUS_10 = ld.of_float(1e-10)
 _LD_ONE_TENTH = ld.of_float(0.1)
 _PRINTF_SCALES = ((ld.of_float(1e100), 100), (ld.of_float(1e10), 10), (_LD_TEN, 1))
 _LD_3E_MINUS_16 = ld.of_float(3e-16)
-_LD_UP_STEPS = (
-    (100, ld.of_decimal("1e100")),
-    (10, ld.of_decimal("1e10")),
-    (1, ld.of_decimal("1e1")),
-)
-_LD_DOWN_STEPS = (
-    (100, ld.of_decimal("1e-100")),
-    (10, ld.of_decimal("1e-10")),
-    (1, ld.of_decimal("1e-1")),
-)
+_LD_UP_STEPS = tuple((power, factor) for _bound, power, factor in _LD_UP)
+_LD_DOWN_STEPS = tuple((power, factor) for _bound, power, factor in _LD_DOWN)
+"""The decoder's long double factors, as sqlite3AtoF multiplies by them before 3.47."""
 _INT64_MAX = 2**63 - 1
 _UINT64_MAX = 2**64 - 1
 _INT64_CAP = (_INT64_MAX - 9) // 10

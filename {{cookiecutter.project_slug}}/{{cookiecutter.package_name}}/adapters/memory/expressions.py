@@ -1234,8 +1234,8 @@ class ExprCompiler:
             end = _clause_bound(clause.upper_type.name, clause.upper_bind, inner)
         if (start[0], end[0]) in _INVALID_FRAMES:
             raise OperationalError("unsupported frame specification")
-        offsets = (PRECEDING, FOLLOWING)
-        if mode == "range" and (start[0] in offsets or end[0] in offsets):
+        frame = Frame(mode, start, end, exclude)
+        if frame.measures_values():
             order = [] if el.order_by is None else list(el.order_by.clauses)
             if len(order) != 1:
                 raise OperationalError(
@@ -1248,7 +1248,7 @@ class ExprCompiler:
                     "a RANGE frame with an offset over NULLS LAST ascending"
                     " or NULLS FIRST descending"
                 )
-        return Frame(mode, start, end, exclude)
+        return frame
 
     def visit_withingroup(self, el: Any) -> Fn:
         raise unsupported("WITHIN GROUP")

@@ -116,31 +116,22 @@ class Frame:
         return out
 
 
-def _range_offset(bound: Bound, env: Any, which: str) -> Any:
-    """A RANGE bound's offset: a non-negative number, as SQLite demands (0 for the others)."""
+def _offset(bound: Bound, env: Any, which: str, whole: bool = True) -> Any:
+    """A PRECEDING or FOLLOWING bound's offset (0 for the other bounds), as SQLite demands it:
+    a non-negative integer for ROWS and GROUPS, a non-negative number for RANGE (`whole`
+    false)."""
     kind, given = bound
     if given is None or kind not in (PRECEDING, FOLLOWING):
         return 0
     value = given(None, env)
     if isinstance(value, str):
         value = numeric_text(value)
-    if type(value) not in (int, float) or value < 0:
-        raise OperationalError(f"frame {which} offset must be a non-negative number")
-    return value
-
-
-def _offset(bound: Bound, env: Any, which: str) -> int:
-    """A PRECEDING or FOLLOWING bound's offset: a non-negative integer, as SQLite demands."""
-    kind, given = bound
-    if given is None or kind not in (PRECEDING, FOLLOWING):
-        return 0
-    value = given(None, env)
-    if isinstance(value, str):
-        value = numeric_text(value)
-    if type(value) is float and value.is_integer():
+    if whole and type(value) is float and value.is_integer():
         value = int(value)
-    if type(value) is not int or value < 0:
-        raise OperationalError(f"frame {which} offset must be a non-negative integer")
+    allowed = (int,) if whole else (int, float)
+    if type(value) not in allowed or value < 0:
+        kind_of = "integer" if whole else "number"
+        raise OperationalError(f"frame {which} offset must be a non-negative {kind_of}")
     return value
 
 
@@ -279,9 +270,9 @@ class WindowSpec:
         groups = [(first, ends[first]) for first in sorted(set(starts))]
         bounds = (
             frame.start[0],
-            _range_offset(frame.start, env, "starting"),
+            _offset(frame.start, env, "starting", whole=False),
             frame.end[0],
-            _range_offset(frame.end, env, "ending"),
+            _offset(frame.end, env, "ending", whole=False),
         )
         counted = name in RUNNING and not self.star
         values = [self.args[0](row, env) for row in rows] if counted else [None] * len(rows)
@@ -290,7 +281,7 @@ class WindowSpec:
         if frame.exclude is not None:
             return self._scanned_values(frame.members(spans, ends), rows, env)
         if name in FRAMED_OFFSETS:
-            return _framed_offsets(name, rows, spans, self.args, env)
+            return _member_offsets(name, rows, _positions(spans), self.args, env)
         if self.star:
             return [high - low for low, high in spans]
         if name in ("min", "max"):
@@ -303,7 +294,7 @@ class WindowSpec:
         if frame.exclude is not None:
             return self._scanned_values(frame.members(spans, ends), rows, env)
         if name in FRAMED_OFFSETS:
-            return _framed_offsets(name, rows, spans, self.args, env)
+            return _member_offsets(name, rows, _positions(spans), self.args, env)
         if self.star:
             return [max(0, high - low) for low, high in spans]
         values = [self.args[0](row, env) for row in rows]
@@ -569,29 +560,15 @@ def _best_of(name: str, values: list[Any]) -> Any:
     return best
 
 
-def _framed_offsets(
-    name: str, rows: list[Any], spans: list[tuple[int, int]], args: list[Fn], env: Any
-) -> list[Any]:
-    if not args:
-        raise OperationalError(f"wrong number of arguments to function {name}()")
-    value = args[0]
-    out: list[Any] = []
-    for i, (low, high) in enumerate(spans):
-        if name == "nth_value":
-            nth = args[1](rows[i], env) if len(args) > 1 else None
-            if not isinstance(nth, int) or nth <= 0:
-                raise OperationalError("second argument to nth_value must be a positive integer")
-            target = low + nth - 1
-        else:
-            target = low if name == "first_value" else high - 1
-        out.append(value(rows[target], env) if low <= target < high else None)
-    return out
+def _positions(spans: list[tuple[int, int]]) -> list[range]:
+    """Each frame's positions, from [first, past the last) spans."""
+    return [range(low, max(low, high)) for low, high in spans]
 
 
 def _member_offsets(
-    name: str, rows: list[Any], members: list[list[int]], args: list[Fn], env: Any
+    name: str, rows: list[Any], members: Sequence[Sequence[int]], args: list[Fn], env: Any
 ) -> list[Any]:
-    """first_value, last_value and nth_value over the rows each frame holds after EXCLUDE."""
+    """first_value, last_value and nth_value over the positions each frame holds."""
     if not args:
         raise OperationalError(f"wrong number of arguments to function {name}()")
     value = args[0]

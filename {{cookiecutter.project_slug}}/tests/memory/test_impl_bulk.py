@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
-from {{ cookiecutter.package_name }}.adapters.memory.bulk import insert_columns, insert_rows
+from {{ cookiecutter.package_name }}.adapters.memory.bulk import column_storers, insert_columns, insert_rows
 from {{ cookiecutter.package_name }}.adapters.memory.storage import TableStore
 
 metadata = MetaData()
@@ -42,6 +42,13 @@ bars = Table(
     Column("note", String(10), server_default="none"),
 )
 counted = Table("counted", metadata, Column("id", Integer, primary_key=True), Column("n", Integer))
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("venue", String(8), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("ref", String(8), nullable=False, unique=True),
+)
 stamped = Table(
     "stamped", metadata, Column("id", Integer, primary_key=True), Column("n", Integer, default=0)
 )
@@ -232,6 +239,70 @@ def test_rolling_back_a_bulk_batch_removes_its_index_entries() -> None:
         insert_columns(conn, bars, columns_of(later))
         conn.commit()
         assert len(conn.execute(window).all()) == 60
+
+
+def ledger_lookups(conn: Any) -> dict[str, list[Any]]:
+    """Rows found through each unique index, by the keys the tests below use."""
+    by_key = {
+        f"{venue}{seq}": conn.execute(
+            select(ledger.c.ref).where(ledger.c.venue == venue, ledger.c.seq == seq)
+        ).all()
+        for venue in ("A", "B")
+        for seq in (1, 2, 3)
+    }
+    by_ref = {
+        ref: conn.execute(select(ledger.c.venue, ledger.c.seq).where(ledger.c.ref == ref)).all()
+        for ref in ("r1", "r2", "r3", "r4")
+    }
+    return {**by_key, **by_ref}
+
+
+@pytest.mark.parametrize(
+    ("batch", "message"),
+    [
+        # the key index takes the batch, then the ref index finds r1 held
+        ({"venue": ["B", "B"], "seq": [1, 2], "ref": ["r3", "r1"]}, r"ledger\.ref"),
+        # the key index finds A1 held
+        ({"venue": ["B", "A"], "seq": [1, 1], "ref": ["r3", "r4"]}, r"ledger\.venue, ledger\.seq"),
+        # the batch repeats a key of its own
+        ({"venue": ["B", "B"], "seq": [3, 3], "ref": ["r3", "r4"]}, r"ledger\.venue, ledger\.seq"),
+        ({"venue": ["B", "B"], "seq": [1, 2], "ref": ["r3", "r3"]}, r"ledger\.ref"),
+    ],
+)
+def test_a_batch_that_repeats_a_unique_key_leaves_every_index_as_it_was(
+    batch: dict[str, list[Any]], message: str
+) -> None:
+    engine = fresh()
+    with engine.begin() as conn:
+        insert_columns(conn, ledger, {"venue": ["A", "A"], "seq": [1, 2], "ref": ["r1", "r2"]})
+    with engine.connect() as conn:
+        before = ledger_lookups(conn)
+        with pytest.raises(IntegrityError, match=f"UNIQUE constraint failed: {message}"):
+            insert_columns(conn, ledger, batch)
+        assert ledger_lookups(conn) == before
+        assert before["A1"] == [("r1",)] and before["r2"] == [("A", 2)] and before["B1"] == []
+        insert_columns(conn, ledger, {"venue": ["B", "B"], "seq": [1, 2], "ref": ["r3", "r4"]})
+        assert ledger_lookups(conn)["B2"] == [("r4",)]
+        assert ledger_lookups(conn)["r3"] == [("B", 1)]
+
+
+def test_a_stored_column_is_searched_for_null_unless_named_null_free() -> None:
+    engine = fresh()
+    with engine.connect() as conn:
+        close = column_storers(conn, bars, ["close"])["close"]
+        columns = {**columns_of(bar_rows(2)), "close": [close(Decimal("5900.25")), None]}
+        with pytest.raises(IntegrityError, match=r"NOT NULL constraint failed: bars\.close"):
+            insert_columns(conn, bars, columns, stored=["close"])
+        assert conn.execute(select(bars)).all() == []
+
+
+def test_null_free_columns_must_be_stored_columns() -> None:
+    engine = fresh()
+    with (
+        engine.connect() as conn,
+        pytest.raises(ArgumentError, match=r"not in stored: \['close'\]"),
+    ):
+        insert_columns(conn, bars, columns_of(bar_rows(2)), null_free=["close"])
 
 
 @pytest.mark.parametrize("enabled", [True, False])

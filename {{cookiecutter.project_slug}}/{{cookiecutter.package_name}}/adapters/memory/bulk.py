@@ -118,6 +118,7 @@ def insert_columns(
     *,
     processed: bool = False,
     stored: Collection[str] = (),
+    null_free: Collection[str] = (),
 ) -> int:
     """Insert rows given as one sequence of values per column key; returns the row count.
 
@@ -129,6 +130,8 @@ def insert_columns(
     so the types' bind processors are not run again.
     `stored`: the keys whose values are what `column_storers` gives for them; those are
     neither processed nor converted again.
+    `null_free`: keys of `stored` whose values the caller knows hold no NULL, so they are not
+    searched for one.
     """
     _memory_connection(connection, "insert_columns")
     if not columns:
@@ -146,8 +149,18 @@ def insert_columns(
     unknown = set(stored) - set(given)
     if unknown:
         raise exc.ArgumentError(f"stored columns not given: {sorted(unknown)}")
+    loose = set(null_free) - set(stored)
+    if loose:
+        raise exc.ArgumentError(f"null_free names columns not in stored: {sorted(loose)}")
     return _insert(
-        connection, table, given, count, processed=processed, atomic=True, stored=frozenset(stored)
+        connection,
+        table,
+        given,
+        count,
+        processed=processed,
+        atomic=True,
+        stored=frozenset(stored),
+        null_free=frozenset(null_free),
     )
 
 
@@ -176,6 +189,7 @@ def _insert(
     processed: bool,
     atomic: bool,
     stored: frozenset[str] = frozenset(),
+    null_free: frozenset[str] = frozenset(),
 ) -> int:
     dialect = connection.dialect
     columns: list[list[Any] | None] = []
@@ -191,7 +205,8 @@ def _insert(
     conn = _memory_connection(connection, "bulk insert")
     try:
         stored_positions = frozenset(i for i, c in enumerate(table.c) if c.key in stored)
-        _load(conn, table, columns, count, atomic, stored_positions)
+        null_free_positions = frozenset(i for i, c in enumerate(table.c) if c.key in null_free)
+        _load(conn, table, columns, count, atomic, stored_positions, null_free_positions)
     except Error as error:
         statement = f"bulk insert into {table.name}"
         raise exc.DBAPIError.instance(statement, None, error, Error) from error
@@ -205,6 +220,7 @@ def _load(
     count: int,
     atomic: bool,
     stored_positions: frozenset[int] = frozenset(),
+    null_free_positions: frozenset[int] = frozenset(),
 ) -> None:
     db = conn.db
     with db.mutex:
@@ -220,17 +236,21 @@ def _load(
                 full.append([default() for _ in range(count)])
             else:
                 full.append([None] * count)
-        with _collector_paused():
-            store.insert_columns(full, WriteContext(conn.txn), atomic, stored_positions)
+        with collector_paused():
+            store.insert_columns(
+                full, WriteContext(conn.txn), atomic, stored_positions, null_free_positions
+            )
         conn.after_statement()
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector while a batch's tuples are built.
 
     A batch makes tuples of plain values, which hold no reference cycles; left running,
     the collector would walk every object of the process many times over a large batch.
+    A caller that pauses it around its own conversion too spares the collector's one walk
+    over the batch's column lists, when it drops them before the collector runs again.
     """
     paused = gc.isenabled()
     if paused:

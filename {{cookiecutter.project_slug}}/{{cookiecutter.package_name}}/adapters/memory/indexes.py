@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -94,14 +95,42 @@ class HashIndex:
     def add_new(self, entries: dict[Any, int]) -> None:
         """Add keys the index does not hold yet, one row id each."""
         self.map.update(entries)
+        self._note_added(entries)
+
+    def merge_new(self, keys: Sequence[Any], rowids: Iterable[int]) -> bool:
+        """Add `keys` with their row ids, one each, when none is held yet and none repeats;
+        otherwise drop every key of `keys` from the index and return False.
+
+        The keys are merged first and counted after, which spares a look-up of each; after a
+        False the caller puts back the entries of its stored rows that hold those keys.
+        """
+        new = dict(zip(keys, rowids, strict=True))
+        if len(new) < len(keys):
+            return False
+        m = self.map
+        held = len(m)
+        m.update(new)
+        if len(m) == held + len(new):
+            self._note_added(keys)
+            return True
+        for key in new:
+            m.pop(key, None)
+        return False
+
+    def drop_new(self, keys: Iterable[Any]) -> None:
+        """Take back keys just added by `merge_new`."""
+        deque(map(self.map.__delitem__, keys), maxlen=0)
+
+    def _note_added(self, keys: Collection[Any]) -> None:
+        """Keep the sorted key list in step with `keys`, just added to the map."""
         if self._sorted is None:
             return
-        if len(entries) > len(self._sorted) // _REBUILD_RATIO + 32:
+        if len(keys) > len(self._sorted) // _REBUILD_RATIO + 32:
             self._sorted = None  # re-sorting once beats inserting each key
             self._pending_add.clear()
             self._pending_del.clear()
         else:
-            self._pending_add.extend(entries)
+            self._pending_add.extend(keys)
 
     def remove(self, key: Any, rowid: int) -> None:
         m = self.map

@@ -533,6 +533,7 @@ class TableStore:
         ctx: WriteContext,
         atomic: bool = True,
         stored_positions: frozenset[int] = frozenset(),
+        null_free_positions: frozenset[int] = frozenset(),
     ) -> int | None:
         """Insert rows given as one list of values per column (every column, in table order,
         as the driver binds them); returns the last row id.
@@ -542,14 +543,16 @@ class TableStore:
         goes row by row through `insert_many`, which finds the row that fails, or inserts
         what the whole-batch checks could not prove (rows referencing rows of the same
         batch, NULLs in unique keys). `atomic`: as for `insert_many`. The columns at
-        `stored_positions` hold their storage form already (`prepare_column`'s values).
+        `stored_positions` hold their storage form already (`prepare_column`'s values); of
+        those, the ones at `null_free_positions` hold no NULL.
         """
         prepared: list[list[Any]] = []
         nullable: list[bool] = []
         for position, values in enumerate(columns):
             if position in stored_positions:
                 prepared.append(values)
-                nullable.append(_NONE_TYPE in set(map(type, values)))
+                free = position in null_free_positions
+                nullable.append(not free and _NONE_TYPE in set(map(type, values)))
                 continue
             stored, has_null = self._stored_column(position, values)
             prepared.append(stored)
@@ -578,8 +581,12 @@ class TableStore:
     def _checked_batch(
         self, columns: list[list[Any]], nullable: list[bool]
     ) -> tuple[Sequence[int], list[Row], list[tuple[HashIndex, Any]]] | None:
-        """Row ids, rows and index entries of a batch that breaks no constraint, or None when
-        the batch must go row by row. Changes nothing."""
+        """Row ids, rows and the index entries still to add of a batch that breaks no
+        constraint, or None when the batch must go row by row.
+
+        The batch's keys of unique indexes it holds no NULL for are added here, as the last
+        check; a None leaves every index as it was.
+        """
         count = len(columns[0])
         alias = self.rowid_alias
         rowids: Sequence[int]
@@ -606,8 +613,12 @@ class TableStore:
             if not all(map(check, rows)):
                 return None
         entries: list[tuple[HashIndex, Any]] = []
+        merging: list[tuple[HashIndex, list[Any]]] = []
         for idx in self.indexes:
             keys = _index_keys(idx, columns)
+            if idx.unique and not any(nullable[p] for p in idx.positions):
+                merging.append((idx, keys))
+                continue
             new = dict(zip(keys, rowids, strict=True))
             if len(new) == count and idx.map.keys().isdisjoint(new.keys()):
                 entries.append((idx, new))
@@ -618,7 +629,29 @@ class TableStore:
         for fk in self.foreign_keys:
             if not self._parents_exist(fk, columns):
                 return None
+        if not self._merged_unique_keys(merging, rowids):
+            return None
         return rowids, rows, entries
+
+    def _merged_unique_keys(
+        self, merging: list[tuple[HashIndex, list[Any]]], rowids: Sequence[int]
+    ) -> bool:
+        """Add each batch's keys to its unique index; when one is held already or repeats,
+        leave every index as it was and return False."""
+        merged: list[tuple[HashIndex, list[Any]]] = []
+        for idx, keys in merging:
+            if idx.merge_new(keys, rowids):
+                merged.append((idx, keys))
+                continue
+            wanted = set(keys)
+            key = idx.key
+            for rowid, row in self.rows.items():
+                if key(row) in wanted:
+                    idx.map[key(row)] = rowid  # a unique key without NULL: one row
+            for done, done_keys in merged:
+                done.drop_new(done_keys)
+            return False
+        return True
 
     def _parents_exist(self, fk: ForeignKeySpec, columns: list[list[Any]]) -> bool:
         """Whether every non-NULL key of `fk` in the batch is a stored parent row's key."""

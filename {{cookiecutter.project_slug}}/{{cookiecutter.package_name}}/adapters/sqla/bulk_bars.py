@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, insert
 
 from ...domain.bar import Bar
-from ..memory.bulk import ColumnStorer, column_storers, insert_columns
+from ..memory.bulk import ColumnStorer, collector_paused, column_storers, insert_columns
 from .tables import bars
 
 SQLITE_COLUMNS = ("symbol", "ts", "open", "high", "low", "close", "volume")
@@ -44,9 +44,13 @@ class _OncePerPrice(dict[Decimal, Any]):
     def __init__(self, convert: Callable[[Decimal], Any]) -> None:
         super().__init__()
         self._convert = convert
+        self.gave_null = False
+        """Whether a look-up gave None, which only a missing price does."""
 
     def __missing__(self, price: Decimal) -> Any:
         converted = self[price] = self._convert(price)
+        if converted is None:
+            self.gave_null = True
         return converted
 
 
@@ -150,7 +154,7 @@ def memory_columns(
     return columns
 
 
-def stored_prices(connection: Connection) -> list[Mapping[Decimal, Any]]:
+def stored_prices(connection: Connection) -> list["_OncePerPrice"]:
     """One look-up per price column, in the order of `PRICE_COLUMNS`, of what the `bars` table
     on `memory://` stores for a `Decimal`; columns that store alike share one."""
     shared: dict[ColumnStorer, _OncePerPrice] = {}
@@ -166,6 +170,16 @@ def write_memory(connection: Connection, items: Iterable[Bar]) -> int:
     bars_left = iter(items)
     written = 0
     while chunk := list(islice(bars_left, CHUNK)):
-        columns = memory_columns(chunk, prices)
-        written += insert_columns(connection, bars, columns, processed=True, stored=PRICE_COLUMNS)
+        with collector_paused():
+            written += _write_memory_chunk(connection, chunk, prices)
     return written
+
+
+def _write_memory_chunk(
+    connection: Connection, chunk: Sequence[Bar], prices: Sequence["_OncePerPrice"]
+) -> int:
+    columns = memory_columns(chunk, prices)
+    null_free = () if any(stored.gave_null for stored in prices) else PRICE_COLUMNS
+    return insert_columns(
+        connection, bars, columns, processed=True, stored=PRICE_COLUMNS, null_free=null_free
+    )

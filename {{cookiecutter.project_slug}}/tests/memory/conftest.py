@@ -51,6 +51,7 @@ warnings.filterwarnings("ignore", r".*does \*not\* support Decimal objects nativ
 SESSION_MODULES = frozenset(
     {
         "test_diff_caching",
+        "test_diff_collations",
         "test_diff_constraints",
         "test_diff_dml",
         "test_diff_flush",

@@ -233,11 +233,9 @@ def test_values_are_stored_as_plain_immutable_values(engine: Engine) -> None:
             "RANGE frame with an offset over NULLS LAST ascending or NULLS FIRST descending",
         ),
         (
-            lambda c: c.execute(
-                select(children.c.id).where(children.c.status.collate("NOCASE") == "x")
-            ),
+            lambda c: c.execute(select(func.count()).group_by(children.c.status.collate("NOCASE"))),
             NotSupportedError,
-            "COLLATE",
+            "COLLATE NOCASE outside a comparison, IN, BETWEEN or ORDER BY",
         ),
         (
             lambda c: c.execute(select(func.json_set(children.c.status, "$.a", 1))),

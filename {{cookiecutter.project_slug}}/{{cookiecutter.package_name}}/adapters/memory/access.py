@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.sql import elements, operators, selectable
 
+from .collations import holds_collate
 from .expressions import (
     Env,
     ExprCompiler,
@@ -93,8 +94,8 @@ class _Term:
 def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) -> list[_Term]:
     terms: list[_Term] = []
     for p in preds:
-        if not isinstance(p, elements.BinaryExpression):
-            continue
+        if not isinstance(p, elements.BinaryExpression) or holds_collate(p):
+            continue  # a COLLATE: compared by a collation the index does not follow
         oper = p.operator
         left, right = p.left, p.right
         if oper is operators.eq or oper in _RANGE_OPS:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import operator as op
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy.sql import elements, functions, operators, schema, selectable, sqltypes
 
 from . import values as V
+from .collations import CollationKey, collation_key, comparison_collation, holds_collate
 from .date_functions import DATE_FUNCTIONS
 from .errors import NotSupportedError, OperationalError
 from .functions import (
@@ -450,6 +452,9 @@ _TRUTH_OPERATORS = frozenset(
 )
 """Operators besides the comparisons whose values are True, False or NULL only."""
 
+_COLLATING_FUNCTIONS = frozenset({"min", "max", "nullif"})
+"""Scalar functions SQLite runs with a collation (SQLITE_FUNC_NEEDCOLL)."""
+
 _ARITHMETIC: dict[Any, Callable[[Any, Any], Any]] = {
     operators.add: V.add,
     operators.sub: V.sub,
@@ -576,6 +581,24 @@ class ExprCompiler:
         self.aggregates = aggregates
         self.labels = labels or {}
         self.windows = windows  # where this SELECT's window functions go; None: none allowed
+        #: whether a COLLATE met now is applied by what is being compiled (a comparison, IN,
+        #: BETWEEN or ORDER BY); elsewhere it is refused rather than ignored
+        self.collations_taken = False
+
+    @contextmanager
+    def taking_collations(self, taken: bool = True) -> Iterator[None]:
+        was = self.collations_taken
+        self.collations_taken = taken
+        try:
+            yield
+        finally:
+            self.collations_taken = was
+
+    def collated(self, el: Any, key: CollationKey | None) -> Fn:
+        """`el` compiled where a COLLATE in it is applied, its text keyed by `key`."""
+        with self.taking_collations():
+            fn = self.compile(el)
+        return _keyed(fn, key)
 
     def row_mode(self) -> ExprCompiler:
         """A compiler for aggregate arguments (plain frame rows)."""
@@ -743,21 +766,11 @@ class ExprCompiler:
         raise unsupported(f"clause list with operator {el.operator}")
 
     def visit_case(self, el: Any) -> Fn:
+        if el.value is not None:
+            with self.taking_collations(False):  # `CASE x WHEN y` compares by a collation
+                return self._simple_case(el)
         whens = [(self.compile(c), self.compile(r)) for c, r in el.whens]
         else_ = self.compile(el.else_) if el.else_ is not None else None
-        if el.value is not None:
-            value = self.compile(el.value)
-
-            def simple_case(row: Any, env: Env) -> Any:
-                v = value(row, env)
-                if v is not None:
-                    for cond, result in whens:
-                        c = cond(row, env)
-                        if c is not None and V.compare(v, c) == 0:
-                            return result(row, env)
-                return else_(row, env) if else_ is not None else None
-
-            return simple_case
 
         def searched_case(row: Any, env: Env) -> Any:
             for cond, result in whens:
@@ -766,6 +779,22 @@ class ExprCompiler:
             return else_(row, env) if else_ is not None else None
 
         return searched_case
+
+    def _simple_case(self, el: Any) -> Fn:
+        whens = [(self.compile(c), self.compile(r)) for c, r in el.whens]
+        else_ = self.compile(el.else_) if el.else_ is not None else None
+        value = self.compile(el.value)
+
+        def simple_case(row: Any, env: Env) -> Any:
+            v = value(row, env)
+            if v is not None:
+                for cond, result in whens:
+                    c = cond(row, env)
+                    if c is not None and V.compare(v, c) == 0:
+                        return result(row, env)
+            return else_(row, env) if else_ is not None else None
+
+        return simple_case
 
     def visit_extract(self, el: Any) -> Fn:
         inner = self.compile(el.expr)
@@ -826,7 +855,7 @@ class ExprCompiler:
             compare = _COMPARATORS[oper]
             if object_beside_other(left, right):
                 compare = V.on_stored_text(compare)
-            return _comparison(compare, *self._operands(left, right))
+            return _comparison(compare, *self._collated_operands(left, right))
         if oper in _ARITHMETIC:
             return _binary_value(_ARITHMETIC[oper], self.compile(el.left), self.compile(el.right))
         if oper is operators.floordiv:
@@ -839,9 +868,9 @@ class ExprCompiler:
         if oper in _LIKE_OPS:
             return self._like(el, *_LIKE_OPS[oper])
         if oper in (operators.is_, operators.is_not_distinct_from):
-            return _is(*self._operands(el.left, el.right), False)
+            return _is(*self._collated_operands(el.left, el.right), False)
         if oper in (operators.is_not, operators.is_distinct_from):
-            return _is(*self._operands(el.left, el.right), True)
+            return _is(*self._collated_operands(el.left, el.right), True)
         if oper in (operators.between_op, operators.not_between_op):
             return self._between(el, negate=oper is operators.not_between_op)
         if oper in (operators.regexp_match_op, operators.not_regexp_match_op):
@@ -849,7 +878,12 @@ class ExprCompiler:
         if oper in (operators.json_getitem_op, operators.json_path_getitem_op):
             return self._json_element(el)
         if oper is operators.collate:
-            raise unsupported(f"COLLATE {el.right}")
+            collation_key(el)  # an unknown name is SQLite's error wherever it is
+            if not self.collations_taken:
+                raise unsupported(
+                    f"COLLATE {el.right.collation} outside a comparison, IN, BETWEEN or ORDER BY"
+                )
+            return self.compile(el.left)
         name = getattr(oper, "opstring", None) or getattr(oper, "__name__", str(oper))
         raise unsupported(f"operator {name!r}")
 
@@ -866,9 +900,18 @@ class ExprCompiler:
         """Both sides of a comparison, each converted as SQLite converts it against the other."""
         return self.compared(right, left), self.compared(left, right)
 
+    def _collated_operands(self, left: Any, right: Any) -> tuple[Fn, Fn]:
+        """`_operands`, with text keyed by the comparison's collation."""
+        key = _checked_collation(left, right)
+        with self.taking_collations():
+            fa, fb = self._operands(left, right)
+        return _keyed(fa, key), _keyed(fb, key)
+
     def _tuple_compare(self, oper: Any, left: Any, right: Any) -> Fn:
         if oper not in (operators.eq, operators.ne):
             raise unsupported("ordering comparison of tuples")
+        if holds_collate(left) or holds_collate(right):
+            raise unsupported("COLLATE in a comparison of tuples")
         fl, fr = self.compile(left), self.compile(right)
         negate = oper is operators.ne
 
@@ -886,12 +929,19 @@ class ExprCompiler:
 
     def _between(self, el: Any, negate: bool) -> Fn:
         low_el, high_el = el.right.clauses
-        value = self.compile(el.left)
-        # `x BETWEEN y AND z` is `x >= y AND x <= z`, each comparison with its own affinities.
-        value_low = _converted(value, comparison_affinity(low_el, el.left))
-        value_high = _converted(value, comparison_affinity(high_el, el.left))
-        low, high = self.compared(el.left, low_el), self.compared(el.left, high_el)
         symmetric = el.modifiers.get("symmetric", False)
+        if symmetric and holds_collate(el):
+            raise unsupported("COLLATE in a symmetric BETWEEN")
+        low_key = _checked_collation(el.left, low_el)
+        high_key = _checked_collation(el.left, high_el)
+        with self.taking_collations():
+            value = self.compile(el.left)
+            low, high = self.compared(el.left, low_el), self.compared(el.left, high_el)
+        # `x BETWEEN y AND z` is `x >= y AND x <= z`, each comparison with its own affinities
+        # and collation.
+        value_low = _keyed(_converted(value, comparison_affinity(low_el, el.left)), low_key)
+        value_high = _keyed(_converted(value, comparison_affinity(high_el, el.left)), high_key)
+        low, high = _keyed(low, low_key), _keyed(high, high_key)
 
         def between(row: Any, env: Env) -> Any:
             v_lo = value_low(row, env)
@@ -907,8 +957,9 @@ class ExprCompiler:
         return between
 
     def _like(self, el: Any, kind: str, negate: bool) -> Fn:
-        value = self.compile(el.left)
-        pattern = self.compile(el.right)
+        with self.taking_collations():  # LIKE matches by its own rules, not by a collation
+            value = self.compile(el.left)
+            pattern = self.compile(el.right)
         escape = el.modifiers.get("escape")
         if kind == "start":
             pat = pattern
@@ -933,7 +984,8 @@ class ExprCompiler:
                 f"regexp_match with flags {el.modifiers['flags']!r} (SQLite would ignore them; "
                 "write them in the pattern, as (?i)"
             )
-        value, pattern = self.compile(el.left), self.compile(el.right)
+        with self.taking_collations():  # as LIKE, by its own rules
+            value, pattern = self.compile(el.left), self.compile(el.right)
 
         def regexp(row: Any, env: Env) -> Any:
             r = fn_regexp(pattern(row, env), value(row, env))
@@ -994,10 +1046,17 @@ class ExprCompiler:
         return list_values
 
     def _in(self, el: Any, negate: bool) -> Fn:
-        left = self.compile(el.left)
+        if isinstance(unwrapped(el.left), elements.Tuple) and holds_collate(el.left):
+            raise unsupported("COLLATE in a row value")
+        key = _checked_collation(el.left, _lone_constant_member(el))
+        with self.taking_collations():
+            left = self.compile(el.left)
+            values_fn = self.in_values(el)
         if object_beside_members(el):
             left = _converted(left, as_stored_text)
-        values_fn = self.in_values(el)
+        if key is not None:
+            left = _keyed(left, key)
+            values_fn = _keyed_members(values_fn, key, ("collated members", id(el)))
 
         def in_(row: Any, env: Env) -> Any:
             members, has_null, empty = values_fn(row, env)
@@ -1130,7 +1189,9 @@ class ExprCompiler:
             raise unsupported(f"SQL function {name}()")
         if not _takes(impl, len(args)):
             raise OperationalError(f"wrong number of arguments to function {name}()")
-        parts = [self.compile(a) for a in args]
+        # min(), max() and nullif() compare their arguments by a collation
+        with self.taking_collations(self.collations_taken and name not in _COLLATING_FUNCTIONS):
+            parts = [self.compile(a) for a in args]
         if len(parts) == 1:
             (p0,) = parts
             return lambda row, env: impl(p0(row, env))
@@ -1312,6 +1373,70 @@ def _value_set(vals: Sequence[Any]) -> tuple[frozenset[Any] | list[Any], bool, b
         return frozenset(present), has_null, not vals
     except TypeError:
         return present, has_null, not vals
+
+
+def _lone_constant_member(el: Any) -> Any:
+    """For `x IN (y)` with one constant y, y: SQLite reads that as `x = +y`, compared by y's
+    collation too. A list of several, or of one value that is not constant, is compared by
+    x's collation only (as is an expanding parameter, which carries none)."""
+    right = unwrapped(el.right)
+    members = getattr(right, "clauses", None)
+    if isinstance(right, selectable.SelectBase | selectable.ScalarSelect) or not members:
+        return None
+    if len(members) != 1 or not holds_collate(members[0]):
+        return None
+    if _refers_to_data(members[0]):
+        raise unsupported("COLLATE on the one member of an IN list that is not a constant")
+    return members[0]
+
+
+def _refers_to_data(el: Any) -> bool:
+    """Whether `el` reads a column, a subquery or a function (SQLite may not hold it constant)."""
+    stack = [el]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, elements.ColumnClause | functions.FunctionElement):
+            return True
+        if isinstance(node, selectable.SelectBase | selectable.ScalarSelect | selectable.Exists):
+            return True
+        stack.extend(node.get_children())
+    return False
+
+
+def _keyed(fn: Fn, key: CollationKey | None) -> Fn:
+    """`fn` with its text keyed by a collation (`key`: None for BINARY, which keeps `fn`)."""
+    if key is None:
+        return fn
+    return lambda row, env: key(fn(row, env))
+
+
+def _checked_collation(left: Any, right: Any | None) -> CollationKey | None:
+    """The key of the collation comparing `left` with `right`, refused where SQLite would
+    compare the text it stores for a value held here as an object (a date, a UUID)."""
+    key = comparison_collation(left, right)
+    if key is not None and (held_as_object(left) or (right is not None and held_as_object(right))):
+        raise unsupported("COLLATE on a DATE, DATETIME, TIME or UUID value")
+    return key
+
+
+def _keyed_members(
+    values_fn: Callable[[Any, Env], Any], key: CollationKey, cache_key: Any
+) -> Callable[[Any, Env], Any]:
+    """`in_values`'s members keyed by a collation, keyed once for each set of members."""
+
+    def keyed(row: Any, env: Env) -> Any:
+        members, has_null, empty = values_fn(row, env)
+        cached = env.cache.get(cache_key)
+        if cached is None or cached[0] is not members:
+            folded = (
+                frozenset(map(key, members))
+                if type(members) is frozenset
+                else [key(m) for m in members]
+            )
+            cached = env.cache[cache_key] = (members, (folded, has_null, empty))
+        return cached[1]
+
+    return keyed
 
 
 def _cached_values(getter: Fn, key: Any) -> Callable[[Any, Env], Any]:

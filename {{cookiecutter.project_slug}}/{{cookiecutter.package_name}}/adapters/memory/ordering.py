@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.sql import elements, operators
 
+from .collations import comparison_collation
 from .values import SortKey
 
 Fn = Callable[[Any, Any], Any]
@@ -40,10 +41,13 @@ def peel_order(el: Any) -> tuple[Any, bool, bool | None]:
     return el, desc, nulls_first
 
 
-def order_term(compiler: Any, el: Any) -> tuple[Fn, bool, bool | None]:
-    """(key function, descending, NULLs first if set) of one ORDER BY term."""
+def order_term(compiler: Any, el: Any, collations: bool = False) -> tuple[Fn, bool, bool | None]:
+    """(key function, descending, NULLs first if set) of one ORDER BY term; with `collations`,
+    text is ordered by the term's COLLATE, if it has one (SQLite's `sqlite3ExprCollSeq`)."""
     inner, desc, nulls_first = peel_order(el)
-    return compiler.compile(inner), desc, nulls_first
+    if not collations:
+        return compiler.compile(inner), desc, nulls_first
+    return compiler.collated(inner, comparison_collation(inner, None)), desc, nulls_first
 
 
 def sort_pairs(pairs: list[Any], terms: list[tuple[bool, bool | None]]) -> list[Any]:

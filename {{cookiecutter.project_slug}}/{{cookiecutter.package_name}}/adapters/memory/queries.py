@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.sql import elements, operators, schema, selectable, visitors
 
 from .access import AccessPath, conjuncts, plan_access, references_scope
+from .collations import holds_collate
 from .errors import OperationalError
 from .expressions import (
     AggCollector,
@@ -225,7 +226,7 @@ class SelectPlan(QueryPlan):
             self.having = None
         self.outputs = [out_compiler.compile(c) for c in columns]
         self.project = self._projection(columns)
-        self.order = [order_term(out_compiler, o) for o in order_by]
+        self.order = [order_term(out_compiler, o, collations=True) for o in order_by]
         self.limit = _limit_fn(compiler, core._limit_clause)
         self.offset = _limit_fn(compiler, core._offset_clause)
         self.distinct = bool(core._distinct)
@@ -365,6 +366,8 @@ class SelectPlan(QueryPlan):
         for term in conjuncts(node.on_el):
             if not isinstance(term, elements.BinaryExpression) or term.operator is not operators.eq:
                 continue
+            if holds_collate(term):
+                continue  # compared by a collation the hash does not follow
             for col, other in ((term.left, term.right), (term.right, term.left)):
                 found = self.scope.find(col) if isinstance(col, elements.ColumnClause) else None
                 if found is None or found[0] is not right_src:

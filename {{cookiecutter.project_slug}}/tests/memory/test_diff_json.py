@@ -23,6 +23,7 @@ from sqlalchemy import (
     Numeric,
     Table,
     Text,
+    distinct,
     func,
     literal,
     select,
@@ -428,3 +429,85 @@ def _outcome(engine: Any, statement: Any) -> tuple[str, Any]:
             return "rows", [tuple(row) for row in conn.execute(statement)]
     except Exception as error:
         return "error", str(getattr(error, "orig", error))
+
+
+# building JSON -------------------------------------------------------------------------------
+BUILT_VALUES: list[Any] = [
+    d.id,
+    d.raw,
+    literal(2.5),
+    literal(1e300),
+    literal(-0.0),
+    literal(float("inf")),
+    literal('é "q"\n\t\\'),
+    literal(""),
+    None,
+]
+
+
+def test_json_array_and_json_object_write_each_kind_of_value(pair: EnginePair) -> None:
+    labels = [literal(f"k{index}") for index in range(len(BUILT_VALUES))]
+    members = [part for pair_ in zip(labels, BUILT_VALUES, strict=True) for part in pair_]
+    statement = select(func.json_array(*BUILT_VALUES), func.json_object(*members))
+    pair.check_rows(statement.order_by(d.id))
+    pair.check_rows(select(func.json_array(), func.json_object()))
+
+
+def test_json_a_json_function_made_goes_in_as_it_is(pair: EnginePair) -> None:
+    made = [
+        func.json(d.doc),
+        func.json_extract(d.doc, "$.tags"),
+        func.json_extract(d.doc, "$.symbol"),
+        func.json_extract(d.doc, "$.meta", "$.qty"),
+        func.json_quote(d.raw),
+        func.json_array(d.id, func.json_object("raw", d.raw)),
+        func.json_object("doc", func.json(d.doc)),
+    ]
+    statement = select(func.json_array(*made), func.json_object("made", made[5]))
+    pair.check_rows(statement.where(d.doc.is_not(None)).order_by(d.id))
+    quoted = select(*[func.json_quote(part) for part in made[4:]])
+    pair.check_rows(quoted.where(d.doc.is_not(None)).order_by(d.id))
+
+
+def test_json_object_labels_must_be_text_and_come_in_pairs(pair: EnginePair) -> None:
+    pair.check_rows(select(func.json_object(d.raw, d.id)).where(d.raw.is_not(None)).order_by(d.id))
+    for statement in (
+        select(func.json_object("a")),
+        select(func.json_object(1, 2)),
+        select(func.json_object(literal(2.5), 2)),
+        select(func.json_object(None, 2)),
+        select(func.json_object(d.id, d.raw)).where(d.id == 1),
+    ):
+        pair.check_statement_error(statement)
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_json_group_array_and_json_group_object(pair: EnginePair, grouped: bool) -> None:
+    parts = [
+        func.json_group_array(d.id),
+        func.json_group_array(d.raw),
+        func.json_group_array(func.json_extract(d.doc, "$.qty")),
+        func.json_group_array(func.json_extract(d.doc, "$.tags")),
+        func.json_group_array(func.json_object("id", d.id)),
+        func.json_group_array(distinct(func.json_extract(d.doc, "$.meta.ok"))),
+        func.json_group_array(d.id).filter(d.id % 2 == 0),
+        func.json_group_object(d.raw, d.id),
+        func.json_group_object(d.id, func.json(d.doc)),
+        func.json_array(func.json_group_array(d.id), func.count()),
+    ]
+    if grouped:
+        group = d.id % 3
+        pair.check_rows(select(group, *parts).group_by(group).order_by(group))
+    else:
+        pair.check_rows(select(*parts))
+        pair.check_rows(select(*parts).where(d.id < 0))  # no rows: [] and {}
+
+
+def test_json_group_aggregates_take_their_arguments(pair: EnginePair) -> None:
+    for statement in (
+        select(func.json_group_array()),
+        select(func.json_group_array(d.id, d.raw)),
+        select(func.json_group_object(d.id)),
+        select(func.json_group_object(distinct(d.id), d.raw)),
+    ):
+        pair.check_statement_error(statement)

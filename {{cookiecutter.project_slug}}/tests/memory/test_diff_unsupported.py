@@ -71,6 +71,10 @@ CONSTRUCTS: dict[str, tuple[Callable[[Connection], Any], str]] = {
         ),
         r"RANGE frame with an offset over NULLS LAST",
     ),
+    "json_group_array as a window function": (
+        lambda conn: conn.execute(select(func.json_group_array(accounts.c.id).over())),
+        r"window function json_group_array\(\)",
+    ),
     "a SQL function it lacks": (
         lambda conn: conn.execute(select(func.printf("%d", accounts.c.id))),
         r"printf",

@@ -27,7 +27,7 @@ from .functions import (
     STATEMENT_CONSTANTS,
     utc_now,
 )
-from .json_functions import JSON_QUOTE_OF
+from .json_functions import JSON_MADE, JSON_QUOTE_OF, as_json, json_object_of
 from .ordering import order_term, peel_order
 from .range_frames import CURRENT, FOLLOWING, PRECEDING, UNBOUNDED
 from .releases import IIF_WITH_TWO_ARGUMENTS, iif_takes
@@ -260,6 +260,8 @@ class AggSpec:
     filter: Fn | None
     separator: Fn | None = None
     """group_concat's separator, evaluated for each row; a comma when not given."""
+    value: Fn | None = None
+    """The JSON of json_group_array's argument or json_group_object's value, for each row."""
 
 
 class AggCollector:
@@ -1174,6 +1176,8 @@ class ExprCompiler:
             return lambda row, env: date_function(env.now, *[v(row, env) for v in values])
         if name == "iif" or (name == "if" and IIF_WITH_TWO_ARGUMENTS):
             return self._iif(name, args)
+        if name in ("json_array", "json_object"):
+            return self._json_builder(name, args)
         impl: Callable[..., Any] | None
         if name == "json_quote" and len(args) == 1:
             args, impl = self._json_quote_argument(args[0])
@@ -1205,11 +1209,28 @@ class ExprCompiler:
         """What json_quote() is applied to, and how: SQLite marks the result of json() and
         json_extract() as JSON, which json_quote() passes through instead of quoting it."""
         inner = unwrapped(argument)
-        if isinstance(inner, functions.FunctionElement) and not is_aggregate_call(inner):
-            fused = JSON_QUOTE_OF.get(getattr(inner, "name", "").lower())
-            if fused is not None:
+        if isinstance(inner, functions.FunctionElement):
+            name = getattr(inner, "name", "").lower()
+            fused = JSON_QUOTE_OF.get(name)
+            if fused is not None and not is_aggregate_call(inner):
                 return list(inner.clauses.clauses), fused
+            if name in JSON_MADE:
+                return [argument], as_json
         return [argument], SCALAR_FUNCTIONS["json_quote"]
+
+    def _json_builder(self, name: str, args: list[Any]) -> Fn:
+        """`json_array(...)` and `json_object(label, value, ...)`: each value as `json_quote()`
+        writes it, so JSON a JSON function made goes in as it is."""
+        if name == "json_object" and len(args) % 2:
+            raise OperationalError("json_object() requires an even number of arguments")
+        values = args if name == "json_array" else args[1::2]
+        texts = [self.compile(functions.func.json_quote(value)) for value in values]
+        if name == "json_array":
+            return lambda row, env: "[" + ",".join([text(row, env) for text in texts]) + "]"
+        labels = [self.compile(label) for label in args[0::2]]
+        return lambda row, env: json_object_of(
+            [label(row, env) for label in labels], [text(row, env) for text in texts]
+        )
 
     def _iif(self, name: str, args: list[Any]) -> Fn:
         """`iif(test, then, otherwise)`: `CASE WHEN test THEN then ELSE otherwise END`, so
@@ -1335,15 +1356,22 @@ class ExprCompiler:
             ):
                 distinct = True
                 first = first.element
+            if distinct and len(args) > 1:
+                raise OperationalError("DISTINCT aggregates must have exactly one argument")
             if not (name == "count" and _is_star(first)):
                 arg_fn = self.row_mode().compile(first)
             if name in ("group_concat", "string_agg") and len(args) > 1:
-                if distinct:
-                    raise OperationalError("DISTINCT aggregates must have exactly one argument")
                 separator = self.row_mode().compile(args[1])
         elif name != "count":
             raise OperationalError(f"wrong number of arguments to function {name}()")
-        idx = self.aggregates.add(AggSpec(name, arg_fn, distinct, filter_fn, separator))
+        value: Fn | None = None
+        if name.startswith("json_group_") and len(args) != (2 if name.endswith("object") else 1):
+            raise OperationalError(f"wrong number of arguments to function {name}()")
+        if name.startswith("json_group_"):  # each value as JSON
+            given = first if name == "json_group_array" else args[1]
+            value = self.row_mode().compile(functions.func.json_quote(given))
+        spec = AggSpec(name, arg_fn, distinct, filter_fn, separator, value)
+        idx = self.aggregates.add(spec)
         return lambda g, env: g[1][idx]
 
 

@@ -333,7 +333,18 @@ STATEMENT_CONSTANTS: dict[str, Callable[[dt.datetime], Any]] = {
 }
 
 #: names that are aggregates when called with one argument
-AGGREGATES = {"count", "sum", "avg", "min", "max", "total", "group_concat", "string_agg"}
+AGGREGATES = {
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "total",
+    "group_concat",
+    "string_agg",
+    "json_group_array",
+    "json_group_object",
+}
 
 
 def agg_count(values: Sequence[Any]) -> int:

@@ -18,7 +18,13 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import NotSupportedError, OperationalError
-from .releases import JSON5_READ, JSON_CONTROL_CHARACTERS, JSON_KEY_ESCAPES_SKIPPED, JSONB
+from .releases import (
+    JSON5_READ,
+    JSON_CONTROL_CHARACTERS,
+    JSON_GROUP_OBJECT_SKIPS_NULL_LABELS,
+    JSON_KEY_ESCAPES_SKIPPED,
+    JSONB,
+)
 from .types import as_stored_text, sqlite_real_text, to_text
 
 _WHITESPACE = " \t\n\r"
@@ -419,3 +425,36 @@ JSON_FUNCTIONS = {
 
 JSON_QUOTE_OF: dict[str, Any] = {"json_extract": json_quote_of_extract, "json": json_of_json}
 """What `json_quote(f(...))` is for the functions whose result SQLite marks as JSON."""
+
+JSON_MADE = frozenset(
+    {"json_quote", "json_array", "json_object", "json_group_array", "json_group_object"}
+)
+"""Functions whose text is JSON they made, which SQLite marks as JSON: `json_quote()` and the
+builders take it as it is."""
+
+
+def as_json(made: Any) -> str:
+    """The result of a `JSON_MADE` function, as `json_quote()` appends it."""
+    return "null" if made is None else str(made)
+
+
+def json_object_of(labels: list[Any], values: list[str]) -> str:
+    """`json_object(label, value, ...)` of the labels and their values' JSON."""
+    members = []
+    for label, value in zip(labels, values, strict=True):
+        label = as_stored_text(label)
+        if type(label) is not str:
+            raise OperationalError("json_object() labels must be TEXT")
+        members.append(f"{fn_json_quote(label)}:{value}")
+    return "{" + ",".join(members) + "}"
+
+
+def json_group_object_of(labels: list[Any], values: list[str]) -> str:
+    """`json_group_object(label, value)` over a group's rows: any label is taken as its text;
+    a NULL one is written as nothing, or from SQLite 3.50 its row is left out."""
+    members = [
+        f"{'' if label is None else fn_json_quote(to_text(as_stored_text(label)))}:{value}"
+        for label, value in zip(labels, values, strict=True)
+        if label is not None or not JSON_GROUP_OBJECT_SKIPS_NULL_LABELS
+    ]
+    return "{" + ",".join(members) + "}"

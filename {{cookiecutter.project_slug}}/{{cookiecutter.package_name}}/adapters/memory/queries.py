@@ -28,6 +28,7 @@ from .expressions import (
     unsupported,
 )
 from .functions import AGGREGATE_FUNCTIONS, agg_group_concat
+from .json_functions import json_group_object_of
 from .ordering import order_term, peel_order, sort_pairs
 from .recursive import RecursivePlan, WorkingLeaf, WorkingTable
 from .storage import TableStore
@@ -615,9 +616,21 @@ def _aggregate(spec: AggSpec, rows: list[Any], env: Env) -> Any:
     if spec.arg is None:
         return len(rows)
     arg = spec.arg
+    if spec.name == "json_group_array":
+        assert spec.value is not None
+        if spec.distinct:  # the first row of each value, NULL too
+            firsts: dict[Any, Any] = {}
+            for r in rows:
+                firsts.setdefault(arg(r, env), r)
+            rows = list(firsts.values())
+        return "[" + ",".join([spec.value(r, env) for r in rows]) + "]"
     values = [arg(r, env) for r in rows]
     if spec.distinct:
         values = list(dict.fromkeys(v for v in values if v is not None))
+    if spec.name == "json_group_object":
+        value = spec.value
+        assert value is not None
+        return json_group_object_of(values, [value(r, env) for r in rows])
     if spec.name in ("group_concat", "string_agg"):
         separator = spec.separator
         if separator is None:

@@ -82,6 +82,10 @@ not end the key."""
 JSON_CONTROL_CHARACTERS = LINKED >= (3, 46)
 """A string in a JSON document may hold raw control characters (json_valid() still says 0)."""
 
+JSON_GROUP_OBJECT_SKIPS_NULL_LABELS = LINKED >= (3, 50)
+"""From 3.50 json_group_object() leaves out a row whose label is NULL; before, it wrote the
+member with no label at all (`{:1}`)."""
+
 
 def iif_takes(count: int) -> bool:
     """Whether the linked SQLite's iif() takes `count` arguments."""

@@ -1,5 +1,6 @@
-"""SQLite's hex, unicode, char, zeroblob, glob, iif, likely and unlikely, row by row and on
-the edge values where SQLite's reading of an argument decides the answer."""
+"""SQLite's hex, unhex, unicode, char, zeroblob, glob, iif, likely, unlikely, concat,
+concat_ws and octet_length, row by row and on the edge values where SQLite's reading of an
+argument decides the answer, and the functions newer than the linked SQLite, which it lacks."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import func, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from {{ cookiecutter.package_name }}.adapters.memory.releases import iif_takes
+from {{ cookiecutter.package_name }}.adapters.memory.releases import FUNCTIONS_SINCE, LINKED, iif_takes
 
 from .diff_schema import ORDERS, orders
 from .diffkit import EnginePair, baseline_mode, memory_engine
@@ -130,6 +131,69 @@ def test_iif_takes_the_arguments_the_linked_sqlite_takes(seeded: EnginePair, cou
     else:
         error = seeded.check_statement_error(statement)
         assert "wrong number of arguments to function iif()" in str(error)
+
+
+NEWER_FUNCTIONS: dict[str, list[Any]] = {
+    "concat": [
+        func.concat(None),
+        func.concat("", 1.0, literal(b"BC"), None, 2**63 - 1),
+        func.concat(o.note, o.qty, o.limit_price),
+    ],
+    "concat_ws": [
+        func.concat_ws(",", "", "a", None, "b", 1.5, 2, literal(b"A")),
+        func.concat_ws(",", "a", "", "b"),
+        func.concat_ws(",", "", ""),
+        func.concat_ws(",", None, ""),
+        func.concat_ws(None, "a"),
+        func.concat_ws(" | ", o.note, o.status, o.qty),
+    ],
+    "octet_length": [
+        func.octet_length("é"),
+        func.octet_length(1.5),
+        func.octet_length(0.1),
+        func.octet_length(literal(b"\x00\x00")),
+        func.octet_length(None),
+        func.octet_length(-(2**63)),
+        func.octet_length(o.note),
+        func.octet_length(o.limit_price),
+    ],
+    "unhex": [
+        func.unhex("4142"),
+        func.unhex("0a0B"),
+        func.unhex(""),
+        func.unhex("41 42", " "),
+        func.unhex("-41-", "-"),
+        func.unhex("41é42", "é"),
+        func.unhex("41-42"),
+        func.unhex("414"),
+        func.unhex("4x"),
+        func.unhex(None),
+        func.unhex("41", None),
+        func.unhex(4142),
+        func.unhex(literal(b"41\x0042")),
+        func.unhex(func.hex(o.note)),
+    ],
+    "string_agg": [func.length(func.string_agg(o.status, "/"))],  # its order is the scan's
+}
+"""Functions SQLite brought after 3.40, each with the calls that try its reading of values."""
+
+
+@pytest.mark.parametrize("name", list(NEWER_FUNCTIONS))
+def test_a_newer_function_from_its_release_and_no_such_function_before(
+    seeded: EnginePair, name: str
+) -> None:
+    for call in NEWER_FUNCTIONS[name]:
+        statement = select(call).select_from(orders)
+        if FUNCTIONS_SINCE[name] <= LINKED:
+            seeded.check_rows(statement if name == "string_agg" else statement.order_by(o.id))
+        else:
+            error = seeded.check_statement_error(statement)
+            assert f"no such function: {name}" in str(error)
+
+
+def test_the_argument_counts_of_concat_and_concat_ws(seeded: EnginePair) -> None:
+    for statement in (select(func.concat()), select(func.concat_ws(","))):
+        seeded.check_statement_error(statement)
 
 
 @pytest.mark.skipif(baseline_mode(), reason="memory-only: SQLite fails when the text is read")

@@ -30,7 +30,7 @@ from .functions import (
 from .json_functions import JSON_MADE, JSON_QUOTE_OF, as_json, json_object_of
 from .ordering import order_term, peel_order
 from .range_frames import CURRENT, FOLLOWING, PRECEDING, UNBOUNDED
-from .releases import IIF_WITH_TWO_ARGUMENTS, iif_takes
+from .releases import function_missing, iif_takes
 from .text_functions import fn_regexp
 from .types import (
     AFFINITY_CONVERTERS,
@@ -1163,6 +1163,8 @@ class ExprCompiler:
     def _function(self, el: Any) -> Fn:
         name = el.name.lower()
         args = list(el.clauses.clauses)
+        if function_missing(name):
+            raise OperationalError(f"no such function: {name}")
         if is_aggregate_call(el):
             raise OperationalError(f"misuse of aggregate function {name}()")
         if name in STATEMENT_CONSTANTS and not args:
@@ -1174,7 +1176,7 @@ class ExprCompiler:
                 raise OperationalError("wrong number of arguments to function timediff()")
             values = [self.compile(a) for a in args]
             return lambda row, env: date_function(env.now, *[v(row, env) for v in values])
-        if name == "iif" or (name == "if" and IIF_WITH_TWO_ARGUMENTS):
+        if name in ("iif", "if"):
             return self._iif(name, args)
         if name in ("json_array", "json_object"):
             return self._json_builder(name, args)
@@ -1188,8 +1190,6 @@ class ExprCompiler:
 
             impl = fn_scalar_max if name == "max" else fn_scalar_min
         if impl is None:
-            if name == "timediff":  # before SQLite 3.43
-                raise OperationalError("no such function: timediff")
             raise unsupported(f"SQL function {name}()")
         if not _takes(impl, len(args)):
             raise OperationalError(f"wrong number of arguments to function {name}()")
@@ -1344,6 +1344,8 @@ class ExprCompiler:
             filter_fn = row_compiler.predicate(crit) if crit is not None else None
             el = el.func
         name = el.name.lower()
+        if function_missing(name):
+            raise OperationalError(f"no such function: {name}")
         args = list(el.clauses.clauses)
         distinct = False
         arg_fn: Fn | None = None

@@ -13,7 +13,7 @@ from .decimal_digits import printf_fixed_text, read_real, sqlite_digits
 from .errors import OperationalError
 from .json_functions import JSON_FUNCTIONS
 from .math_functions import MATH_FUNCTIONS
-from .releases import INTEGER_ARGUMENTS_64_BIT, ROUND_BY_DECIMAL_DIGITS
+from .releases import CONCAT_WS_KEEPS_EMPTY, INTEGER_ARGUMENTS_64_BIT, ROUND_BY_DECIMAL_DIGITS
 from .sums import RunningSum, new_sum
 from .text_functions import TEXT_FUNCTIONS
 from .types import (
@@ -242,8 +242,17 @@ def fn_instr(value: Any, sub: Any) -> Any:
     return _text_arg(value).find(_text_arg(sub)) + 1
 
 
-def fn_concat(*args: Any) -> Any:
-    return "".join(to_text(a) for a in args if a is not None)
+def fn_concat(first: Any, *rest: Any) -> Any:
+    return "".join(to_text(a) for a in (first, *rest) if a is not None)
+
+
+def fn_concat_ws(separator: Any, first: Any, *rest: Any) -> Any:
+    """The values but NULL joined by the separator (NULL for a NULL one); before SQLite 3.51
+    an empty string is left out too."""
+    if separator is None:
+        return None
+    texts = (to_text(a) for a in (first, *rest) if a is not None)
+    return to_text(separator).join(t for t in texts if t or CONCAT_WS_KEEPS_EMPTY)
 
 
 def fn_scalar_max(*args: Any) -> Any:
@@ -312,6 +321,7 @@ SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "replace": fn_replace,
     "instr": fn_instr,
     "concat": fn_concat,
+    "concat_ws": fn_concat_ws,
     "random": fn_random,
     "sign": fn_sign,
     "typeof": fn_typeof,

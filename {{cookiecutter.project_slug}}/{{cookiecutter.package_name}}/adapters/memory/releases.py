@@ -86,6 +86,30 @@ JSON_GROUP_OBJECT_SKIPS_NULL_LABELS = LINKED >= (3, 50)
 """From 3.50 json_group_object() leaves out a row whose label is NULL; before, it wrote the
 member with no label at all (`{:1}`)."""
 
+CONCAT_WS_KEEPS_EMPTY = LINKED >= (3, 51)
+"""From 3.51 concat_ws() puts its separator around empty strings too; before, an empty string
+was left out like a NULL."""
+
+FUNCTIONS_SINCE: dict[str, tuple[int, int]] = {
+    "unhex": (3, 41),
+    "json_error_position": (3, 42),
+    "octet_length": (3, 43),
+    "timediff": (3, 43),
+    "concat": (3, 44),
+    "concat_ws": (3, 44),
+    "string_agg": (3, 44),
+    "json_pretty": (3, 46),
+    "if": (3, 48),
+    "unistr": (3, 50),
+}
+"""Built-in functions newer than the oldest SQLite supported here, with the release that
+brought each; before it, SQLite says "no such function"."""
+
+
+def function_missing(name: str) -> bool:
+    """Whether the linked SQLite has no built-in function `name` (lower case) yet."""
+    return FUNCTIONS_SINCE.get(name, (0, 0)) > LINKED
+
 
 def iif_takes(count: int) -> bool:
     """Whether the linked SQLite's iif() takes `count` arguments."""

@@ -147,8 +147,40 @@ def _as_driver_value(value: Any) -> Any:
     return int(value) if isinstance(value, bool) else as_stored_text(value)
 
 
+def fn_octet_length(value: Any) -> int | None:
+    """The bytes of a blob, or of the UTF-8 of a value's text form; NULL for NULL."""
+    return None if value is None else len(_utf8(value))
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def fn_unhex(value: Any, passed: Any = "") -> bytes | None:
+    """The blob hex digits in pairs spell, where characters of `passed` may stand between the
+    pairs; NULL for anything else, as SQLite's unhex() (its text ends at a NUL, as in C)."""
+    if value is None or passed is None:
+        return None
+    text = _text(value).split("\0", 1)[0]
+    allowed = set(_text(passed))
+    decoded = bytearray()
+    at, end = 0, len(text)
+    while at < end:
+        if text[at] not in _HEX_DIGITS:
+            if text[at] not in allowed:
+                return None
+            at += 1
+            continue
+        if at + 1 == end or text[at + 1] not in _HEX_DIGITS:
+            return None
+        decoded.append(int(text[at : at + 2], 16))
+        at += 2
+    return bytes(decoded)
+
+
 TEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "hex": fn_hex,
+    "unhex": fn_unhex,
+    "octet_length": fn_octet_length,
     "unicode": fn_unicode,
     "char": fn_char,
     "zeroblob": fn_zeroblob,

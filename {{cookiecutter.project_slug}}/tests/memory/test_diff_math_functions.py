@@ -135,6 +135,19 @@ def test_two_argument_function_on_every_pair_of_operands(pair: EnginePair, name:
             pair.check(rows_or_error(select(function(x, y)), with_message=True), what=what)
 
 
+@pytest.mark.filterwarnings("ignore:Type object.*does not include operator 'floordiv'")
+def test_floor_division_floors_sqlite_s_own_quotient(pair: EnginePair) -> None:
+    """`a // b` is `a / b` for two integer types, else `FLOOR(a / b)`: SQLite's division (whole
+    for two integers, NULL for a zero divisor), then the registered floor(), for which a NULL
+    is an error."""
+    for first, x in OPERANDS.items():
+        for second, y in SECOND.items():
+            if first in FLOOR_OVERFLOWS and not cpython_driver():
+                continue
+            what = f"{first} // {second}"
+            pair.check(rows_or_error(select(x // y), with_message=True), what=what)
+
+
 def test_pi_and_the_wrong_number_of_arguments(pair: EnginePair) -> None:
     pair.check_rows(select(func.pi()))
     for statement in (select(func.exp()), select(func.log(1, 2, 3)), select(func.abs(1, 2))):

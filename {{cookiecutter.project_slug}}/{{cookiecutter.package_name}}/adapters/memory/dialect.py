@@ -117,6 +117,7 @@ class MemoryDialect(default.DefaultDialect):
     favor_returning_over_lastrowid = False
     insert_null_pk_still_autoincrements = True
     div_is_floordiv = True
+    returns_native_bytes = True  # a blob comes back as bytes, and anything else as it is
     tuple_in_values = True
     requires_name_normalize = False
     max_identifier_length = 1024

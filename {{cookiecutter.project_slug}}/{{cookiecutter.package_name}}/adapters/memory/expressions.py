@@ -28,6 +28,7 @@ from .functions import (
     utc_now,
 )
 from .json_functions import JSON_MADE, JSON_QUOTE_OF, as_json, json_object_of
+from .math_functions import fn_floor
 from .ordering import order_term, peel_order
 from .range_frames import CURRENT, FOLLOWING, PRECEDING, UNBOUNDED
 from .releases import function_missing, iif_takes
@@ -863,7 +864,7 @@ class ExprCompiler:
         if oper is operators.floordiv:
             left_int = el.left.type._type_affinity is sqltypes.Integer
             right_int = el.right.type._type_affinity is sqltypes.Integer
-            fn = V.intdiv if left_int and right_int else V.floordiv
+            fn = V.intdiv if left_int and right_int else _floor_of_quotient
             return _binary_value(fn, self.compile(el.left), self.compile(el.right))
         if oper in (operators.in_op, operators.not_in_op):
             return self._in(el, negate=oper is operators.not_in_op)
@@ -1403,6 +1404,12 @@ def _value_set(vals: Sequence[Any]) -> tuple[frozenset[Any] | list[Any], bool, b
         return frozenset(present), has_null, not vals
     except TypeError:
         return present, has_null, not vals
+
+
+def _floor_of_quotient(a: Any, b: Any) -> Any:
+    """`FLOOR(a / b)`, which SQLAlchemy writes for `a // b` unless both are integers: SQLite's
+    own division, then the `floor()` SQLAlchemy registers (an error for NULL, as there)."""
+    return fn_floor(V.intdiv(a, b))
 
 
 def _lone_constant_member(el: Any) -> Any:

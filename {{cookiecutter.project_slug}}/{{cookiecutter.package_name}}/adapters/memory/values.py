@@ -223,19 +223,6 @@ def intdiv(a: Any, b: Any) -> Any:
     return a / b
 
 
-def floordiv(a: Any, b: Any) -> Any:
-    if a is None or b is None:
-        return None
-    a, b = _num(a), _num(b)
-    if b == 0:
-        return None
-    if type(a) is int and type(b) is int:
-        return intdiv(a, b)
-    import math
-
-    return float(math.floor(a / b))
-
-
 def mod(a: Any, b: Any) -> Any:
     """SQLite `%`: integer remainder with the sign of the dividend, NULL on zero."""
     if a is None or b is None:

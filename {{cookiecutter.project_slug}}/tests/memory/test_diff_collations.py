@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import (
     Column,
     Date,
@@ -32,8 +34,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import NotSupportedError
 from sqlalchemy.orm import Session
 
+from .casecount import PROFILE, counted
 from .diff_schema import Account
-from .diffkit import EnginePair, baseline_mode, seeded_pair
+from .diffkit import EnginePair, baseline_mode, rows_or_error, seeded_pair
 
 metadata = MetaData()
 labels = Table(
@@ -219,6 +222,50 @@ def test_an_orm_query_with_a_collation(trading: EnginePair) -> None:
 def test_an_unknown_collation_is_sqlite_s_error(pair: EnginePair) -> None:
     pair.check_statement_error(ids(c.label.collate("FRENCH") == "abc"))
     pair.check_statement_error(select(c.id).order_by(c.label.collate("no_such")))
+
+
+texts = st.text(alphabet="aAbZ éÉ", max_size=4)
+names = st.sampled_from([None, "NOCASE", "RTRIM", "BINARY", "nocase"])
+
+
+@st.composite
+def operands(draw: st.DrawFn) -> Any:
+    """The label column or a value, maybe under upper(), with a COLLATE or none, maybe inside a
+    concatenation."""
+    value = draw(st.one_of(texts, st.integers(-2, 12), st.none()))
+    operand: Any = c.label if draw(st.booleans()) else literal(value, String)
+    if draw(st.booleans()):
+        operand = func.upper(operand)
+    name = draw(names)
+    if name is not None:
+        operand = operand.collate(name)
+    if draw(st.booleans()):
+        operand = operand + literal(draw(texts), String)
+    return operand
+
+
+@settings(settings.get_profile(PROFILE))
+@given(
+    left=operands(),
+    right=operands(),
+    other=operands(),
+    kind=st.sampled_from([*COMPARISONS, "BETWEEN", "IN"]),
+    order=names,
+    descending=st.booleans(),
+)
+@counted
+def test_generated_collated_predicates_and_orders(
+    pair: EnginePair, left: Any, right: Any, other: Any, kind: str, order: Any, descending: bool
+) -> None:
+    if kind == "BETWEEN":
+        predicate = left.between(right, other)
+    elif kind == "IN":
+        predicate = left.in_([right, other])
+    else:
+        predicate = COMPARISONS[kind](left, right)
+    term = c.label if order is None else c.label.collate(order)
+    statement = select(c.id).where(predicate).order_by(term.desc() if descending else term, c.id)
+    pair.check(rows_or_error(statement, with_message=True), what=str(statement))
 
 
 REFUSED: dict[str, Any] = {

@@ -50,6 +50,8 @@ OPERANDS: dict[str, Any] = {
     "negative text past 64 bits": literal("-99999999999999999999"),
     "a blob": literal(b"\x01\x02", LargeBinary),
     "a blob of digits": literal(b"42", LargeBinary),
+    "an empty blob": literal(b"", LargeBinary),
+    "a blob starting with NUL": literal(b"\x00a", LargeBinary),
     "NULL": null(),
     "a huge real": literal(1e300),
     "a huge negative real": literal(-1e300),
@@ -70,6 +72,16 @@ FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "substr of v": lambda v: func.substr(v, 2),
     "substr of length v": lambda v: func.substr(literal("abcdef"), 2, v),
     "replace in v": lambda v: func.replace(v, literal("2"), literal("x")),
+    "replace nothing in v, by NULL": lambda v: func.replace(v, literal(""), null()),
+    "replace by v": lambda v: func.replace(literal("a2b"), literal("2"), v),
+    "trim of v": func.trim,
+    "trim by v": lambda v: func.trim(literal("5a25"), v),
+    "ltrim by v": lambda v: func.ltrim(literal("2.5x"), v),
+    "rtrim by v": lambda v: func.rtrim(literal("x2.5"), v),
+    "unicode": func.unicode,
+    "coalesce of v, then an overflow": lambda v: func.coalesce(v, func.abs(literal(-(2**63)))),
+    "ifnull of v, then an overflow": lambda v: func.ifnull(v, func.abs(literal(-(2**63)))),
+    "coalesce of NULL, then v": lambda v: func.coalesce(null(), null(), v),
     "typeof": func.typeof,
     "CAST AS INTEGER": lambda v: cast(v, Integer),
     "CAST AS REAL": lambda v: cast(v, Float),
@@ -119,6 +131,17 @@ ROUNDINGS: list[tuple[float, int]] = [
 def test_round_gives_sqlites_digits(pair: EnginePair) -> None:
     statement = select(*(func.round(literal(x), literal(n)) for x, n in ROUNDINGS))
     pair.check_rows(statement)
+
+
+def test_coalesce_takes_two_arguments_or_more_and_ifnull_two(pair: EnginePair) -> None:
+    for statement in (
+        select(func.coalesce(1)),
+        select(func.coalesce()),
+        select(func.ifnull(1)),
+        select(func.ifnull(1, 2, 3)),
+    ):
+        error = pair.check_statement_error(statement)
+        assert "wrong number of arguments" in str(error)
 
 
 def test_abs_of_the_smallest_integer_overflows(pair: EnginePair) -> None:

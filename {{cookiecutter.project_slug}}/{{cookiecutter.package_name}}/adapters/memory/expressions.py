@@ -1197,6 +1197,8 @@ class ExprCompiler:
         # min(), max() and nullif() compare their arguments by a collation
         with self.taking_collations(self.collations_taken and name not in _COLLATING_FUNCTIONS):
             parts = [self.compile(a) for a in args]
+        if name in ("coalesce", "ifnull"):
+            return _first_not_null(parts)
         if len(parts) == 1:
             (p0,) = parts
             return lambda row, env: impl(p0(row, env))
@@ -1404,6 +1406,20 @@ def _value_set(vals: Sequence[Any]) -> tuple[frozenset[Any] | list[Any], bool, b
         return frozenset(present), has_null, not vals
     except TypeError:
         return present, has_null, not vals
+
+
+def _first_not_null(parts: list[Fn]) -> Fn:
+    """coalesce() and ifnull(): the arguments evaluated in turn, up to the first that is not
+    NULL, so a later one's error does not count (as on SQLite)."""
+
+    def first_not_null(row: Any, env: Env) -> Any:
+        for part in parts:
+            value = part(row, env)
+            if value is not None:
+                return value
+        return None
+
+    return first_not_null
 
 
 def _floor_of_quotient(a: Any, b: Any) -> Any:

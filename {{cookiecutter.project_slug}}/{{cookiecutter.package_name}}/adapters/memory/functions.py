@@ -13,7 +13,12 @@ from .decimal_digits import printf_fixed_text, read_real, sqlite_digits
 from .errors import OperationalError
 from .json_functions import JSON_FUNCTIONS
 from .math_functions import MATH_FUNCTIONS
-from .releases import CONCAT_WS_KEEPS_EMPTY, INTEGER_ARGUMENTS_64_BIT, ROUND_BY_DECIMAL_DIGITS
+from .releases import (
+    CONCAT_WS_KEEPS_EMPTY,
+    INTEGER_ARGUMENTS_64_BIT,
+    REPLACE_EMPTY_PATTERN_TEXT,
+    ROUND_BY_DECIMAL_DIGITS,
+)
 from .sums import RunningSum, new_sum
 from .text_functions import TEXT_FUNCTIONS
 from .types import (
@@ -148,29 +153,41 @@ def fn_nullif(a: Any, b: Any) -> Any:
     return a
 
 
-def fn_coalesce(*args: Any) -> Any:
-    for a in args:
+def fn_coalesce(first: Any, second: Any, *rest: Any) -> Any:
+    """coalesce() of values already computed; expressions evaluate only up to the first value
+    that is not NULL, as SQLite does (see `ExprCompiler`)."""
+    for a in (first, second, *rest):
         if a is not None:
             return a
     return None
 
 
-def fn_trim(value: Any, chars: Any = None) -> Any:
-    value = _text_arg(value)
-    return None if value is None else value.strip(chars if chars is not None else " ")
-
-
-def fn_ltrim(value: Any, chars: Any = None) -> Any:
-    value = _text_arg(value)
-    return None if value is None else value.lstrip(chars if chars is not None else " ")
-
-
-def fn_rtrim(value: Any, chars: Any = None) -> Any:
-    value = _text_arg(value)
-    return None if value is None else value.rstrip(chars if chars is not None else " ")
+def fn_ifnull(first: Any, second: Any) -> Any:
+    return first if first is not None else second
 
 
 _NO_LENGTH = object()
+_SPACE = object()
+
+
+def _trimmed(value: Any, chars: Any, trim: Callable[[str, str], str]) -> Any:
+    """trim(), ltrim() and rtrim(): spaces, or the characters of the second argument's text
+    form; NULL when either is NULL."""
+    if value is None or chars is None:
+        return None
+    return trim(_text_arg(value), " " if chars is _SPACE else _text_arg(chars))
+
+
+def fn_trim(value: Any, chars: Any = _SPACE) -> Any:
+    return _trimmed(value, chars, str.strip)
+
+
+def fn_ltrim(value: Any, chars: Any = _SPACE) -> Any:
+    return _trimmed(value, chars, str.lstrip)
+
+
+def fn_rtrim(value: Any, chars: Any = _SPACE) -> Any:
+    return _trimmed(value, chars, str.rstrip)
 
 
 SUBSTR_LENGTH_LIMIT = 1_000_000_000
@@ -180,8 +197,8 @@ SUBSTR_LENGTH_LIMIT = 1_000_000_000
 def fn_substr(value: Any, start: Any, length: Any = _NO_LENGTH) -> Any:
     """SQLite substr(): 1-based, negative start counts from the end; start and length are read
     as integers."""
-    if value is None or start is None or length is None:
-        return None
+    if value is None or start is None or length is None or value == b"":
+        return None  # SQLite reads an empty blob as no pointer at all
     text = value if isinstance(value, str | bytes) else to_text(value)
     count = None if length is _NO_LENGTH else _int_arg(length)
     if INTEGER_ARGUMENTS_64_BIT:
@@ -230,10 +247,16 @@ def _substr_64(text: Any, start: int, length: int | None) -> Any:
 
 
 def fn_replace(value: Any, old: Any, new: Any) -> Any:
-    if value is None or old is None or new is None:
+    """SQLite's replace(): an empty pattern gives the value back before the replacement is
+    looked at, so even for a NULL one (a number as it was, before SQLite 3.46)."""
+    if value is None or old is None:
         return None
-    value, old, new = _text_arg(value), _text_arg(old), _text_arg(new)
-    return value if old == "" else value.replace(old, new)
+    text, old = _text_arg(value), _text_arg(old)
+    if old == "":
+        if type(value) in (int, float, bool) and not REPLACE_EMPTY_PATTERN_TEXT:
+            return int(value) if type(value) is bool else value
+        return text
+    return None if new is None else text.replace(old, _text_arg(new))
 
 
 def fn_instr(value: Any, sub: Any) -> Any:
@@ -312,7 +335,7 @@ SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "round": fn_round,
     "nullif": fn_nullif,
     "coalesce": fn_coalesce,
-    "ifnull": fn_coalesce,
+    "ifnull": fn_ifnull,
     "trim": fn_trim,
     "ltrim": fn_ltrim,
     "rtrim": fn_rtrim,

@@ -86,6 +86,10 @@ JSON_GROUP_OBJECT_SKIPS_NULL_LABELS = LINKED >= (3, 50)
 """From 3.50 json_group_object() leaves out a row whose label is NULL; before, it wrote the
 member with no label at all (`{:1}`)."""
 
+REPLACE_EMPTY_PATTERN_TEXT = LINKED >= (3, 46)
+"""From 3.46 replace() with an empty pattern gives its first argument as text; before, a number
+came back as the number it was."""
+
 CONCAT_WS_KEEPS_EMPTY = LINKED >= (3, 51)
 """From 3.51 concat_ws() puts its separator around empty strings too; before, an empty string
 was left out like a NULL."""

@@ -33,11 +33,12 @@ def fn_hex(value: Any) -> str:
 
 
 def fn_unicode(value: Any) -> int | None:
-    """The code point of the first character of a value's text form; NULL for '' and NULL."""
+    """The code point of the first character of a value's text form; NULL for NULL and for
+    text that is empty or starts with a NUL, which ends a C string."""
     if value is None:
         return None
     text = _text(value)
-    return ord(text[0]) if text else None
+    return ord(text[0]) if text and text[0] != "\0" else None
 
 
 def fn_char(*code_points: Any) -> str:

@@ -361,6 +361,28 @@ def test_type_coerce_hands_the_stored_value_to_the_other_type(pair_factory: Pair
     ]
 
 
+def test_the_smallest_integer_as_a_real_stays_a_real(pair_factory: PairFactory) -> None:
+    # A whole REAL becomes an INTEGER in an INTEGER or NUMERIC column, but -2**63 stays a REAL,
+    # so a sum over it does not overflow.
+    pair = pair_factory(metadata)
+
+    def work(engine: Engine) -> list[Any]:
+        with engine.begin() as conn:
+            rows = [
+                {"id": 1, "count": -(2.0**63), "price": -(2**63), "plain_numeric": 5},
+                {"id": 2, "count": literal_column("'-9223372036854775808.0'"), "price": -1},
+                {"id": 3, "count": -(2.0**62), "price": literal_column("'-9.3e18'")},
+            ]
+            for row in rows:
+                conn.execute(insert(samples).values(**row))
+            c = samples.c
+            types = select(func.typeof(c.count), func.typeof(c.price)).order_by(c.id)
+            sums = select(func.sum(c.count), func.sum(c.price))
+            return [*conn.execute(types).all(), *conn.execute(sums).all()]
+
+    pair.check(work)
+
+
 def test_numeric_text_beyond_64_bits_is_stored_as_a_real(pair_factory: PairFactory) -> None:
     # SQLite keeps an integer only where it fits in 64 bits; a longer one becomes a REAL.
     pair = pair_factory(metadata)

@@ -236,6 +236,12 @@ def fits_int64(number: float) -> bool:
     return -_INT64 <= number < _INT64
 
 
+def whole_inside_int64(real: float) -> bool:
+    """Whether a column's affinity takes a REAL as an INTEGER: a whole number strictly inside the
+    64-bit range (SQLite's `sqlite3VdbeIntegerAffinity` keeps -2**63 a REAL)."""
+    return real.is_integer() and -_INT64 < real < _INT64
+
+
 def _parse_datetime(text: str) -> dt.datetime:
     text = text.strip()
     try:
@@ -489,7 +495,7 @@ def _affinity_integer(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, float):
-        if value.is_integer() and fits_int64(value):
+        if whole_inside_int64(value):
             return int(value)
         return value
     if isinstance(value, str):
@@ -512,7 +518,7 @@ def _affinity_numeric(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, float):
-        if value.is_integer() and fits_int64(value):
+        if whole_inside_int64(value):
             return int(value)
         return value
     if isinstance(value, Decimal):
@@ -564,7 +570,7 @@ def _sqlite_number(text: str) -> int | float:
         if fits_int64(whole):
             return whole
         number = float(whole)
-    return int(number) if number.is_integer() and fits_int64(number) else number
+    return int(number) if whole_inside_int64(number) else number
 
 
 #: (type stored without conversion, converter) per SQLite column affinity

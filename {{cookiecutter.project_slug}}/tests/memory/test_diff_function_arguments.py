@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import (
+    Boolean,
     Float,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     cast,
     func,
@@ -47,6 +49,9 @@ OPERANDS: dict[str, Any] = {
     "non-ASCII digits": literal("١٢"),
     "a no-break space, then digits": literal("\xa012"),
     "text past 64 bits": literal("99999999999999999999"),
+    "whole text past 2**51": literal("1e17"),
+    "whole text below 2**51": literal("2251799813685247.0"),
+    "an exponent, then text": literal("1e3abc"),
     "negative text past 64 bits": literal("-99999999999999999999"),
     "a blob": literal(b"\x01\x02", LargeBinary),
     "a blob of digits": literal(b"42", LargeBinary),
@@ -86,6 +91,13 @@ FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "CAST AS INTEGER": lambda v: cast(v, Integer),
     "CAST AS REAL": lambda v: cast(v, Float),
     "CAST AS TEXT": lambda v: cast(v, String),
+    "CAST AS NUMERIC": lambda v: cast(v, Numeric),
+    "typeof CAST AS NUMERIC": lambda v: func.typeof(cast(v, Numeric)),
+    "CAST AS BOOLEAN, plus one": lambda v: as_type(cast(v, Boolean), Integer) + 1,
+    "v % 7": lambda v: as_type(v, Integer) % 7,
+    "7 % v": lambda v: literal(7) % as_type(v, Integer),
+    "v - v": lambda v: as_type(v, Float) - as_type(v, Float),
+    "v * 0": lambda v: as_type(v, Float) * 0,
     "v + 0": lambda v: as_type(v, Integer) + 0,
     "v * 1": lambda v: as_type(v, Integer) * 1,
     "v - 0.0": lambda v: as_type(v, Float) - 0.0,
@@ -126,6 +138,29 @@ ROUNDINGS: list[tuple[float, int]] = [
     (1e-20, 25),
     (0.1 + 0.2, 1),
 ]
+
+
+CHAINS: dict[str, Any] = {
+    "(a * b) || c": (literal(3) * literal(2)).concat(literal("1")),
+    "a || (b + c)": literal("1").concat(literal(3) + literal(2)),
+    "((a + b) || c) * d": (literal(3) + literal(2)).concat(literal("1")) * 2,
+    "(a / b) || c": (literal(7) / literal(2)).concat(literal("0")),
+    "(a * b * c) || d || (e - f)": (literal(2) * literal(3) * literal(4))
+    .concat(literal("5"))
+    .concat(literal(9) - literal(1)),
+    "(a % b) || c + d": (literal(7) % literal(4)).concat(literal(2) + literal(1)),
+    "(a // b) || c, integers": (literal(7) // literal(2)).concat(literal("5")),
+    "(a // b) || c, reals": (literal(7.5) // literal(2)).concat(literal("5")),
+    "a type_coerce'd product || c": as_type(literal(3) * literal(2), String).concat("x"),
+}
+"""SQLAlchemy writes these without parentheses where SQLite binds `||` tighter than it does."""
+
+
+@pytest.mark.parametrize("name", list(CHAINS))
+def test_concatenation_among_arithmetic_is_read_as_sqlite_reads_it(
+    pair: EnginePair, name: str
+) -> None:
+    pair.check(rows_or_error(select(CHAINS[name]), with_message=True), what=name)
 
 
 def test_round_gives_sqlites_digits(pair: EnginePair) -> None:

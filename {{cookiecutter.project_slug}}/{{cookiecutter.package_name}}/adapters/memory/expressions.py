@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy.sql import elements, functions, operators, schema, selectable, sqltypes
 
 from . import values as V
+from .chains import Operand, Step, sqlite_reading
 from .collations import CollationKey, collation_key, comparison_collation, holds_collate
 from .date_functions import DATE_FUNCTIONS
 from .errors import NotSupportedError, OperationalError
@@ -455,6 +456,21 @@ _TRUTH_OPERATORS = frozenset(
 )
 """Operators besides the comparisons whose values are True, False or NULL only."""
 
+_CHAIN_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
+    "||": V.concat,
+    "*": V.mul,
+    "/": V.intdiv,  # SQLite's own division: whole for two integers
+    "%": V.mod,
+    "+": V.add,
+    "-": V.sub,
+}
+
+
+def _REAL_ZERO(row: Any, env: Any) -> float:
+    """The `0.0` of `(x + 0.0)`, which SQLAlchemy writes for a true division's divisor."""
+    return 0.0
+
+
 _COLLATING_FUNCTIONS = frozenset({"min", "max", "nullif"})
 """Scalar functions SQLite runs with a collation (SQLITE_FUNC_NEEDCOLL)."""
 
@@ -733,8 +749,12 @@ class ExprCompiler:
         if stored is not None:
             inner = _converted(inner, stored)  # SQLite casts what it stores
         type_ = el.type
-        if affinity(type_) in TEMPORAL_KINDS:
-            # DATE, DATETIME and TIME have NUMERIC affinity on SQLite: '2024-03-01' casts to 2024
+        kind = affinity(type_)
+        if kind in TEMPORAL_KINDS or (
+            kind in ("real", "boolean") and declared_affinity(type_) == "numeric"
+        ):
+            # DATE, DATETIME, TIME, NUMERIC and BOOLEAN have NUMERIC affinity on SQLite:
+            # '2024-03-01' casts to 2024, 5 stays an integer and '1e3' becomes one
             return _converted(inner, to_numeric)
         return lambda row, env: convert(inner(row, env), type_)
 
@@ -748,6 +768,10 @@ class ExprCompiler:
         return self.visit_expression_clauselist(el)
 
     def visit_expression_clauselist(self, el: Any) -> Fn:
+        if el.operator in _ARITHMETIC:
+            reading = sqlite_reading(el)
+            if reading is not None:  # `||` among arithmetic, written without parentheses
+                return self._chain(reading)
         parts = [self.compile(c) for c in el.clauses]
         folded = _ARITHMETIC.get(el.operator)
         if folded is not None:
@@ -859,6 +883,10 @@ class ExprCompiler:
             if object_beside_other(left, right):
                 compare = V.on_stored_text(compare)
             return _comparison(compare, *self._collated_operands(left, right))
+        if oper in _ARITHMETIC or oper is operators.floordiv:
+            reading = sqlite_reading(el)
+            if reading is not None:  # `||` among arithmetic, written without parentheses
+                return self._chain(reading)
         if oper in _ARITHMETIC:
             return _binary_value(_ARITHMETIC[oper], self.compile(el.left), self.compile(el.right))
         if oper is operators.floordiv:
@@ -889,6 +917,14 @@ class ExprCompiler:
             return self.compile(el.left)
         name = getattr(oper, "opstring", None) or getattr(oper, "__name__", str(oper))
         raise unsupported(f"operator {name!r}")
+
+    def _chain(self, reading: Operand | Step) -> Fn:
+        """A chain of `||` and arithmetic as SQLite reads it (see `chains`)."""
+        if isinstance(reading, Operand):
+            operand = self.compile(reading.element)
+            return _binary_value(V.add, operand, _REAL_ZERO) if reading.as_real else operand
+        left, right = self._chain(reading.left), self._chain(reading.right)
+        return _binary_value(_CHAIN_FUNCTIONS[reading.symbol], left, right)
 
     def _json_element(self, el: Any) -> Fn:
         """`doc["key"]` or `doc[("a", 0)]` of the JSON type, as SQLite's compiler writes it:

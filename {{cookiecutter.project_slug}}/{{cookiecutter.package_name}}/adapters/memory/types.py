@@ -288,9 +288,16 @@ def to_real(value: Any) -> Any:
     raise NotSupportedError(f"cannot cast {type(value).__name__} to REAL")
 
 
+_SAME_AS_INT = 2**51
+"""SQLite's CAST AS NUMERIC takes a REAL read from text as an INTEGER only below this
+(`sqlite3RealSameAsInt`)."""
+
+
 def to_numeric(value: Any) -> Any:
-    """SQL `CAST(x AS NUMERIC)` as SQLite performs it: text gives the number its longest numeric
-    prefix spells (0 if none), an integer where that is exact; numbers are left as they are."""
+    """SQL `CAST(x AS NUMERIC)` as SQLite performs it (`sqlite3VdbeMemNumerify`): numbers are
+    left as they are; text gives the number its longest numeric prefix spells (0 if none), an
+    integer when that prefix is one that fits in 64 bits, or a REAL that is whole and below
+    2**51."""
     if value is None or type(value) is int or type(value) is float:
         return value
     if isinstance(value, bool):
@@ -302,7 +309,19 @@ def to_numeric(value: Any) -> Any:
     if not isinstance(value, str):
         value = to_text(value)
     m = _NUM_PREFIX.match(value)
-    return 0 if m is None else _sqlite_number(m.group())
+    if m is None:
+        return 0
+    text = m.group()
+    if not any(c in text for c in ".eE"):
+        whole = int(text)
+        if fits_int64(whole):
+            return whole
+    real = float(text)
+    if real == 0:
+        return 0
+    if real.is_integer() and -_SAME_AS_INT <= real < _SAME_AS_INT:
+        return int(real)
+    return real
 
 
 TEMPORAL = (dt.date, dt.time)

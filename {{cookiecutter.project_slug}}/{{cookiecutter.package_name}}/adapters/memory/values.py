@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from .types import arithmetic_number, as_stored_text, fits_int64, to_text
+from .types import arithmetic_number, as_stored_text, fits_int64, to_integer, to_text
 
 _NUMERIC = (int, float, Decimal)
 
@@ -173,10 +173,11 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def _int64(value: Any) -> Any:
-    """SQLite integers are 64-bit: a result past that range becomes REAL."""
-    if type(value) is int and not fits_int64(value):
-        return float(value)
-    return value
+    """An arithmetic result as SQLite keeps it: an integer past the 64-bit range becomes REAL,
+    and a REAL that is not a number (`inf - inf`, `inf * 0`) becomes NULL."""
+    if type(value) is int:
+        return value if fits_int64(value) else float(value)
+    return None if value != value else value
 
 
 def add(a: Any, b: Any) -> Any:
@@ -207,7 +208,7 @@ def truediv(a: Any, b: Any) -> Any:
     b = float(_num(b))
     if b == 0:
         return None
-    return float(_num(a)) / b
+    return _int64(float(_num(a)) / b)
 
 
 def intdiv(a: Any, b: Any) -> Any:
@@ -220,16 +221,17 @@ def intdiv(a: Any, b: Any) -> Any:
     if type(a) is int and type(b) is int:
         q = abs(a) // abs(b)
         return _int64(q if (a >= 0) == (b > 0) else -q)
-    return a / b
+    return _int64(a / b)
 
 
 def mod(a: Any, b: Any) -> Any:
     """SQLite `%`: integer remainder with the sign of the dividend, NULL on zero."""
     if a is None or b is None:
         return None
-    a, b = _num(a), _num(b)
-    is_real = isinstance(a, float) or isinstance(b, float)
-    ia, ib = int(a), int(b)
+    # REAL when either operand reads as one; the remainder is of the operands' integer values
+    # (a REAL cut to the 64-bit range, text by its integer prefix: '1e3' is 1), as SQLite takes
+    is_real = isinstance(_num(a), float) or isinstance(_num(b), float)
+    ia, ib = to_integer(as_stored_text(a)), to_integer(as_stored_text(b))
     if ib == 0:
         return None
     r = abs(ia) % abs(ib)

@@ -203,6 +203,27 @@ AFFINITY_CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     "enum column > integer": (o.side > _raw(), {"v": 1}),
     "integer column = enum column": (o.qty == o.side, {}),
     "datetime column > integer": (o.placed_at > _raw(), {"v": 5}),
+    "text column IN a subquery of integers": (
+        cast(o.qty, String).in_(select(o.qty)),
+        {},
+    ),
+    "text column IN a subquery of integers, which meet as numbers": (
+        o.note.in_(select(o.qty)),
+        {},
+    ),
+    "integer column IN a subquery of text": (o.qty.in_(select(cast(o.qty, String))), {}),
+    "integer column NOT IN a subquery of text": (
+        o.qty.not_in(select(func.trim(cast(o.qty, String)))),
+        {},
+    ),
+    "text column IN a subquery of an expression, which takes the column's TEXT": (
+        o.note.in_(select(o.qty + 0)),
+        {},
+    ),
+    "a value IN a subquery of an integer column": (
+        literal("25").in_(select(o.qty)),
+        {},
+    ),
 }
 
 

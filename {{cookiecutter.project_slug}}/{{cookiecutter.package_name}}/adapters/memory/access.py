@@ -19,6 +19,7 @@ from .expressions import (
     comparison_affinity,
     object_beside_members,
     object_beside_other,
+    subquery_converts_left,
     unwrapped,
 )
 from .indexes import HashIndex
@@ -123,6 +124,8 @@ def _terms(preds: list[Any], scope: Scope, src: Source, compiler: ExprCompiler) 
             pos = _column_of(left, scope, src)
             if pos is None or references_scope(right, scope) or object_beside_members(p):
                 continue
+            if subquery_converts_left(p):
+                continue  # the column's own values are converted first; no index holds those
             in_fn = compiler.in_values(p)
             terms.append(_Term("in", pos, p, value=in_fn))
         elif oper is operators.is_ and isinstance(right, elements.Null):

@@ -393,6 +393,50 @@ def _conversion(reference: str | None, other: str | None) -> Callable[[Any], Any
     return None
 
 
+def _subquery_of(el: Any) -> Any:
+    """The SELECT of `x IN (SELECT ...)`, or None for a list."""
+    right = el.right
+    while isinstance(right, elements.Grouping):
+        right = right.element
+    if isinstance(right, selectable.ScalarSelect):
+        right = right.element
+    return right if isinstance(right, selectable.SelectBase) else None
+
+
+def subquery_member_affinity(el: Any) -> tuple[str, Callable[[Any], Any]] | None:
+    """For `x IN (SELECT y ...)`: the affinity SQLite applies to x and to every y before they
+    are compared (`sqlite3CompareAffinity`), with its converter; None for none. Two columns meet
+    under NUMERIC affinity if either has a numeric one; a column beside an expression lends it
+    its own."""
+    select = _subquery_of(el)
+    if select is None:
+        return None
+    column = next(iter(select.selected_columns), None)
+    if column is None or isinstance(el.left, elements.Tuple):
+        return None
+    mine, theirs = _affinity_of(el.left), _affinity_of(column)
+    if _OPAQUE in (mine, theirs):
+        return None
+    if mine is not None and theirs is not None:
+        kind = "numeric" if {mine, theirs} & _NUMERIC_KINDS else None
+    else:
+        kind = mine if mine is not None else theirs
+        kind = "numeric" if kind in _NUMERIC_KINDS else kind
+    if kind not in ("numeric", "text"):
+        return None
+    return kind, AFFINITY_CONVERTERS[kind][1]
+
+
+def subquery_converts_left(el: Any) -> bool:
+    """Whether `x IN (SELECT ...)` converts x's own values first, so no index on x holds what
+    is compared."""
+    shared = subquery_member_affinity(el)
+    if shared is None:
+        return False
+    mine = _affinity_of(el.left)
+    return not (mine == shared[0] or (shared[0] == "numeric" and mine in _NUMERIC_KINDS))
+
+
 def held_as_object(el: Any) -> bool:
     """True for an expression of a type held as a Python object where SQLite holds text: a
     DATE, DATETIME, TIME or UUID."""
@@ -1043,7 +1087,8 @@ class ExprCompiler:
             right = right.element
         stored_text = object_beside_members(el)
         if isinstance(right, selectable.SelectBase):
-            return self._subquery_values(right, stored_text)
+            shared = subquery_member_affinity(el)
+            return self._subquery_values(right, stored_text, None if shared is None else shared[1])
         if isinstance(right, elements.BindParameter) and right.expanding:
             getter = self.binds.getter(right)
             if stored_text:
@@ -1093,6 +1138,9 @@ class ExprCompiler:
             values_fn = self.in_values(el)
         if object_beside_members(el):
             left = _converted(left, as_stored_text)
+        shared = subquery_member_affinity(el)
+        if shared is not None:
+            left = _converted(left, shared[1])
         if key is not None:
             left = _keyed(left, key)
             values_fn = _keyed_members(values_fn, key, ("collated members", id(el)))
@@ -1112,7 +1160,9 @@ class ExprCompiler:
 
         return in_
 
-    def _subquery_values(self, select: Any, stored_text: bool) -> Callable[[Any, Env], Any]:
+    def _subquery_values(
+        self, select: Any, stored_text: bool, convert: Callable[[Any], Any] | None = None
+    ) -> Callable[[Any, Env], Any]:
         if self.planner is None:
             raise unsupported("subquery here")
         sub = self.planner.plan_subquery(select, self.scope)
@@ -1121,7 +1171,11 @@ class ExprCompiler:
 
         def members(rows: list[Any]) -> tuple[frozenset[Any] | list[Any], bool, bool]:
             found = [r[0] if len(r) == 1 else r for r in rows]
-            return _value_set([as_stored_text(v) for v in found] if stored_text else found)
+            if stored_text:
+                found = [as_stored_text(v) for v in found]
+            if convert is not None:
+                found = [v if v is None else convert(v) for v in found]
+            return _value_set(found)
 
         def values(row: Any, env: Env) -> Any:
             if not sub.correlated:

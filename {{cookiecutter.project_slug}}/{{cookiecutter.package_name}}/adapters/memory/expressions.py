@@ -451,14 +451,11 @@ def object_beside_other(a: Any, b: Any) -> bool:
 
 def object_beside_members(el: Any) -> bool:
     """`object_beside_other` for `x IN (...)`: x beside any member (a subquery's column)."""
-    right = el.right
-    while isinstance(right, elements.Grouping):
-        right = right.element
-    if isinstance(right, selectable.ScalarSelect):
-        right = right.element
-    if isinstance(right, selectable.SelectBase):
-        members: list[Any] = list(right.selected_columns)[:1]
+    select = _subquery_of(el)
+    if select is not None:
+        members: list[Any] = list(select.selected_columns)[:1]
     else:
+        right = unwrapped(el.right)
         members = list(getattr(right, "clauses", [right]))
     return any(object_beside_other(el.left, member) for member in members)
 

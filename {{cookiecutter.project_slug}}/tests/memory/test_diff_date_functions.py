@@ -93,6 +93,11 @@ MODIFIERS: dict[str, tuple[str, ...]] = {
     "julianday, not first": ("start of day", "julianday"),
     "subsec": ("subsec",),
     "subsecond after a fractional shift": ("+1.2345 seconds", "subsecond"),
+    "a date shift (SQLite 3.43)": ("+0001-02-03",),
+    "a date and time shift": ("-0000-11-30 12:30:15.5",),
+    "a five-digit year shift, and back": ("+10592-00-00", "-10592-00-00"),
+    "a year past 9999 on the way": ("+9000 years", "-9000 years"),
+    "out-of-range date shifts": ("+0001-12-00",),
 }
 
 VALUES = {"at": m.at, "day": m.day, "clock": m.clock, "text": m.text, "number": m.number}
@@ -204,6 +209,16 @@ def test_day_overflow_modifiers(pair: EnginePair, chain: tuple[str, ...]) -> Non
     as without either); before 3.46 they are unknown and give NULL."""
     columns = [func.datetime(value, *chain) for value in DAY_OVERFLOWS]
     pair.check_rows(select(*columns), what=" ".join(chain))
+
+
+def test_years_before_one(pair: EnginePair) -> None:
+    """date() writes a year before 1 as its sign and four digits, strftime's %Y as printf's
+    %04d; a shift that passes year 9999 on its way is NULL even when it comes back."""
+    days = [1621338, 1456623.5, 1721000, 0]
+    columns = [func.date(day) for day in days] + [func.datetime(day) for day in days]
+    columns += [func.strftime("%Y|%j", day) for day in days]
+    columns += [func.date("0010-06-01", "-20 years"), func.date("9990-01-01", "+20 years")]
+    pair.check_rows(select(*columns))
 
 
 TIMEDIFF_PAIRS = [

@@ -18,6 +18,7 @@ from typing import Any
 
 from .errors import NotSupportedError
 from .releases import (
+    DATE_SHIFT_MODIFIER,
     DAY_OVERFLOW_MODIFIERS,
     FRACTION_CAPPED,
     MONTH_DAYS_NORMALIZED,
@@ -35,6 +36,9 @@ MAX_MS = 464_269_060_799_999  # 9999-12-31 23:59:59.999
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](.*))?\Z", re.DOTALL)
 _TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(Z|[+-]\d{2}:\d{2})?\s*\Z", re.I)
 _SHIFT = re.compile(r"([+-]?)(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?\Z")
+_DATE_SHIFT = re.compile(
+    r"([+-])(\d{4,5})-(\d{2})-(\d{2})(?:[ \t\n\v\f\r](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\Z"
+)
 _AMOUNT = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s+(\w+?)s?\Z", re.I)
 _UNITS_MS = {"day": DAY_MS, "hour": 3_600_000, "minute": 60_000, "second": 1000}
 _UNIT_LIMITS = {
@@ -72,6 +76,7 @@ class Moment:
         "M",
         "Y",
         "bad_number",
+        "failed",
         "floor_days",
         "h",
         "has_hms",
@@ -92,6 +97,7 @@ class Moment:
         self.bad_number = False  # a number out of the Julian day range, unless `unixepoch`
         self.subsec = False  # show milliseconds (the 'subsec' modifier)
         self.floor_days = 0  # the day-of-month overflow the 'floor' modifier takes back
+        self.failed = False  # a year outside -4713..9999 met on the way: NULL, whatever follows
 
     def compute_floor(self) -> None:
         """How many days the calendar fields run past the end of their month (SQLite 3.46's
@@ -111,6 +117,8 @@ class Moment:
         if self.has_jd:
             return
         y, mo, d = (self.Y, self.M, self.D) if self.has_ymd else (2000, 1, 1)
+        if not -4713 <= y <= 9999:
+            self.failed = True  # SQLite's computeJD gives up for good
         if mo <= 2:
             y, mo = y - 1, mo + 12
         a = _trunc_div(y, 100)
@@ -160,7 +168,7 @@ class Moment:
 
     @property
     def valid(self) -> bool:
-        if self.bad_number:
+        if self.bad_number or self.failed:
             return False
         self.compute_jd()
         return 0 <= self.jd <= MAX_MS
@@ -254,16 +262,46 @@ def _auto(moment: Moment) -> bool:
     return True
 
 
-def _shift_months(moment: Moment, months: int) -> None:
+def _shift_months(moment: Moment, months: int, years: int = 0) -> None:
     moment.compute_ymd()
     moment.compute_hms()
-    moment.M += months
-    years = _trunc_div(moment.M - 1, 12) if moment.M > 0 else _trunc_div(moment.M - 12, 12)
     moment.Y += years
-    moment.M -= years * 12
+    moment.M += months
+    carried = _trunc_div(moment.M - 1, 12) if moment.M > 0 else _trunc_div(moment.M - 12, 12)
+    moment.Y += carried
+    moment.M -= carried * 12
     moment.compute_floor()
     moment.has_jd = False
     moment.compute_jd()
+
+
+def _time_span(hours: str, minutes: str, seconds: float) -> int | None:
+    """`HH:MM[:SS.SSS]` as a shift in milliseconds less whole days, as SQLite takes it; None
+    where SQLite does not read it."""
+    if int(hours) > 24 or int(minutes) > 59 or seconds >= 60:
+        return None
+    span = int(hours) * 3_600_000 + int(minutes) * 60_000 + int(seconds * 1000 + 0.5)
+    return span % DAY_MS  # whole days drop out, as in SQLite
+
+
+def _shift_date(moment: Moment, shift: re.Match[str]) -> bool:
+    """`±YYYY-MM-DD[ HH:MM[:SS.SSS]]` (SQLite 3.43): years and months on the calendar, then
+    the days and the time; months 0 to 11 and days 0 to 30 only."""
+    sign, years, months, days = shift[1], int(shift[2]), int(shift[3]), int(shift[4])
+    if years > 14712 or months >= 12 or days >= 31:  # SQLite's limit on a year in a modifier
+        return False
+    span = 0
+    if shift[5] is not None:
+        found = _time_span(shift[5], shift[6], _seconds(shift[7], shift[8]))
+        if found is None:
+            return False
+        span = found
+    if sign == "-":
+        years, months, days, span = -years, -months, -days, -span
+    _shift_months(moment, months, years)  # keeps the day past a month's end for 'floor'
+    moment.jd += days * DAY_MS + span
+    moment.moved()
+    return True
 
 
 def _amount(moment: Moment, number: float, unit: str) -> bool:
@@ -364,13 +402,15 @@ def apply_modifier(moment: Moment, modifier: Any, first: bool) -> bool:
         moment.jd += int(day - weekday) * DAY_MS
         moment.moved()
         return True
+    if DATE_SHIFT_MODIFIER:
+        dated = _DATE_SHIFT.match(text)
+        if dated is not None:
+            return _shift_date(moment, dated)
     shift = _SHIFT.match(text)
     if shift is not None:
-        seconds = _seconds(shift[4], shift[5])
-        if int(shift[2]) > 24 or int(shift[3]) > 59 or seconds >= 60:
+        span = _time_span(shift[2], shift[3], _seconds(shift[4], shift[5]))
+        if span is None:
             return False
-        span = int(shift[2]) * 3_600_000 + int(shift[3]) * 60_000 + int(seconds * 1000 + 0.5)
-        span %= DAY_MS  # whole days drop out, as in SQLite
         moment.compute_jd()
         moment.jd += -span if shift[1] == "-" else span
         moment.moved()
@@ -399,8 +439,11 @@ def _moment_of(now: Callable[[], dt.datetime], value: Any, modifiers: tuple[Any,
 
 # the functions -------------------------------------------------------------------------
 def _date_text(moment: Moment) -> str:
+    """YYYY-MM-DD; a year before 1 is its sign and four digits (`-0274`), as date() writes it
+    (strftime's %Y pads the sign into the four: `-274`)."""
     moment.compute_ymd()
-    return f"{moment.Y:04d}-{moment.M:02d}-{moment.D:02d}"
+    year = f"-{-moment.Y:04d}" if moment.Y < 0 else f"{moment.Y:04d}"
+    return f"{year}-{moment.M:02d}-{moment.D:02d}"
 
 
 def _time_text(moment: Moment) -> str:

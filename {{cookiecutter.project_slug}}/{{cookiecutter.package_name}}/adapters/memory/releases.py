@@ -34,6 +34,10 @@ it in double-double products, no longer in long double; the 17th digit on can di
 TIMEDIFF_FUNCTION = LINKED >= (3, 43)
 """The timediff() function exists."""
 
+DATE_SHIFT_MODIFIER = LINKED >= (3, 43)
+"""The `±YYYY-MM-DD[ HH:MM[:SS.SSS]]` date modifier (what timediff() writes) adds or subtracts
+years, months and days; before, such a modifier made the result NULL."""
+
 MONTH_DAYS_NORMALIZED = LINKED >= (3, 45)
 """A date past the end of its month given with no modifier rolls into the next month
 ('2023-02-31' is 2023-03-03)."""

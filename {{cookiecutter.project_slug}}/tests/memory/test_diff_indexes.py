@@ -7,7 +7,20 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from .diffkit import EnginePair
@@ -181,5 +194,52 @@ def test_savepoint_rollbacks_restore_the_indexes(pair_factory: PairFactory) -> N
         with engine.connect() as conn:
             seen.append(run_battery(conn))
         return seen
+
+    pair.check(work)
+
+
+def test_statements_run_again_after_the_table_is_made_anew(pair_factory: PairFactory) -> None:
+    """A statement's plan is kept with the statement: after the table is dropped and created
+    again, with other rows and without an index, its look-ups read the new table's indexes."""
+    first = MetaData()
+    made = Table(
+        "made",
+        first,
+        Column("id", Integer, primary_key=True),
+        Column("k", String(8), unique=True),
+        Column("n", Integer),
+        Index("ix_made_n", "n"),
+    )
+    second = MetaData()
+    Table(
+        "made",
+        second,
+        Column("id", Integer, primary_key=True),
+        Column("k", String(8), unique=True),
+        Column("n", Integer),
+    )
+    statements = [
+        select(made.c.id).where(made.c.k.in_(["a", "c"])).order_by(made.c.id),
+        select(made.c.id).where(made.c.n.is_(None)).order_by(made.c.id),
+        select(made.c.id).where(made.c.n.between(2, 5)).order_by(made.c.id),
+        select(made.c.id).where(made.c.n.in_([1, 4])).order_by(made.c.id),
+    ]
+    moved = update(made).where(made.c.k.in_(["a", "c"])).values(k=None)
+    pair = pair_factory()
+
+    def work(engine: Engine) -> list[Any]:
+        answers: list[Any] = []
+        for metadata_, rows in (
+            (first, [{"k": "a", "n": 1}, {"k": "b", "n": None}, {"k": "c", "n": 4}]),
+            (second, [{"k": "d", "n": 4}, {"k": "a", "n": None}, {"k": "e", "n": 2}]),
+        ):
+            first.drop_all(engine)
+            metadata_.create_all(engine)
+            with engine.begin() as conn:
+                conn.execute(insert(made), rows)
+                answers += [conn.execute(s).all() for s in statements]
+                answers.append(conn.execute(moved).rowcount)
+                answers.append(conn.execute(select(made).order_by(made.c.id)).all())
+        return answers
 
     pair.check(work)

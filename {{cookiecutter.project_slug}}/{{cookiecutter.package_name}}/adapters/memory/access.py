@@ -27,6 +27,11 @@ from .storage import TableStore
 
 RowidsFn = Callable[[TableStore, Env], Iterable[int] | None]
 
+
+class StalePlan(Exception):
+    """A table's layout or indexes changed since the plan was built; it must be rebuilt."""
+
+
 _RANGE_OPS = {operators.lt, operators.le, operators.gt, operators.ge}
 _FLIP = {
     operators.lt: operators.gt,
@@ -446,7 +451,7 @@ def _smallest(options: list[RowidsFn]) -> RowidsFn:
 
 
 def _index_null(idx: HashIndex) -> RowidsFn:
-    return lambda store, env: idx.lookup(None)
+    return lambda store, env: _current_index(store, idx.name, idx).lookup(None)
 
 
 def _rowid_eq(value: Fn | None) -> RowidsFn:
@@ -496,12 +501,14 @@ def _index_eq(idx: HashIndex, fns: list[Fn | None]) -> RowidsFn:
 
 
 def _current_index(store: TableStore, name: str, planned: HashIndex) -> HashIndex:
+    """The table's index the plan chose, as the store holds it now: a table dropped and made
+    again, or an index dropped and made again, holds new index objects."""
     if planned in store.indexes:
         return planned
     for idx in store.indexes:
         if idx.positions == planned.positions:
             return idx
-    raise LookupError(name)
+    raise StalePlan(name)
 
 
 def _index_in(idx: HashIndex | None, fn: Fn | None, is_rowid: bool) -> RowidsFn:
@@ -516,9 +523,10 @@ def _index_in(idx: HashIndex | None, fn: Fn | None, is_rowid: bool) -> RowidsFn:
             rows = store.rows
             return sorted(v for v in members if v in rows)
         assert idx is not None
+        found = _current_index(store, idx.name, idx)
         out: list[int] = []
         for v in members:
-            out.extend(idx.lookup(v))
+            out.extend(found.lookup(v))
         return out
 
     return rowids
@@ -545,9 +553,10 @@ def _index_range(idx: HashIndex, lows: list[_Term], highs: list[_Term]) -> Rowid
             high, high_inc = t.high(None, env), t.high_inclusive
             if high is None:
                 return ()
-        keys = idx.range_keys(low, low_inc, high, high_inc)
+        found = _current_index(store, idx.name, idx)
+        keys = found.range_keys(low, low_inc, high, high_inc)
         if keys is None:
             return None
-        return sorted(idx.rowids_for_keys(keys))
+        return sorted(found.rowids_for_keys(keys))
 
     return rowids

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.sql import elements
 
-from .access import conjuncts, plan_access
+from .access import StalePlan, conjuncts, plan_access
 from .errors import OperationalError
 from .expressions import Binds, Env, ExprCompiler, Fn, Scope, Source, unsupported
-from .queries import Planner, StalePlan
+from .queries import Planner
 from .storage import Row, TableStore, WriteContext
 from .upsert import UpsertPlan, conflict_clauses
 

@@ -8,10 +8,11 @@ from sqlalchemy.dialects.sqlite import dml as sqlite_dml
 from sqlalchemy.sql import dml as sql_dml
 from sqlalchemy.sql import elements, selectable
 
+from .access import StalePlan
 from .dml import DeletePlan, DMLResult, InsertPlan, UpdatePlan
 from .errors import NotSupportedError
 from .expressions import Binds, Env
-from .queries import Planner, QueryPlan, StalePlan
+from .queries import Planner, QueryPlan
 from .schema import execute_ddl
 from .storage import WriteContext
 

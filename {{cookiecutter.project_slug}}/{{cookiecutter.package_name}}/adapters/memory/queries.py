@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.sql import elements, operators, schema, selectable, visitors
 
-from .access import AccessPath, conjuncts, plan_access, references_scope
+from .access import AccessPath, StalePlan, conjuncts, plan_access, references_scope
 from .collations import holds_collate
 from .errors import OperationalError
 from .expressions import (
@@ -34,10 +34,6 @@ from .recursive import RecursivePlan, WorkingLeaf, WorkingTable
 from .storage import TableStore
 from .values import SortKey
 from .windows import WindowSpec
-
-
-class StalePlan(Exception):
-    """A table's layout changed since the plan was built; the plan must be rebuilt."""
 
 
 # FROM leaves -----------------------------------------------------------------------------

@@ -34,10 +34,10 @@ from sqlalchemy.orm.state import InstanceState
 from sqlalchemy.sql.selectable import Select
 
 from . import dbapi
+from .access import StalePlan
 from .execution import plan_for
 from .expressions import Env
 from .flush import MapperWrites, plan_writes, run_writes, writable_mapper
-from .queries import StalePlan
 from .session_transaction import LazyRecordsTransaction
 from .storage import STORABLE
 

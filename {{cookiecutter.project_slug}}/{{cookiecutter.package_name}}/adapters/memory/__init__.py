@@ -18,7 +18,10 @@ Modules:
   SQLAlchemy's pipeline, with the general path's answers; `asyncio`: its inline async session.
 - `queries`, `access`: SELECT/compound plans (joins, grouping, ordering) and index choice.
 - `dml`: INSERT/UPDATE/DELETE plans with RETURNING.
-- `expressions`, `values`, `functions`: expression closures, SQL value semantics, functions.
+- `expressions`, `values`, `functions`: expression closures, SQL value semantics, functions;
+  `affinities`: the conversions a comparison applies; `collations`: BINARY, NOCASE and RTRIM;
+  `chains`: how SQLite reads `||` among arithmetic written without parentheses; the date,
+  JSON, math, text and window functions each have a module of their own.
 - `types`: how values are stored (SQLite-compatible read-back) and converted.
 - `schema`: DDL; `storage`, `indexes`: tables, constraints and indexes;
   `database`, `transactions`: catalog, statement mutex, write lock, undo log, savepoints;

@@ -9,6 +9,13 @@ from typing import Any
 
 from sqlalchemy.sql import elements, operators, selectable
 
+from .affinities import (
+    comparison_affinity,
+    object_beside_members,
+    object_beside_other,
+    subquery_converts_left,
+    unwrapped,
+)
 from .collations import holds_collate
 from .expressions import (
     Env,
@@ -16,11 +23,6 @@ from .expressions import (
     Fn,
     Scope,
     Source,
-    comparison_affinity,
-    object_beside_members,
-    object_beside_other,
-    subquery_converts_left,
-    unwrapped,
 )
 from .indexes import HashIndex
 from .storage import TableStore

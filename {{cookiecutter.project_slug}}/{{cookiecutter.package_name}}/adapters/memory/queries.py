@@ -11,6 +11,10 @@ from typing import Any
 from sqlalchemy.sql import elements, operators, schema, selectable, visitors
 
 from .access import AccessPath, StalePlan, conjuncts, plan_access, references_scope
+from .affinities import (
+    comparison_affinity,
+    object_beside_other,
+)
 from .collations import holds_collate
 from .errors import OperationalError
 from .expressions import (
@@ -22,9 +26,7 @@ from .expressions import (
     Fn,
     Scope,
     Source,
-    comparison_affinity,
     contains_aggregate,
-    object_beside_other,
     unsupported,
 )
 from .functions import AGGREGATE_FUNCTIONS, agg_group_concat

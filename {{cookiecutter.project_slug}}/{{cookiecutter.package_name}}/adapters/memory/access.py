@@ -366,7 +366,7 @@ def _prefix_keys(
 
     def keys(store: TableStore, env: Env) -> tuple[HashIndex, list[Any]] | None:
         values = tuple(fn(None, env) for fn in prefix if fn is not None)
-        found = _current_index(store, idx.name, idx)
+        found = _current_index(store, idx)
         if any(v is None for v in values):
             return found, empty  # `= NULL` matches nothing
         low = high = None
@@ -419,7 +419,7 @@ def _index_keys(idx: HashIndex, parts: list[tuple[_Term, bool]]) -> RowidsFn:
             if probes > _MAX_PROBES:
                 return None
             choices.append(values)
-        found = _current_index(store, idx.name, idx)
+        found = _current_index(store, idx)
         out: list[int] = []
         try:
             for key in product(*choices):
@@ -453,7 +453,7 @@ def _smallest(options: list[RowidsFn]) -> RowidsFn:
 
 
 def _index_null(idx: HashIndex) -> RowidsFn:
-    return lambda store, env: _current_index(store, idx.name, idx).lookup(None)
+    return lambda store, env: _current_index(store, idx).lookup(None)
 
 
 def _rowid_eq(value: Fn | None) -> RowidsFn:
@@ -472,7 +472,6 @@ def _rowid_eq(value: Fn | None) -> RowidsFn:
 
 
 def _index_eq(idx: HashIndex, fns: list[Fn | None]) -> RowidsFn:
-    name = idx.name
     if len(fns) == 1:
         (fn,) = fns
         assert fn is not None
@@ -481,7 +480,7 @@ def _index_eq(idx: HashIndex, fns: list[Fn | None]) -> RowidsFn:
             v = fn(None, env)
             if v is None:
                 return ()
-            found = _current_index(store, name, idx)
+            found = _current_index(store, idx)
             try:
                 return found.lookup(v)
             except TypeError:
@@ -493,7 +492,7 @@ def _index_eq(idx: HashIndex, fns: list[Fn | None]) -> RowidsFn:
         key = tuple(f(None, env) for f in fns if f is not None)
         if None in key:
             return ()
-        found = _current_index(store, name, idx)
+        found = _current_index(store, idx)
         try:
             return found.lookup(key)
         except TypeError:
@@ -502,7 +501,7 @@ def _index_eq(idx: HashIndex, fns: list[Fn | None]) -> RowidsFn:
     return composite
 
 
-def _current_index(store: TableStore, name: str, planned: HashIndex) -> HashIndex:
+def _current_index(store: TableStore, planned: HashIndex) -> HashIndex:
     """The table's index the plan chose, as the store holds it now: a table dropped and made
     again, or an index dropped and made again, holds new index objects."""
     if planned in store.indexes:
@@ -510,7 +509,7 @@ def _current_index(store: TableStore, name: str, planned: HashIndex) -> HashInde
     for idx in store.indexes:
         if idx.positions == planned.positions:
             return idx
-    raise StalePlan(name)
+    raise StalePlan(planned.name)
 
 
 def _index_in(idx: HashIndex | None, fn: Fn | None, is_rowid: bool) -> RowidsFn:
@@ -525,7 +524,7 @@ def _index_in(idx: HashIndex | None, fn: Fn | None, is_rowid: bool) -> RowidsFn:
             rows = store.rows
             return sorted(v for v in members if v in rows)
         assert idx is not None
-        found = _current_index(store, idx.name, idx)
+        found = _current_index(store, idx)
         out: list[int] = []
         for v in members:
             out.extend(found.lookup(v))
@@ -555,7 +554,7 @@ def _index_range(idx: HashIndex, lows: list[_Term], highs: list[_Term]) -> Rowid
             high, high_inc = t.high(None, env), t.high_inclusive
             if high is None:
                 return ()
-        found = _current_index(store, idx.name, idx)
+        found = _current_index(store, idx)
         keys = found.range_keys(low, low_inc, high, high_inc)
         if keys is None:
             return None

@@ -1120,6 +1120,8 @@ class ExprCompiler:
             return lambda row, env: date_function(env.now, *[v(row, env) for v in values])
         if name in ("iif", "if"):
             return self._iif(name, args)
+        if name in ("coalesce", "ifnull"):
+            return self._first_not_null(name, args)
         if name in ("json_array", "json_object"):
             return self._json_builder(name, args)
         impl: Callable[..., Any] | None
@@ -1138,8 +1140,6 @@ class ExprCompiler:
         # min(), max() and nullif() compare their arguments by a collation
         with self.taking_collations(self.collations_taken and name not in _COLLATING_FUNCTIONS):
             parts = [self.compile(a) for a in args]
-        if name in ("coalesce", "ifnull"):
-            return _first_not_null(parts)
         if len(parts) == 1:
             (p0,) = parts
             return lambda row, env: impl(p0(row, env))
@@ -1175,6 +1175,22 @@ class ExprCompiler:
         return lambda row, env: json_object_of(
             [label(row, env) for label in labels], [text(row, env) for text in texts]
         )
+
+    def _first_not_null(self, name: str, args: list[Any]) -> Fn:
+        """coalesce() (two arguments or more) and ifnull() (two): the arguments evaluated in
+        turn, up to the first that is not NULL, so a later one's error does not count."""
+        if len(args) < 2 or (name == "ifnull" and len(args) != 2):
+            raise OperationalError(f"wrong number of arguments to function {name}()")
+        parts = [self.compile(a) for a in args]
+
+        def first_not_null(row: Any, env: Env) -> Any:
+            for part in parts:
+                value = part(row, env)
+                if value is not None:
+                    return value
+            return None
+
+        return first_not_null
 
     def _iif(self, name: str, args: list[Any]) -> Fn:
         """`iif(test, then, otherwise)`: `CASE WHEN test THEN then ELSE otherwise END`, so
@@ -1311,11 +1327,11 @@ class ExprCompiler:
         elif name != "count":
             raise OperationalError(f"wrong number of arguments to function {name}()")
         value: Fn | None = None
-        if name.startswith("json_group_") and len(args) != (2 if name.endswith("object") else 1):
-            raise OperationalError(f"wrong number of arguments to function {name}()")
-        if name.startswith("json_group_"):  # each value as JSON
+        if name.startswith("json_group_"):
+            if len(args) != (2 if name.endswith("object") else 1):
+                raise OperationalError(f"wrong number of arguments to function {name}()")
             given = first if name == "json_group_array" else args[1]
-            value = self.row_mode().compile(functions.func.json_quote(given))
+            value = self.row_mode().compile(functions.func.json_quote(given))  # each as JSON
         spec = AggSpec(name, arg_fn, distinct, filter_fn, separator, value)
         idx = self.aggregates.add(spec)
         return lambda g, env: g[1][idx]
@@ -1347,20 +1363,6 @@ def _value_set(vals: Sequence[Any]) -> tuple[frozenset[Any] | list[Any], bool, b
         return frozenset(present), has_null, not vals
     except TypeError:
         return present, has_null, not vals
-
-
-def _first_not_null(parts: list[Fn]) -> Fn:
-    """coalesce() and ifnull(): the arguments evaluated in turn, up to the first that is not
-    NULL, so a later one's error does not count (as on SQLite)."""
-
-    def first_not_null(row: Any, env: Env) -> Any:
-        for part in parts:
-            value = part(row, env)
-            if value is not None:
-                return value
-        return None
-
-    return first_not_null
 
 
 def _floor_of_quotient(a: Any, b: Any) -> Any:

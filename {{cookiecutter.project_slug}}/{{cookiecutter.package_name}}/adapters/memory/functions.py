@@ -153,19 +153,6 @@ def fn_nullif(a: Any, b: Any) -> Any:
     return a
 
 
-def fn_coalesce(first: Any, second: Any, *rest: Any) -> Any:
-    """coalesce() of values already computed; expressions evaluate only up to the first value
-    that is not NULL, as SQLite does (see `ExprCompiler`)."""
-    for a in (first, second, *rest):
-        if a is not None:
-            return a
-    return None
-
-
-def fn_ifnull(first: Any, second: Any) -> Any:
-    return first if first is not None else second
-
-
 _NO_LENGTH = object()
 _SPACE = object()
 
@@ -334,8 +321,6 @@ SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "abs": fn_abs,
     "round": fn_round,
     "nullif": fn_nullif,
-    "coalesce": fn_coalesce,
-    "ifnull": fn_ifnull,
     "trim": fn_trim,
     "ltrim": fn_ltrim,
     "rtrim": fn_rtrim,

@@ -16,7 +16,7 @@ FLAVOURS = ("sync", "async")
 DEPENDENCY_MODULES = {
     "alembic", "aiosqlite", "click", "dependency_injector", "greenlet", "hypothesis",
     "importlinter", "matplotlib", "mypy", "numpy", "psycopg", "psycopg_binary", "pytest",
-    "pytest_alembic", "rich", "ruff", "sqlalchemy", "typer", "typing_extensions",
+    "pytest_alembic", "rich", "ruff", "sqlalchemy", "sqlglot", "typer", "typing_extensions",
     "tests", "test", "migrations",
 }
 

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from alembic.util import exc as alembic_errors
 from rich.console import Console
+from sqlalchemy import exc as sqlalchemy_errors
 
 from .adapters.csv_bars import load_bars_csv
 from .bench.backends import BENCH_POSTGRES_URL_VAR
@@ -65,6 +67,16 @@ def one_line_errors() -> Iterator[None]:
     except (ApplicationError, DomainError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
+    except sqlalchemy_errors.DBAPIError as error:  # cannot connect, not a database ...
+        typer.echo(f"error: the database failed: {_first_line(error.orig)}", err=True)
+        raise typer.Exit(code=2) from None
+    except (sqlalchemy_errors.ArgumentError, alembic_errors.CommandError) as error:
+        typer.echo(f"error: {_first_line(error)}", err=True)  # a malformed URL, no such revision
+        raise typer.Exit(code=2) from None
+
+
+def _first_line(error: BaseException | None) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 @db_app.command("upgrade")
@@ -79,7 +91,7 @@ def db_upgrade(
         typer.echo(f"database at revision {_revisions(migrator.current())}")
 
 
-@db_app.command("downgrade")
+@db_app.command("downgrade", context_settings={"ignore_unknown_options": True})  # `-1`
 def db_downgrade(
     revision: Annotated[str, typer.Argument(help="Target revision, e.g. base or -1.")],
     database_url: DatabaseUrl = None,

@@ -83,6 +83,44 @@ def test_a_bad_database_url_is_one_clear_line(url: str, expected: str) -> None:
     assert "Traceback" not in result.stderr
 
 
+def assert_one_clear_line(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "where", "expected"),
+    [
+        (("db", "upgrade"), "missing-folder/x.db", "unable to open database file"),
+        (("db", "current"), "notes.txt", "file is not a database"),
+        (("backtest", "--bars", "10"), "notes.txt", "file is not a database"),
+        (("backtest", "--bars", "10"), None, "memory:// URLs take no host"),
+    ],
+)
+def test_a_database_that_fails_is_one_clear_line(
+    tmp_path: Path, command: tuple[str, ...], where: str | None, expected: str
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a database\n" * 100)
+    url = "memory://host/db" if where is None else f"{SQLITE_FILE_PREFIX}{tmp_path / where}"
+
+    assert_one_clear_line(cli(*command, database_url=url), expected)
+
+
+def test_revisions_relative_and_unknown(tmp_path: Path) -> None:
+    url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'steps.db'}"
+    assert cli("db", "upgrade", database_url=url).returncode == 0
+
+    downgraded = cli("db", "downgrade", "-1", database_url=url)
+
+    assert downgraded.returncode == 0, downgraded.stderr
+    assert "base (empty)" in downgraded.stdout
+    assert_one_clear_line(
+        cli("db", "upgrade", "zzz", database_url=url), "Can't locate revision identified by 'zzz'"
+    )
+
+
 def test_the_option_overrides_the_environment(tmp_path: Path) -> None:
     url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'chosen.db'}"
 

@@ -56,6 +56,7 @@ SESSION_MODULES = frozenset(
         "test_diff_dml",
         "test_diff_flush",
         "test_diff_orm",
+        "test_diff_orm_shapes",
         "test_diff_select_joins",
         "test_diff_transactions",
         "test_diff_types",

@@ -251,11 +251,11 @@ def test_unsupported_constructs_raise_naming_the_construct(
         work(conn)
 
 
-def test_a_text_check_constraint_is_refused_at_create_time() -> None:
+def test_a_text_check_constraint_it_cannot_read_is_refused_at_create_time() -> None:
     checked = MetaData()
-    Table("t", checked, Column("id", Integer, primary_key=True), CheckConstraint("id > 0"))
+    Table("t", checked, Column("id", Integer, primary_key=True), CheckConstraint("quote(id) > 0"))
     engine = create_engine("memory://")
-    with pytest.raises((NotSupportedError, CompileError), match=r"CheckConstraint.*SQL text"):
+    with pytest.raises((NotSupportedError, CompileError), match=r"quote\(\)"):
         checked.create_all(engine)
     engine.dispose()
 

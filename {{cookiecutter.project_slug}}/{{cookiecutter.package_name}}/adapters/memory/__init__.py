@@ -20,10 +20,12 @@ Modules:
 - `dml`: INSERT/UPDATE/DELETE plans with RETURNING.
 - `expressions`, `values`, `functions`: expression closures, SQL value semantics, functions;
   `affinities`: the conversions a comparison applies; `collations`: BINARY, NOCASE and RTRIM;
-  `chains`: how SQLite reads `||` among arithmetic written without parentheses; the date,
+  `chains`: how SQLite reads `||` and bitwise operators among arithmetic written without
+  parentheses; the date,
   JSON, math, text and window functions each have a module of their own.
 - `types`: how values are stored (SQLite-compatible read-back) and converted.
-- `schema`: DDL; `storage`, `indexes`: tables, constraints and indexes;
+- `schema`: DDL; `sql_text`: a CHECK constraint's SQL text read into an expression;
+  `storage`, `indexes`: tables, constraints and indexes;
   `database`, `transactions`: catalog, statement mutex, write lock, undo log, savepoints;
   `reflection`: what the inspector reports.
 """

@@ -1,4 +1,5 @@
-"""How SQLite reads the text SQLAlchemy writes for arithmetic mixed with `||`.
+"""How SQLite reads the text SQLAlchemy writes for arithmetic mixed with `||` or with bitwise
+operators.
 
 SQLAlchemy puts parentheses around an operand only where its own precedence asks for them, and
 it ranks `||` below `+` and `*`; SQLite ranks `||` above them. So `(a * b).concat(c)` is written
@@ -21,9 +22,16 @@ _LEVELS: dict[Any, tuple[str, int]] = {
     operators.mod: ("%", 2),
     operators.add: ("+", 1),
     operators.sub: ("-", 1),
+    operators.bitwise_and_op: ("&", 0),
+    operators.bitwise_or_op: ("|", 0),
+    operators.bitwise_lshift_op: ("<<", 0),
+    operators.bitwise_rshift_op: (">>", 0),
 }
 """The operators of a chain, as SQLite's dialect writes them, and how tightly SQLite binds
-each (higher binds tighter; all associate to the left)."""
+each (higher binds tighter; all associate to the left). SQLAlchemy ranks the bitwise
+operators with `+`, SQLite below it: `a.bitwise_and(b) + c` is written `a & b + c`."""
+_ARITHMETIC = frozenset({"*", "/", "%", "+", "-"})
+"""Operators SQLAlchemy and SQLite rank alike among themselves."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ def _symbol(el: Any) -> tuple[str, int] | None:
 
 def sqlite_reading(el: Any) -> Operand | Step | None:
     """`el` as SQLite reads the text written for it, when that differs from SQLAlchemy's tree:
-    only a chain mixing `||` with arithmetic can; None otherwise."""
+    only a chain mixing `||` or a bitwise operator with other operators can; None otherwise."""
     operands: list[Operand] = []
     symbols: list[tuple[str, int]] = []
 
@@ -85,7 +93,7 @@ def sqlite_reading(el: Any) -> Operand | Step | None:
 
     walk(el)
     names = {symbol for symbol, _level in symbols}
-    if "||" not in names or names == {"||"}:
+    if len({level for _symbol, level in symbols}) < 2 or names <= _ARITHMETIC:
         return None
     return _parsed(operands, symbols)
 

@@ -90,7 +90,11 @@ class InsertPlan(_TargetPlan):
         self.dialect = dialect
         state = compiled.compile_state
         column_keys = set(compiled.column_keys or ())
-        prefetch = set(compiled.insert_prefetch or ())
+        # A multi-row VALUES lists a stand-in per later row; each names its column `original`.
+        prefetch = {
+            column.original if getattr(column, "_is_multiparam_column", False) else column
+            for column in compiled.insert_prefetch or ()
+        }
         self.from_select = None
         self.fast: list[tuple[int, str]] | None = None
         clauses = conflict_clauses(stmt)

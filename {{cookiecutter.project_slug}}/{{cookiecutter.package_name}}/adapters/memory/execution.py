@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.dialects.sqlite import dml as sqlite_dml
+from sqlalchemy.orm.context import FromStatement
 from sqlalchemy.sql import dml as sql_dml
 from sqlalchemy.sql import elements, selectable
 
@@ -41,7 +42,10 @@ class StatementPlan:
         elif compiled.isdelete:
             self.dml = DeletePlan(planner, compiled, core)
         elif isinstance(core, selectable.SelectBase):
-            self.query = planner.plan_query(stmt, None)
+            # The ORM's `select(Entity).from_statement(...)` (it loads a joined subclass's
+            # columns so) compiles the statement it holds.
+            query = core if isinstance(stmt, FromStatement) else stmt
+            self.query = planner.plan_query(query, None)
             self.for_update = getattr(core, "_for_update_arg", None) is not None
         else:
             raise NotSupportedError(

@@ -358,6 +358,10 @@ _CHAIN_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
     "%": V.mod,
     "+": V.add,
     "-": V.sub,
+    "&": V.bit_and,
+    "|": V.bit_or,
+    "<<": V.shift_left,
+    ">>": V.shift_right,
 }
 
 
@@ -376,6 +380,10 @@ _ARITHMETIC: dict[Any, Callable[[Any, Any], Any]] = {
     operators.truediv: V.truediv,
     operators.mod: V.mod,
     operators.concat_op: V.concat,
+    operators.bitwise_and_op: V.bit_and,
+    operators.bitwise_or_op: V.bit_or,
+    operators.bitwise_lshift_op: V.shift_left,
+    operators.bitwise_rshift_op: V.shift_right,
 }
 
 _CUSTOM_OPS: dict[str, Any] = {
@@ -440,6 +448,12 @@ def _truth(value: Any) -> bool:
     if kind is int or kind is float:
         return bool(value != 0)
     return bool(to_real(as_stored_text(value)) != 0)
+
+
+def passes_check(value: Any) -> bool:
+    """Whether a CHECK constraint's value lets the row in: NULL does, any other value by the
+    truth `WHERE` tests it with (`'abc'` fails, `'0.5'` passes)."""
+    return value is None or _truth(value)
 
 
 def _falsy(value: Any) -> bool:
@@ -746,6 +760,9 @@ class ExprCompiler:
         if oper is operators.neg:
             inner = self.compile(el.element)
             return lambda row, env: V.negate(inner(row, env))
+        if oper is operators.bitwise_not_op:
+            inner = self.compile(el.element)
+            return lambda row, env: V.bit_not(inner(row, env))
         if oper is operators.exists:
             return self._exists(el)
         if oper is None and modifier in (
@@ -814,7 +831,7 @@ class ExprCompiler:
         raise unsupported(f"operator {name!r}")
 
     def _chain(self, reading: Operand | Step) -> Fn:
-        """A chain of `||` and arithmetic as SQLite reads it (see `chains`)."""
+        """A chain of `||`, arithmetic and bitwise operators as SQLite reads it (see `chains`)."""
         if isinstance(reading, Operand):
             operand = self.compile(reading.element)
             return _binary_value(V.add, operand, _REAL_ZERO) if reading.as_real else operand

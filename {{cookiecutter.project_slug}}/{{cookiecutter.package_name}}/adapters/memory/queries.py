@@ -443,15 +443,17 @@ class SelectPlan(QueryPlan):
             return tree.rows(env)  # type: ignore[no-any-return]
         return self._run_node(tree, env)
 
-    def _run_node(self, node: Any, env: Env) -> list[tuple[Any, ...]]:
+    def _run_node(self, node: Any, env: Env, before: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """The frames of `node`; `before` fills the slots ahead of it (a nested join's own ON
+        reads its rows at their slots in the whole frame)."""
         if not isinstance(node, JoinNode):
-            return [(r,) for r in node.rows(env)]
-        left = self._run_node(node.left, env)
+            return [(*before, r) for r in node.rows(env)]
+        left = self._run_node(node.left, env, before)
         on = node.on
         right = node.right
         if isinstance(right, JoinNode):
             k = right.start
-            right_frames = [f[k:] for f in self._run_node(right, env)]
+            right_frames = [f[k:] for f in self._run_node(right, env, (None,) * k)]
             width = right.width
         else:
             right_frames = None
@@ -491,7 +493,7 @@ class SelectPlan(QueryPlan):
             if not hit and (node.outer or node.full):
                 out.append(lf + (None,) * width)
         if node.full:
-            pad = (None,) * (len(left[0]) if left else right.start - node.start)
+            pad = (None,) * (len(left[0]) if left else right.start)
             for i, rf in enumerate(right_frames):
                 if i not in matched_right:
                     out.append(pad + rf)
@@ -808,7 +810,8 @@ class Planner:
         return info  # type: ignore[no-any-return]
 
     def plan_query(self, el: Any, parent: Scope | None) -> QueryPlan:
-        while isinstance(el, elements.Grouping):
+        # A subquery selected from as a whole is its SELECT (`Query.count()` nests two).
+        while isinstance(el, elements.Grouping | selectable.Subquery):
             el = el.element
         if isinstance(el, selectable.CompoundSelect):
             return CompoundPlan(self, el, parent)
@@ -822,6 +825,8 @@ class Planner:
         return self.plan_query(element, scope)
 
     def from_tree(self, from_obj: Any, sources: list[Source], nullable: bool) -> Any:
+        if isinstance(from_obj, selectable.FromGrouping):  # `a LEFT JOIN (b JOIN c ON ...) ON`
+            return self.from_tree(from_obj.element, sources, nullable)
         if isinstance(from_obj, selectable.Join):
             left = self.from_tree(from_obj.left, sources, nullable or from_obj.full)
             right = self.from_tree(

@@ -12,6 +12,22 @@ import sqlite3
 LINKED: tuple[int, int, int] = sqlite3.sqlite_version_info
 """The release of the SQLite library this Python links."""
 
+
+def _compile_options() -> frozenset[str]:
+    connection = sqlite3.connect(":memory:")
+    try:
+        return frozenset(row[0] for row in connection.execute("PRAGMA compile_options"))
+    finally:
+        connection.close()
+
+
+COMPILE_OPTIONS = _compile_options()
+"""The options the linked SQLite library was built with."""
+
+LIKE_MATCHES_BLOBS = "LIKE_DOESNT_MATCH_BLOBS" not in COMPILE_OPTIONS
+"""LIKE and GLOB match a BLOB as its text; a build with SQLITE_LIKE_DOESNT_MATCH_BLOBS (as
+Debian's) answers 0 whenever the value or the pattern is a BLOB, even beside a NULL."""
+
 SUMS_COMPENSATED = LINKED >= (3, 43)
 """sum(), total() and avg() add REALs with Kahan-Babuska-Neumaier compensation, a sum whose
 integers overflow goes on as a REAL, and a REAL after the overflow clears the error."""

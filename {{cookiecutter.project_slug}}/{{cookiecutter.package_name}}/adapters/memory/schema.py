@@ -19,8 +19,17 @@ from sqlalchemy.sql.elements import ClauseElement, TextClause
 
 from .database import Database
 from .errors import NotSupportedError, OperationalError
-from .expressions import Binds, Env, ExprCompiler, Scope, Source, constant_function
+from .expressions import (
+    Binds,
+    Env,
+    ExprCompiler,
+    Scope,
+    Source,
+    constant_function,
+    passes_check,
+)
 from .indexes import HashIndex
+from .sql_text import check_condition
 from .storage import ColumnSpec, ForeignKeySpec, TableStore
 from .transactions import Transaction
 from .types import affinity, collation, convert, literal_text_value, storage_affinity
@@ -105,15 +114,9 @@ def _reject_unsupported(table: Table) -> None:
     for constraint in table.constraints:
         if isinstance(constraint, PrimaryKeyConstraint | UniqueConstraint):
             _reject_conflict_clause(constraint, f"{type(constraint).__name__} on {table.name}")
-        if isinstance(constraint, CheckConstraint):
-            if isinstance(constraint.sqltext, TextClause):
-                raise NotSupportedError(
-                    f"CheckConstraint {constraint.name or ''} on table {table.name} is SQL "
-                    f"text ({constraint.sqltext.text!r}); the memory dialect evaluates only "
-                    "CHECK constraints written as SQLAlchemy expressions"
-                )
-        elif not isinstance(
-            constraint, PrimaryKeyConstraint | UniqueConstraint | ForeignKeyConstraint
+        if not isinstance(
+            constraint,
+            CheckConstraint | PrimaryKeyConstraint | UniqueConstraint | ForeignKeyConstraint,
         ):
             raise NotSupportedError(
                 f"{type(constraint).__name__} {constraint.name or ''} on table {table.name} "
@@ -192,16 +195,17 @@ def _checks(table: Table, positions: dict[str, int]) -> list[tuple[str, Any]]:
     checks: list[tuple[str, Any]] = []
     for constraint in table.constraints:
         if isinstance(constraint, CheckConstraint):
-            fn = compiler.compile(constraint.sqltext)
-            label = (
-                str(constraint.name)
-                if constraint.name
-                else str(constraint.sqltext.compile(compile_kwargs={"literal_binds": True}))
-            )
+            written = constraint.sqltext
+            if isinstance(written, TextClause):
+                fn = compiler.compile(check_condition(written.text, table))
+                text = written.text.strip()
+            else:
+                fn = compiler.compile(written)
+                text = str(written.compile(compile_kwargs={"literal_binds": True}))
+            label = str(constraint.name) if constraint.name else text
 
             def check(row: Any, fn: Any = fn) -> bool:
-                value = fn(row, env)
-                return value is None or bool(value)
+                return passes_check(fn(row, env))
 
             checks.append((label, check))
     return checks

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import OperationalError
+from .releases import LIKE_MATCHES_BLOBS
 from .types import as_stored_text, to_integer, to_text
 
 _REPLACEMENT = 0xFFFD
@@ -62,6 +63,8 @@ def fn_zeroblob(size: Any) -> bytes:
 
 def fn_glob(pattern: Any, value: Any) -> int | None:
     """`value GLOB pattern`: 1 or 0, case-sensitive, NULL when either is NULL."""
+    if not LIKE_MATCHES_BLOBS and (type(value) is bytes or type(pattern) is bytes):
+        return 0
     if pattern is None or value is None:
         return None
     return int(glob_matcher(_text(pattern))(_text(value)) is not None)

@@ -52,7 +52,8 @@ class _UpsertScope(Scope):
         if (
             isinstance(table, selectable.Alias)
             and table.name == "excluded"
-            and table.element is self._target.from_obj
+            # The ORM's bulk upsert names the table annotated.
+            and table.element._deannotate() is self._target.from_obj._deannotate()
         ):
             pos = self._excluded.names.get(column.name)
             return None if pos is None else (self._excluded, pos)

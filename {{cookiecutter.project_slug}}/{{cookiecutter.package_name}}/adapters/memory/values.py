@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from .releases import LIKE_MATCHES_BLOBS
 from .types import arithmetic_number, as_stored_text, fits_int64, to_integer, to_text
 
 _NUMERIC = (int, float, Decimal)
@@ -139,6 +140,8 @@ def like_matcher(pattern: str, escape: str | None) -> Callable[[str], Any]:
 
 
 def like(value: Any, pattern: Any, escape: str | None = None) -> bool | None:
+    if not LIKE_MATCHES_BLOBS and (type(value) is bytes or type(pattern) is bytes):
+        return False
     if value is None or pattern is None:
         return None
     if not isinstance(value, str):
@@ -243,6 +246,51 @@ def concat(a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
     return to_text(a) + to_text(b)
+
+
+def _bits(value: Any) -> int:
+    """An operand of a bitwise operator: an integer as SQLite's functions read one."""
+    return int(to_integer(as_stored_text(value)))
+
+
+def _signed(bits: int) -> int:
+    """The low 64 bits as a signed integer."""
+    bits &= 0xFFFFFFFFFFFFFFFF
+    return bits - (1 << 64) if bits >> 63 else bits
+
+
+def bit_and(a: Any, b: Any) -> Any:
+    return None if a is None or b is None else _bits(a) & _bits(b)
+
+
+def bit_or(a: Any, b: Any) -> Any:
+    return None if a is None or b is None else _bits(a) | _bits(b)
+
+
+def bit_not(a: Any) -> Any:
+    return None if a is None else ~_bits(a)
+
+
+def shift_left(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    return _shift(_bits(a), _bits(b), left=True)
+
+
+def shift_right(a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    return _shift(_bits(a), _bits(b), left=False)
+
+
+def _shift(value: int, count: int, *, left: bool) -> int:
+    """SQLite's `<<` and `>>` on 64 bits: a negative count shifts the other way, 64 or more
+    places leave 0 (or -1 for a negative value shifted right)."""
+    if count < 0:
+        left, count = not left, min(-count, 64)
+    if count >= 64:
+        return -1 if value < 0 and not left else 0
+    return _signed(value << count) if left else value >> count
 
 
 def negate(a: Any) -> Any:

@@ -96,14 +96,14 @@ def assert_one_clear_line(result: subprocess.CompletedProcess[str], expected: st
         (("db", "upgrade"), "missing-folder/x.db", "unable to open database file"),
         (("db", "current"), "notes.txt", "file is not a database"),
         (("backtest", "--bars", "10"), "notes.txt", "file is not a database"),
-        (("backtest", "--bars", "10"), None, "memory:// URLs take no host"),
+        (("backtest", "--bars", "10"), None, "URLs take no host"),
     ],
 )
 def test_a_database_that_fails_is_one_clear_line(
     tmp_path: Path, command: tuple[str, ...], where: str | None, expected: str
 ) -> None:
     (tmp_path / "notes.txt").write_text("not a database\n" * 100)
-    url = "memory://host/db" if where is None else f"{SQLITE_FILE_PREFIX}{tmp_path / where}"
+    url = f"{MEMORY_URL}host/db" if where is None else f"{SQLITE_FILE_PREFIX}{tmp_path / where}"
 
     assert_one_clear_line(cli(*command, database_url=url), expected)
 

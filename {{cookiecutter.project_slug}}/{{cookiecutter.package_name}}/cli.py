@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from alembic.util import exc as alembic_errors
@@ -19,15 +19,20 @@ from .bench.references import REFERENCE_BACKENDS
 from .container import Container, build_container
 from .database_urls import DEFAULT_DATABASE_URL, MEMORY_URL, SQLITE_MEMORY_URL
 from .domain import DomainError
+from .domain.amounts import AMOUNT_LIMIT, within_limit
 from .domain.bar import Bar
 from .errors import ApplicationError
 from .runner.backtest import REFERENCE_SYMBOL, REFERENCE_TICK, backtest_on
 from .runner.console import replay_progress, report_table
+from .runner.reference import reference_instrument
 from .runner.summary import RunSummary
 from .services.backtest.bar_generator import DEFAULT_BAR_COUNT, generate_bars
 from .services.backtest.engine import BacktestSettings
 from .services.backtest.vwap_strategy import VwapStreakStrategy
 from .settings import DATABASE_URL_VAR
+
+if TYPE_CHECKING:
+    from .adapters.report_files import ReportFiles
 
 app = typer.Typer(
     help="Trading backtests on SQLAlchemy: memory, SQLite and PostgreSQL backends.",
@@ -120,6 +125,8 @@ def _decimal(text: str) -> Decimal:
         raise typer.BadParameter(f"{text!r} is not a number") from None
     if not value.is_finite():
         raise typer.BadParameter(f"{text!r} is not a finite number")
+    if not within_limit(value):
+        raise typer.BadParameter(f"{text} is not below {AMOUNT_LIMIT:,} in size")
     return value
 
 
@@ -135,6 +142,22 @@ def _not_negative(text: str) -> Decimal:
     if value < 0:
         raise typer.BadParameter(f"{text} is negative")
     return value
+
+
+def _report_files(out: Path) -> "ReportFiles":
+    from .adapters.report_files import report_files_in
+
+    try:
+        return report_files_in(out)
+    except OSError as error:
+        raise _unwritable(out, error) from None
+
+
+def _unwritable(out: Path | None, error: OSError) -> ApplicationError:
+    where = f" ({error.filename})" if error.filename and str(error.filename) != str(out) else ""
+    return ApplicationError(
+        f"cannot write the report files into {out}: {error.strerror or error}{where}"
+    )
 
 
 def _bars(csv_file: Path | None, count: int, seed: int) -> list[Bar]:
@@ -204,6 +227,9 @@ def backtest(
         )
         settings = BacktestSettings(commission_per_contract=commission, initial_cash=initial_cash)
         bars = _bars(csv_file, bar_count, seed)
+        strategy.check_fit(reference_instrument(), bars)
+        # matplotlib takes a second to import: only runs that write files pay for it.
+        report_files = None if out is None else _report_files(out)
         errors = Console(stderr=True)
         with replay_progress(errors, enabled=progress and errors.is_terminal) as advance:
             where, run = backtest_on(
@@ -217,19 +243,25 @@ def backtest(
         result = run.result
         console = Console()
         console.print(
-            f"{where}: {result.bar_count:,} bars stored in {run.store_seconds:.2f} s, "
+            f"{where}: {result.bar_count:,} bar{'' if result.bar_count == 1 else 's'} stored "
+            f"in {run.store_seconds:.2f} s, "
             f"replayed in {run.replay_seconds:.2f} s, "
             f"{run.statements_per_bar:.2f} SQL statements per bar",
             soft_wrap=True,
         )
         console.print(report_table(result.report, title="Backtest report"))
-        if out is not None:
-            # matplotlib takes a second to import: only runs that write files pay for it.
+        if report_files is not None:
             from .adapters.report_files import write_report_files
 
-            files = write_report_files(
-                out, report=result.report, round_trips=result.round_trips, equity=result.equity
-            )
+            try:
+                files = write_report_files(
+                    report_files,
+                    report=result.report,
+                    round_trips=result.round_trips,
+                    equity=result.equity,
+                )
+            except OSError as error:
+                raise _unwritable(out, error) from None
             console.print(
                 f"wrote {files.round_trips_csv}, {files.report_json} and {files.equity_png}",
                 soft_wrap=True,

@@ -106,7 +106,7 @@ def test_a_missing_bar_file_is_one_line(tmp_path: Path) -> None:
     [
         ((), SQLITE_MEMORY_URL, "pass --create-schema"),
         (("--create-schema",), SQLITE_FILE, f"only for {SQLITE_MEMORY_URL}"),
-        (("--create-schema",), MEMORY_URL, f"only for {SQLITE_MEMORY_URL}"),
+        (("--create-schema",), MEMORY_URL, "needs no schema step"),
         ((), SQLITE_FILE, "run `{{ cookiecutter.project_slug }} db upgrade`"),
     ],
 )
@@ -134,6 +134,41 @@ def test_a_migrated_sqlite_file_runs_once_and_then_says_it_is_not_fresh(tmp_path
     assert "already holds 200 ES bars" in one_line_error(second.stderr)
 
 
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (("--out", "{tmp}/a-file/sub"), "cannot write the report files into"),
+        (("--quantity", "0.5"), "quantity 0.5 is not a multiple of the quantity step 1"),
+        (("--target-ticks", "100000000"), "target_ticks 100000000 puts bracket prices at zero"),
+        (("--stop-ticks", "100000000"), "stop_ticks 100000000 puts bracket prices at zero"),
+    ],
+)
+def test_a_run_that_cannot_finish_is_refused_before_the_bars_are_stored(
+    tmp_path: Path, options: tuple[str, ...], expected: str
+) -> None:
+    url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'trading.db'}"
+    assert in_process("db", "upgrade", "--database-url", url).exit_code == 0
+    (tmp_path / "a-file").write_text("not a folder\n")
+    given = [option.format(tmp=tmp_path) for option in options]
+
+    refused = in_process("backtest", "--bars", "200", "--database-url", url, *given)
+    then = in_process("backtest", "--bars", "200", "--database-url", url)
+
+    assert refused.exit_code == 2
+    assert expected in one_line_error(refused.stderr)
+    assert then.exit_code == 0, then.output
+
+
+def test_a_folder_in_the_way_of_a_report_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "out" / "equity.png").mkdir(parents=True)
+
+    result = in_process("backtest", "--bars", "200", "--out", str(tmp_path / "out"))
+
+    assert result.exit_code == 2
+    assert "a folder has the file's name" in one_line_error(result.stderr)
+    assert not (tmp_path / "out" / "report.json").exists()
+
+
 def test_the_default_backend_is_memory() -> None:
     result = in_process("backtest", "--bars", "300")
 
@@ -143,7 +178,14 @@ def test_the_default_backend_is_memory() -> None:
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--commission", "-1"), ("--quantity", "0"), ("--initial-cash", "lots"), ("--bars", "0")],
+    [
+        ("--commission", "-1"),
+        ("--quantity", "0"),
+        ("--initial-cash", "lots"),
+        ("--bars", "0"),
+        ("--commission", "1e30"),
+        ("--initial-cash", "1e12"),
+    ],
 )
 def test_bad_parameters_are_refused_before_any_work(option: str, value: str) -> None:
     result = in_process("backtest", option, value)

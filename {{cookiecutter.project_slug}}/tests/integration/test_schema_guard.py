@@ -21,7 +21,7 @@ def test_an_empty_database_is_refused_with_the_way_to_migrate(tmp_path: Path) ->
 
     message = str(refused.value)
     assert "is at an empty schema (no migration applied)" in message
-    assert "db upgrade` (or `make migrate`)" in message
+    assert "db upgrade` on the same database URL (or `make migrate`)" in message
     container.shutdown_resources()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, ForeignKey, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, ForeignKey, MetaData, String, Table, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -215,3 +215,68 @@ def test_orm_bulk_upsert_reading_excluded(pair_factory: PairFactory) -> None:
         return s.execute(select(Book.id, Book.code, Book.size).order_by(Book.id)).all()
 
     pair.check_session(upsert)
+
+
+def _fill_totals() -> Any:
+    fills = BookFill.__table__
+    return (
+        select(fills.c.book_id, func.sum(fills.c.quantity).label("total"))
+        .group_by(fills.c.book_id)
+        .subquery("totals")
+    )
+
+
+def test_update_from_another_table(pair_factory: PairFactory) -> None:
+    pair = _seeded(pair_factory)
+    books, fills = Book.__table__, BookFill.__table__
+
+    def run(statement: Any) -> Callable[[Session], Any]:
+        def work(s: Session) -> Any:
+            outcome = s.execute(statement)
+            returned = outcome.all() if statement._returning else outcome.rowcount  # type: ignore[attr-defined]
+            return [returned, s.execute(select(books).order_by(books.c.id)).all()]
+
+        return work
+
+    totals = _fill_totals()
+    other = books.alias("other")
+    statements = {
+        "from a table": update(books)
+        .where(fills.c.book_id == books.c.id, fills.c.quantity > 0)
+        .values(size=books.c.size + fills.c.quantity),
+        "from a grouped subquery, returning": update(books)
+        .where(totals.c.book_id == books.c.id)
+        .values(size=totals.c.total, code="T-" + books.c.code)
+        .returning(books.c.id, books.c.size),
+        "nothing matches": update(books)
+        .where(fills.c.book_id == books.c.id, fills.c.quantity > 100)
+        .values(size=-1),
+        "from the same table aliased": update(books)
+        .where(books.c.id == other.c.id + 1)
+        .values(size=other.c.id * 10 + other.c.size),
+    }
+    for name, statement in statements.items():
+        pair.check_session(run(statement), what=name)
+    returning_from = update(books).where(totals.c.book_id == books.c.id).values(size=0)
+    pair.check_error(
+        lambda engine: engine.connect().execute(returning_from.returning(totals.c.total)).all(),
+        names=("total",),
+    )
+
+
+def test_orm_update_with_criteria_on_another_entity(pair_factory: PairFactory) -> None:
+    pair = _seeded(pair_factory)
+    for synchronize in ("auto", "fetch", False):
+
+        def work(s: Session, synchronize: Any = synchronize) -> Any:
+            loaded = s.scalars(select(Book).order_by(Book.id)).all()
+            statement = (
+                update(Book)
+                .where(BookFill.book_id == Book.id, BookFill.quantity < 0)
+                .values(size=Book.size + 1)
+                .execution_options(synchronize_session=synchronize)
+            )
+            count = s.execute(statement).rowcount
+            return [count, [(b.id, b.size) for b in loaded]]
+
+        pair.check_session(work, what=f"synchronize_session={synchronize}")

@@ -23,7 +23,8 @@ from .diffkit import assert_same
 
 
 def odd_bars() -> list[Bar]:
-    """Times far from today and in other zones; prices integral, negative zero, long."""
+    """Times far from today and in other zones; prices integral, with trailing zeros, in
+    exponent form, long."""
     east = timezone(timedelta(hours=5, minutes=30))
     times = [
         datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=UTC),
@@ -32,10 +33,10 @@ def odd_bars() -> list[Bar]:
         datetime(2025, 3, 1, 2, 0, tzinfo=east),
     ]
     prices = [
-        (Decimal("-0.00"), Decimal("0"), Decimal("-0.00"), Decimal("0.000")),
+        (Decimal("1.00"), Decimal("1"), Decimal("1.00"), Decimal("1.000")),
         (Decimal("12"), Decimal("12.5"), Decimal("11.99999999"), Decimal("12.00000000")),
         (Decimal("0.1"), Decimal("1e3"), Decimal("0.1"), Decimal("123.45678901")),
-        (Decimal("-5"), Decimal("-4.75"), Decimal("-5.25"), Decimal("-5")),
+        (Decimal("5E+0"), Decimal("5.25"), Decimal("4.75"), Decimal("5")),
     ]
     return [
         Bar("ES", ts, open_, high, low, close, volume)

@@ -24,6 +24,7 @@ from {{ cookiecutter.package_name }}.bench.micro_parts import (
 )
 from {{ cookiecutter.package_name }}.bench.outcome import BenchOutcome
 from {{ cookiecutter.package_name }}.bench.results import print_results
+from {{ cookiecutter.package_name }}.database_urls import SQLITE_FILE_PREFIX
 from {{ cookiecutter.package_name }}.errors import ConfigurationError
 from {{ cookiecutter.package_name }}.runner.summary import RunSummary
 
@@ -136,6 +137,8 @@ def test_postgresql_joins_only_with_a_valid_url() -> None:
     assert bench_backends("postgresql+psycopg://u:p@localhost/bench")[-1].name == "postgresql"
     with pytest.raises(ConfigurationError, match="bench PostgreSQL URL"):
         bench_backends("mysql://u@h/db")
+    with pytest.raises(ConfigurationError, match=r"bench PostgreSQL URL.* not PostgreSQL"):
+        bench_backends(f"{SQLITE_FILE_PREFIX}bench.db")
 
 
 def test_every_round_runs_on_each_backend_in_turn_reversed_every_other_round() -> None:

@@ -5,6 +5,7 @@ state, safe to call from any thread.
 """
 
 import csv
+import errno
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -41,14 +42,9 @@ class ReportFiles:
     equity_png: Path
 
 
-def write_report_files(
-    directory: str | os.PathLike[str],
-    *,
-    report: BacktestReport,
-    round_trips: Sequence[RoundTrip],
-    equity: Sequence[tuple[datetime, float]],
-) -> ReportFiles:
-    """Write `report.json`, `round_trips.csv` and `equity.png` into `directory` (created)."""
+def report_files_in(directory: str | os.PathLike[str]) -> ReportFiles:
+    """The files of a report in `directory`, created if missing; an `OSError` when the files
+    could not be written there (checked before a run, so that no run is lost to it)."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     files = ReportFiles(
@@ -56,6 +52,26 @@ def write_report_files(
         round_trips_csv=folder / "round_trips.csv",
         equity_png=folder / "equity.png",
     )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "the folder is not writable", str(folder))
+    for path in (files.report_json, files.round_trips_csv, files.equity_png):
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "a folder has the file's name", str(path))
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, "the file is not writable", str(path))
+    return files
+
+
+def write_report_files(
+    directory: str | os.PathLike[str] | ReportFiles,
+    *,
+    report: BacktestReport,
+    round_trips: Sequence[RoundTrip],
+    equity: Sequence[tuple[datetime, float]],
+) -> ReportFiles:
+    """Write `report.json`, `round_trips.csv` and `equity.png` into `directory` (created), or
+    to the files `report_files_in` found."""
+    files = directory if isinstance(directory, ReportFiles) else report_files_in(directory)
     write_report_json(files.report_json, report)
     write_round_trips_csv(files.round_trips_csv, round_trips)
     write_equity_png(files.equity_png, equity, report.initial_cash)

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 
 from ..adapters.sqla.migrator import AlembicMigrator
 from ..database_urls import MEMORY_URL, SQLITE_FILE_PREFIX, SQLITE_MEMORY_URL
+from ..errors import ConfigurationError
 from ..settings import ENV_PREFIX, Backend, parse_database_url
 
 BENCH_POSTGRES_URL_VAR = f"{ENV_PREFIX}_BENCH_POSTGRES_URL"
@@ -51,7 +52,12 @@ def bench_backends(postgres_url: str | None) -> list[BenchBackend]:
         BenchBackend("sqlite-file", "SQLite file", None),
     ]
     if postgres_url:
-        parse_database_url(postgres_url, source="the bench PostgreSQL URL")
+        chosen = parse_database_url(postgres_url, source="the bench PostgreSQL URL")
+        if chosen.backend is not Backend.POSTGRESQL:
+            raise ConfigurationError(
+                f"the bench PostgreSQL URL {postgres_url!r} selects {chosen.backend.value}, "
+                "not PostgreSQL (the other backends are benched anyway)"
+            )
         backends.append(BenchBackend("postgresql", "PostgreSQL", postgres_url))
     return backends
 

@@ -1,9 +1,16 @@
-"""The one rounding rule for money and average prices."""
+"""The one rounding rule for money and average prices, and the size every amount stays under."""
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
 AMOUNT_PLACES = 8
 AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
+AMOUNT_LIMIT = Decimal(10) ** 12
+"""Prices, quantities and money stay below this in size: 12 digits before the point and 8
+after are what every backend stores exactly alike (NUMERIC(20, 8))."""
+
+
+def within_limit(value: Decimal) -> bool:
+    return abs(value) < AMOUNT_LIMIT
 
 
 def round_amount(value: Decimal) -> Decimal:

@@ -4,7 +4,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from .amounts import AMOUNT_LIMIT, within_limit
 from .errors import DomainError
+
+VOLUME_LIMIT = 2**63 - 1
+"""The largest volume a 64-bit integer column holds."""
 
 
 class BarDataError(DomainError):
@@ -39,6 +43,10 @@ class Bar:
             value = getattr(self, name)
             if not isinstance(value, Decimal) or not value.is_finite():
                 raise BarDataError(f"bar {name} must be a finite Decimal, got {value!r}")
+            if value <= 0:
+                raise BarDataError(f"bar {name} {value} is not positive")
+            if not within_limit(value):
+                raise BarDataError(f"bar {name} {value} is not below {AMOUNT_LIMIT:,}")
         if isinstance(self.volume, bool) or not isinstance(self.volume, int):
             raise BarDataError(f"bar volume must be an int, got {self.volume!r}")
         if self.high < self.low:
@@ -49,3 +57,5 @@ class Bar:
             raise BarDataError(f"close {self.close} is outside low..high [{self.low}, {self.high}]")
         if self.volume < 0:
             raise BarDataError(f"volume {self.volume} is negative")
+        if self.volume > VOLUME_LIMIT:
+            raise BarDataError(f"volume {self.volume} is above {VOLUME_LIMIT:,}")

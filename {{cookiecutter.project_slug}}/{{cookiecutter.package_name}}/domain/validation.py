@@ -5,6 +5,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
+from .amounts import AMOUNT_LIMIT, within_limit
 from .errors import DomainError
 
 E = TypeVar("E", bound=StrEnum)
@@ -29,6 +30,8 @@ def require_decimal(value: object, name: str, error: type[DomainError]) -> Decim
     number = Decimal(value)
     if not number.is_finite():
         raise error(f"{name} must be a finite number, got {number}")
+    if not within_limit(number):
+        raise error(f"{name} must be below {AMOUNT_LIMIT:,} in size, got {number}")
     return number
 
 

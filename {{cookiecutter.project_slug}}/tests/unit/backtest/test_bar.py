@@ -82,6 +82,16 @@ def test_bar_data_error_is_a_domain_error() -> None:
         ({"high": Decimal("NaN")}, "high must be a finite Decimal"),
         ({"low": Decimal("-Infinity")}, "low must be a finite Decimal"),
         ({"symbol": ""}, "symbol must be a non-empty string"),
+        ({"low": Decimal(0)}, "bar low 0 is not positive"),
+        (
+            {k: Decimal("-5") for k in ("open", "high", "low", "close")},
+            "bar open -5 is not positive",
+        ),
+        (
+            {k: Decimal("1e12") for k in ("open", "high", "low", "close")},
+            "bar open 1E\\+12 is not below 1,000,000,000,000",
+        ),
+        ({"volume": 2**63}, "volume 9223372036854775808 is above"),
         ({"ts": datetime(2025, 1, 2, 14, 30)}, "has no time zone"),
         ({"ts": "2025-01-02T14:30:00Z"}, "timestamp must be a datetime"),
     ],

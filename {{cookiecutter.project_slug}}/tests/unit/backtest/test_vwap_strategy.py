@@ -12,9 +12,12 @@ from {{ cookiecutter.package_name }}.domain.bar import (
 from {{ cookiecutter.package_name }}.domain.enums import (
     OrderSide,
 )
+from {{ cookiecutter.package_name }}.domain.errors import InvalidQuantityError
+from {{ cookiecutter.package_name }}.runner.reference import reference_instrument
 from {{ cookiecutter.package_name }}.services.backtest.bar_generator import (
     generate_bars,
 )
+from {{ cookiecutter.package_name }}.services.backtest.engine_core import BacktestError
 from {{ cookiecutter.package_name }}.services.backtest.strategy import (
     Action,
     CancelAll,
@@ -221,3 +224,24 @@ class TestValidation:
 
     def test_cancel_all_is_a_plain_value(self) -> None:
         assert CancelAll() == CancelAll()
+
+
+class TestFit:
+    def bars(self) -> list[Bar]:
+        return anchored_session(datetime(2025, 1, 2, 14, 30, tzinfo=UTC), "10.00", ["10.00"] * 3)
+
+    def test_settings_that_fit_the_bars_pass(self) -> None:
+        VwapStreakStrategy(stop_ticks=39, target_ticks=39).check_fit(
+            reference_instrument(), self.bars()
+        )
+
+    @pytest.mark.parametrize("name", ["stop_ticks", "target_ticks"])
+    def test_ticks_reaching_zero_are_refused_with_the_room_left(self, name: str) -> None:
+        strategy = VwapStreakStrategy(**{name: 40})  # 40 ticks of 0.25 from 10.00 is 0
+        with pytest.raises(BacktestError, match=f"{name} 40 .* at most 39 ticks of 0.25 fit"):
+            strategy.check_fit(reference_instrument(), self.bars())
+
+    def test_a_quantity_off_the_step_is_refused(self) -> None:
+        strategy = VwapStreakStrategy(quantity=Decimal("1.5"))
+        with pytest.raises(InvalidQuantityError, match="not a multiple of the quantity step"):
+            strategy.check_fit(reference_instrument(), self.bars())

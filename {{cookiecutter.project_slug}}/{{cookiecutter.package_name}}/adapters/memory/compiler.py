@@ -31,6 +31,8 @@ class MemoryCompiler(compiler.SQLCompiler):
     # JSON_EXTRACT for `as_integer()` and the like, as SQLite writes it.
     visit_json_getitem_op_binary = SQLiteCompiler.visit_json_getitem_op_binary
     visit_json_path_getitem_op_binary = SQLiteCompiler.visit_json_path_getitem_op_binary
+    # UPDATE ... FROM, as SQLite writes it (from 3.33).
+    update_from_clause = SQLiteCompiler.update_from_clause
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.memory_select_info: dict[Any, tuple[Any, Any, list[Any]]] = {}

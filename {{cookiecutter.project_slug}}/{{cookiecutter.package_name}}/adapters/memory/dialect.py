@@ -111,7 +111,7 @@ class MemoryDialect(default.DefaultDialect):
     insert_returning = True
     update_returning = True
     delete_returning = True
-    update_returning_multifrom = False
+    update_returning_multifrom = True
     delete_returning_multifrom = False
     postfetch_lastrowid = True
     favor_returning_over_lastrowid = False

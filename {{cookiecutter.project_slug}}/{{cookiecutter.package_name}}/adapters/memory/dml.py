@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy.sql import elements
 from .access import StalePlan, conjuncts, plan_access
 from .errors import OperationalError
 from .expressions import Binds, Env, ExprCompiler, Fn, Scope, Source, unsupported
-from .queries import Planner
+from .queries import JoinNode, Planner
 from .storage import Row, TableStore, WriteContext
 from .upsert import UpsertPlan, conflict_clauses
 
@@ -294,8 +295,13 @@ class _FilteredPlan(_TargetPlan):
     def __init__(self, planner: Planner, compiled: Any, stmt: Any) -> None:
         super().__init__(planner, compiled, stmt)
         state = compiled.compile_state
-        if getattr(state, "_extra_froms", None):
-            raise unsupported(f"{type(stmt).__name__.upper()} with extra FROM tables")
+        self.others: list[Any] = []
+        extra = getattr(state, "_extra_froms", None)
+        if extra:
+            if not isinstance(self, UpdatePlan):
+                raise unsupported(f"{type(stmt).__name__.upper()} with extra FROM tables")
+            self._join(planner, compiled, stmt, extra)
+            return
         where = list(stmt._where_criteria)
         preds = [c for w in where for c in conjuncts(w)]
         store = planner.db.tables[self.name]
@@ -305,6 +311,35 @@ class _FilteredPlan(_TargetPlan):
         residual = [p for p in preds if not any(p is c for c in covered)]
         self.where = self.compiler.predicate(elements.and_(*residual)) if residual else None
         self.covered = self.compiler.predicate(elements.and_(*covered)) if covered else None
+
+    def _join(self, planner: Planner, compiled: Any, stmt: Any, extra: Any) -> None:
+        """UPDATE ... FROM: the target row is slot 0 of a frame, the FROM items' rows follow;
+        WHERE and SET read the frame, RETURNING the target row alone (as on SQLite)."""
+        sources = [self.src]
+        for from_obj in extra:
+            leaf = planner.from_tree(from_obj, sources, False)
+            if isinstance(leaf, JoinNode):
+                raise unsupported("a join among the FROM items of an UPDATE")
+            self.others.append(leaf)
+        self.scope = Scope(None, sources)
+        self.compiler = ExprCompiler(planner.binds, self.scope, planner)
+        where = list(stmt._where_criteria)
+        self.access = self.covered = None
+        self.where = self.compiler.predicate(elements.and_(*where)) if where else None
+
+    def joined_matches(self, store: TableStore, env: Env) -> list[tuple[int, Row, tuple[Any, ...]]]:
+        """Each target row the join keeps, with its first matching frame: SQLite uses one of
+        the join's rows for a target row, which one is unspecified."""
+        combinations = list(itertools.product(*(list(leaf.rows(env)) for leaf in self.others)))
+        where = self.where
+        found = []
+        for rowid, row in list(store.scan_items()):
+            for others in combinations:
+                frame = (row, *others)
+                if where is None or where(frame, env):
+                    found.append((rowid, row, frame))
+                    break
+        return found
 
     def matches(self, store: TableStore, session: Any, env: Env) -> list[tuple[int, Row]]:
         rows = store.rows
@@ -349,12 +384,30 @@ class UpdatePlan(_FilteredPlan):
 
     def execute(self, session: Any, env: Env, wctx: WriteContext, result: DMLResult) -> None:
         store = self.store(session)
+        if self.others:
+            self._execute_joined(store, env, wctx, result)
+            return
         sets = self.sets
         for rowid, row in self.matches(store, session, env):
             new = list(row)
             for pos, fn in sets:
                 new[pos] = fn(row, env)
             new_rowid = store.update(rowid, tuple(new), wctx)
+            result.rowcount += 1
+            if self.returning:
+                result.returned.append(self.returned(store.rows[new_rowid], env))
+
+    def _execute_joined(
+        self, store: TableStore, env: Env, wctx: WriteContext, result: DMLResult
+    ) -> None:
+        changes = []
+        for rowid, row, frame in self.joined_matches(store, env):
+            new = list(row)
+            for pos, fn in self.sets:
+                new[pos] = fn(frame, env)
+            changes.append((rowid, tuple(new)))
+        for rowid, new_row in changes:
+            new_rowid = store.update(rowid, new_row, wctx)
             result.rowcount += 1
             if self.returning:
                 result.returned.append(self.returned(store.rows[new_rowid], env))

@@ -40,5 +40,6 @@ def require_current_schema(engine: Engine) -> None:
     raise SchemaNotCurrentError(
         f"the database {engine.url.render_as_string(hide_password=True)} is at {where}, "
         f"but the code needs revision {', '.join(sorted(heads))}: "
-        "run `{{ cookiecutter.project_slug }} db upgrade` (or `make migrate`) first"
+        "run `{{ cookiecutter.project_slug }} db upgrade` on the same database URL "
+        "(or `make migrate`) first"
     )

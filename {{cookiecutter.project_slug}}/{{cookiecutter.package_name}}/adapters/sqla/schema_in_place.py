@@ -20,6 +20,10 @@ def is_sqlite_memory(engine: Engine) -> bool:
 
 def upgrade_in_place(engine: Engine) -> None:
     """Migrate an in-memory SQLite database to the latest revision through its own engine."""
+    if engine.dialect.name == "memory":
+        raise ConfigurationError(
+            "memory:// needs no schema step: its tables are created when the process starts"
+        )
     if not is_sqlite_memory(engine):
         raise ConfigurationError(
             f"creating the schema in place is only for sqlite:///:memory:, not "

@@ -10,12 +10,16 @@
   counting and the entry waits until it is free.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from ...domain import Instrument
+from ...domain.amounts import AMOUNT_LIMIT, within_limit
 from ...domain.bar import Bar
 from ...domain.enums import OrderSide
+from .engine_core import BacktestError
 from .strategy import Action, StrategyView, SubmitBracket
 
 
@@ -72,6 +76,26 @@ class VwapStreakStrategy:
         self._session: date | None = None
         self.vwap = SessionVwap()
         self.streak = 0  # signed: +n after n closes above VWAP, -n after n below
+
+    def check_fit(self, instrument: Instrument, bars: Sequence[Bar]) -> None:
+        """Refuse, before any bar is stored, settings that would fail during the replay: a
+        quantity off the instrument's step, or bracket prices at zero or below (a long's stop,
+        a short's target) or past the amount limit for these bars."""
+        instrument.check_quantity(self.quantity, label="strategy quantity")
+        if not bars:
+            return
+        tick = instrument.tick_size
+        lowest = min(_on_grid(bar.close, tick) for bar in bars)
+        highest = max(_on_grid(bar.close, tick) for bar in bars)
+        for name, ticks in (("stop_ticks", self.stop_ticks), ("target_ticks", self.target_ticks)):
+            if ticks * tick >= lowest:
+                room = (lowest - tick) // tick
+                raise BacktestError(
+                    f"{name} {ticks} puts bracket prices at zero or below: the lowest close "
+                    f"is {lowest}, so at most {room} ticks of {tick} fit"
+                )
+            if not within_limit(highest + ticks * tick):
+                raise BacktestError(f"{name} {ticks} puts bracket prices past {AMOUNT_LIMIT:,}")
 
     def on_bar(self, bar: Bar, view: StrategyView) -> list[Action]:
         self._follow(bar)

@@ -24,7 +24,7 @@ async def test_an_empty_database_is_refused_with_the_way_to_migrate(tmp_path: Pa
 
     message = str(refused.value)
     assert "is at an empty schema (no migration applied)" in message
-    assert "db upgrade` (or `make migrate`)" in message
+    assert "db upgrade` on the same database URL (or `make migrate`)" in message
 
 
 @pytest.mark.backend("sqlite")

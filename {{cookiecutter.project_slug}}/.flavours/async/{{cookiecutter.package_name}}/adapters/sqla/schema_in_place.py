@@ -21,6 +21,10 @@ def is_sqlite_memory(engine: AsyncEngine) -> bool:
 
 async def upgrade_in_place(engine: AsyncEngine) -> None:
     """Migrate an in-memory SQLite database to the latest revision through its own engine."""
+    if engine.dialect.name == "memory":
+        raise ConfigurationError(
+            "memory:// needs no schema step: its tables are created when the process starts"
+        )
     if not is_sqlite_memory(engine):
         raise ConfigurationError(
             f"creating the schema in place is only for sqlite+aiosqlite:///:memory:, not "

@@ -1,5 +1,7 @@
 """The command line: `{{ cookiecutter.project_slug }}` or `python -m {{ cookiecutter.package_name }}`."""
 
+import errno
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
@@ -10,6 +12,7 @@ import typer
 from alembic.util import exc as alembic_errors
 from rich.console import Console
 from sqlalchemy import exc as sqlalchemy_errors
+from sqlalchemy.engine import URL
 
 from .adapters.csv_bars import load_bars_csv
 from .bench.backends import BENCH_POSTGRES_URL_VAR
@@ -112,10 +115,29 @@ def db_downgrade(
 def db_current(database_url: DatabaseUrl = None) -> None:
     """Show the database's revision and whether it is the latest."""
     with running(database_url) as container:
+        _refuse_a_missing_sqlite_file(container.engine().url)
         migrator = container.migrator()
         current, heads = migrator.current(), migrator.heads()
         state = "up to date" if current == heads else f"behind head {_revisions(heads)}"
         typer.echo(f"{_revisions(current)} ({state})")
+
+
+def _refuse_a_missing_sqlite_file(url: URL) -> None:
+    """`db current` reads; opening a SQLite file that is not there would create it empty."""
+    path = url.database
+    on_disk = url.get_backend_name() == "sqlite" and path and path != ":memory:"
+    if on_disk and not Path(str(path)).exists():
+        raise ApplicationError(f"no SQLite database at {path}; `db upgrade` creates one")
+
+
+def _ready_folder(out: Path, what: str) -> None:
+    """Create `out` before the work that fills it, and refuse it if it cannot be written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, "the folder is not writable", str(out))
+    except OSError as error:
+        raise ApplicationError(f"cannot write the {what} into {out}: {error.strerror}") from None
 
 
 def _decimal(text: str) -> Decimal:
@@ -354,6 +376,7 @@ def bench(
     if not console.is_terminal:
         console.width = max(console.width, 120)  # logs get whole table rows
     with one_line_errors():
+        _ready_folder(out, "bench files")
         outcome, _ = run_bench(
             plan,
             postgres_url=postgres_url or None,

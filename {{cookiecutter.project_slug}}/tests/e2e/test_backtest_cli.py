@@ -169,6 +169,17 @@ def test_a_folder_in_the_way_of_a_report_file_is_one_line(tmp_path: Path) -> Non
     assert not (tmp_path / "out" / "report.json").exists()
 
 
+def test_a_bench_folder_that_cannot_be_written_is_refused_before_the_bench(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder\n")
+
+    result = in_process("bench", "--bars", "10", "--out", str(tmp_path / "a-file" / "bench"))
+
+    assert result.exit_code == 2
+    assert "cannot write the bench files into" in one_line_error(result.stderr)
+
+
 def test_the_default_backend_is_memory() -> None:
     result = in_process("backtest", "--bars", "300")
 

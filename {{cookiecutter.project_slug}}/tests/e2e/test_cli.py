@@ -108,6 +108,15 @@ def test_a_database_that_fails_is_one_clear_line(
     assert_one_clear_line(cli(*command, database_url=url), expected)
 
 
+def test_current_on_a_missing_sqlite_file_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+
+    result = cli("db", "current", database_url=f"{SQLITE_FILE_PREFIX}{missing}")
+
+    assert_one_clear_line(result, "no SQLite database at")
+    assert not missing.exists()
+
+
 def test_revisions_relative_and_unknown(tmp_path: Path) -> None:
     url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'steps.db'}"
     assert cli("db", "upgrade", database_url=url).returncode == 0

@@ -241,6 +241,14 @@ class TestFit:
         with pytest.raises(BacktestError, match=f"{name} 40 .* at most 39 ticks of 0.25 fit"):
             strategy.check_fit(reference_instrument(), self.bars())
 
+    def test_a_position_worth_more_than_the_amount_limit_is_refused(self) -> None:
+        def strategy(quantity: int) -> VwapStreakStrategy:
+            return VwapStreakStrategy(quantity=Decimal(quantity), stop_ticks=20, target_ticks=20)
+
+        with pytest.raises(BacktestError, match="past the amount limit"):  # 2e9 x 15.00 x 50
+            strategy(2 * 10**9).check_fit(reference_instrument(), self.bars())
+        strategy(10**8).check_fit(reference_instrument(), self.bars())
+
     def test_a_quantity_off_the_step_is_refused(self) -> None:
         strategy = VwapStreakStrategy(quantity=Decimal("1.5"))
         with pytest.raises(InvalidQuantityError, match="not a multiple of the quantity step"):

@@ -79,8 +79,9 @@ class VwapStreakStrategy:
 
     def check_fit(self, instrument: Instrument, bars: Sequence[Bar]) -> None:
         """Refuse, before any bar is stored, settings that would fail during the replay: a
-        quantity off the instrument's step, or bracket prices at zero or below (a long's stop,
-        a short's target) or past the amount limit for these bars."""
+        quantity off the instrument's step, bracket prices at zero or below (a long's stop,
+        a short's target) or past the amount limit for these bars, or a position worth more
+        than that limit (its PnL could not be stored)."""
         instrument.check_quantity(self.quantity, label="strategy quantity")
         if not bars:
             return
@@ -96,6 +97,13 @@ class VwapStreakStrategy:
                 )
             if not within_limit(highest + ticks * tick):
                 raise BacktestError(f"{name} {ticks} puts bracket prices past {AMOUNT_LIMIT:,}")
+        furthest = highest + max(self.stop_ticks, self.target_ticks) * tick
+        worth = self.quantity * furthest * instrument.multiplier
+        if not within_limit(worth):
+            raise BacktestError(
+                f"a position of {self.quantity} {instrument.symbol} at up to {furthest} is worth "
+                f"{worth:,}, past the amount limit {AMOUNT_LIMIT:,}"
+            )
 
     def on_bar(self, bar: Bar, view: StrategyView) -> list[Action]:
         self._follow(bar)

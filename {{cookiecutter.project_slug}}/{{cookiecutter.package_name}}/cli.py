@@ -1,7 +1,5 @@
 """The command line: `{{ cookiecutter.project_slug }}` or `python -m {{ cookiecutter.package_name }}`."""
 
-import errno
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
@@ -15,6 +13,7 @@ from sqlalchemy import exc as sqlalchemy_errors
 from sqlalchemy.engine import URL
 
 from .adapters.csv_bars import load_bars_csv
+from .adapters.output_folder import writable_folder
 from .bench.backends import BENCH_POSTGRES_URL_VAR
 from .bench.backtests import BacktestPlan
 from .bench.micro_parts import MicroSizes
@@ -130,16 +129,6 @@ def _refuse_a_missing_sqlite_file(url: URL) -> None:
         raise ApplicationError(f"no SQLite database at {path}; `db upgrade` creates one")
 
 
-def _ready_folder(out: Path, what: str) -> None:
-    """Create `out` before the work that fills it, and refuse it if it cannot be written."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        if not os.access(out, os.W_OK | os.X_OK):
-            raise PermissionError(errno.EACCES, "the folder is not writable", str(out))
-    except OSError as error:
-        raise ApplicationError(f"cannot write the {what} into {out}: {error.strerror}") from None
-
-
 def _decimal(text: str) -> Decimal:
     try:
         value = Decimal(text)
@@ -175,11 +164,9 @@ def _report_files(out: Path) -> "ReportFiles":
         raise _unwritable(out, error) from None
 
 
-def _unwritable(out: Path | None, error: OSError) -> ApplicationError:
+def _unwritable(out: Path | None, error: OSError, what: str = "report files") -> ApplicationError:
     where = f" ({error.filename})" if error.filename and str(error.filename) != str(out) else ""
-    return ApplicationError(
-        f"cannot write the report files into {out}: {error.strerror or error}{where}"
-    )
+    return ApplicationError(f"cannot write the {what} into {out}: {error.strerror or error}{where}")
 
 
 def _bars(csv_file: Path | None, count: int, seed: int) -> list[Bar]:
@@ -376,7 +363,10 @@ def bench(
     if not console.is_terminal:
         console.width = max(console.width, 120)  # logs get whole table rows
     with one_line_errors():
-        _ready_folder(out, "bench files")
+        try:
+            writable_folder(out)
+        except OSError as error:
+            raise _unwritable(out, error, "bench files") from None
         outcome, _ = run_bench(
             plan,
             postgres_url=postgres_url or None,

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..services.backtest.report import BacktestReport, RoundTrip, drawdown_series
+from .output_folder import writable_folder
 
 ROUND_TRIP_COLUMNS = (
     "symbol",
@@ -45,15 +46,12 @@ class ReportFiles:
 def report_files_in(directory: str | os.PathLike[str]) -> ReportFiles:
     """The files of a report in `directory`, created if missing; an `OSError` when the files
     could not be written there (checked before a run, so that no run is lost to it)."""
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = writable_folder(directory)
     files = ReportFiles(
         report_json=folder / "report.json",
         round_trips_csv=folder / "round_trips.csv",
         equity_png=folder / "equity.png",
     )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(errno.EACCES, "the folder is not writable", str(folder))
     for path in (files.report_json, files.round_trips_csv, files.equity_png):
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, "a folder has the file's name", str(path))

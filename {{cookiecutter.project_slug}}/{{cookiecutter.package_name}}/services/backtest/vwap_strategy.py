@@ -95,9 +95,9 @@ class VwapStreakStrategy:
                     f"{name} {ticks} puts bracket prices at zero or below: the lowest close "
                     f"is {lowest}, so at most {room} ticks of {tick} fit"
                 )
-            if not within_limit(highest + ticks * tick):
-                raise BacktestError(f"{name} {ticks} puts bracket prices past {AMOUNT_LIMIT:,}")
         furthest = highest + max(self.stop_ticks, self.target_ticks) * tick
+        if not within_limit(furthest):
+            raise BacktestError(f"bracket prices up to {furthest} pass {AMOUNT_LIMIT:,}")
         worth = self.quantity * furthest * instrument.multiplier
         if not within_limit(worth):
             raise BacktestError(

@@ -111,7 +111,15 @@ def db_downgrade(
 
 
 @db_app.command("current")
-def db_current(database_url: DatabaseUrl = None) -> None:
+def db_current(
+    database_url: DatabaseUrl = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Exit with status 1 unless the database is at the latest revision."
+        ),
+    ] = False,
+) -> None:
     """Show the database's revision and whether it is the latest."""
     with running(database_url) as container:
         _refuse_a_missing_sqlite_file(container.engine().url)
@@ -119,6 +127,8 @@ def db_current(database_url: DatabaseUrl = None) -> None:
         current, heads = migrator.current(), migrator.heads()
         state = "up to date" if current == heads else f"behind head {_revisions(heads)}"
         typer.echo(f"{_revisions(current)} ({state})")
+    if check and current != heads:
+        raise typer.Exit(1)
 
 
 def _refuse_a_missing_sqlite_file(url: URL) -> None:

@@ -66,6 +66,21 @@ def test_db_downgrade_to_base_leaves_an_empty_schema(tmp_path: Path) -> None:
     assert "base (empty)" in cli("db", "current", database_url=url).stdout
 
 
+def test_db_current_check_fails_only_while_the_database_is_behind(tmp_path: Path) -> None:
+    url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'trading.db'}"
+    cli("db", "upgrade", database_url=url)
+    cli("db", "downgrade", "base", database_url=url)
+
+    behind = cli("db", "current", "--check", database_url=url)
+    cli("db", "upgrade", database_url=url)
+    current = cli("db", "current", "--check", database_url=url)
+
+    assert behind.returncode == 1, behind.stderr
+    assert "behind head" in behind.stdout
+    assert current.returncode == 0, current.stderr
+    assert "(up to date)" in current.stdout
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [

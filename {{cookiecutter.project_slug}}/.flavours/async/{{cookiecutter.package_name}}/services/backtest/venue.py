@@ -53,6 +53,8 @@ class SimulatedVenue:
         self, uow: UnitOfWork, bar: Bar, working: Sequence[Order], position: Position | None
     ) -> BarFills:
         """Fill what `bar` reaches among the `working` orders, in path order."""
+        if not working:
+            return BarFills(position=position, working=[])  # most bars: nothing to fill
         plan = plan_fills(bar, working)
         by_id = {order.order_id: order for order in working}
         done: set[str] = set()

@@ -14,6 +14,8 @@ from sqlalchemy.engine import URL
 
 from .adapters.csv_bars import load_bars_csv
 from .adapters.output_folder import writable_folder
+from .adapters.sqla.migration_state import unknown_revisions
+from .adapters.sqla.sqlite_files import missing_database, missing_folder
 from .bench.backends import BENCH_POSTGRES_URL_VAR
 from .bench.backtests import BacktestPlan
 from .bench.micro_parts import MicroSizes
@@ -93,6 +95,7 @@ def db_upgrade(
 ) -> None:
     """Upgrade the database schema (default: to the latest revision)."""
     with running(database_url) as container:
+        _refuse_sqlite_that_cannot_migrate(container.engine().url, creating=True)
         migrator = container.migrator()
         migrator.upgrade(revision)
         typer.echo(f"database at revision {_revisions(migrator.current())}")
@@ -105,6 +108,7 @@ def db_downgrade(
 ) -> None:
     """Downgrade the database schema to an earlier revision."""
     with running(database_url) as container:
+        _refuse_sqlite_that_cannot_migrate(container.engine().url, creating=False)
         migrator = container.migrator()
         migrator.downgrade(revision)
         typer.echo(f"database at revision {_revisions(migrator.current())}")
@@ -122,21 +126,32 @@ def db_current(
 ) -> None:
     """Show the database's revision and whether it is the latest."""
     with running(database_url) as container:
-        _refuse_a_missing_sqlite_file(container.engine().url)
+        _refuse_sqlite_that_cannot_migrate(container.engine().url, creating=False)
         migrator = container.migrator()
         current, heads = migrator.current(), migrator.heads()
-        state = "up to date" if current == heads else f"behind head {_revisions(heads)}"
+        if unknown_revisions(current):
+            state = "unknown to this code: a newer version of it migrated the database?"
+        elif current == heads:
+            state = "up to date"
+        else:
+            state = f"behind head {_revisions(heads)}"
         typer.echo(f"{_revisions(current)} ({state})")
     if check and current != heads:
         raise typer.Exit(1)
 
 
-def _refuse_a_missing_sqlite_file(url: URL) -> None:
-    """`db current` reads; opening a SQLite file that is not there would create it empty."""
-    path = url.database
-    on_disk = url.get_backend_name() == "sqlite" and path and path != ":memory:"
-    if on_disk and not Path(str(path)).exists():
-        raise ApplicationError(f"no SQLite database at {path}; `db upgrade` creates one")
+def _refuse_sqlite_that_cannot_migrate(url: URL, *, creating: bool) -> None:
+    """Refuse an in-memory SQLite database (each connection gets a new, empty one), and a
+    SQLite file that is missing (opening it would create it), or only its folder when
+    `creating` it is the point."""
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        raise ApplicationError(
+            f"{url} is a new, empty database on every connection, so there is nothing to "
+            "migrate; `backtest --create-schema` migrates one for the run"
+        )
+    problem = missing_folder(url) if creating else missing_database(url)
+    if problem is not None:
+        raise ApplicationError(problem)
 
 
 def _decimal(text: str) -> Decimal:
@@ -246,7 +261,7 @@ def backtest(
         )
         settings = BacktestSettings(commission_per_contract=commission, initial_cash=initial_cash)
         bars = _bars(csv_file, bar_count, seed)
-        strategy.check_fit(reference_instrument(), bars)
+        strategy.check_fit(reference_instrument(), bars, settings.commission_per_contract)
         # matplotlib takes a second to import: only runs that write files pay for it.
         report_files = None if out is None else _report_files(out)
         errors = Console(stderr=True)

@@ -1,5 +1,6 @@
 """Settings from environment variables, validated before anything is built from them."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,6 +24,15 @@ class Backend(StrEnum):
     POSTGRESQL = "postgresql"
 
 
+_PASSWORD = re.compile(r"^([^:/@]*://[^:/@]*:)[^@]*@")
+"""The password of a URL: after the user name's colon, up to the last `@` SQLAlchemy reads."""
+
+
+def redacted(url: str) -> str:
+    """A database URL as messages show it: its password, if it has one, as `***`."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
 _IMPLIED_DRIVERS = {Backend.MEMORY: "memory", Backend.SQLITE: "pysqlite"}
 """The driver SQLAlchemy picks for a URL that names none."""
 
@@ -40,48 +50,54 @@ class DatabaseSettings:
 def parse_database_url(raw: str, *, source: str = DATABASE_URL_VAR) -> DatabaseSettings:
     """Validate a database URL and tell which backend it selects."""
     text = raw.strip()
+    shown = redacted(raw)
     try:
         url = make_url(text)
     except ArgumentError:
         raise ConfigurationError(
-            f"{source}={raw!r} is not a database URL; accepted forms: {ACCEPTED_FORMS}"
+            f"{source}={shown!r} is not a database URL; accepted forms: {ACCEPTED_FORMS}"
         ) from None
-    backend = _backend_of(url, raw, source)
+    except ValueError as error:  # a port that is not a number
+        raise ConfigurationError(
+            f"{source}={shown!r} is not a valid database URL ({error}); "
+            f"accepted forms: {ACCEPTED_FORMS}"
+        ) from None
+    backend = _backend_of(url, shown, source)
     if backend is Backend.SQLITE and not url.database:
         raise ConfigurationError(
-            f"{source}={raw!r} names no SQLite file; accepted forms: {ACCEPTED_FORMS}"
+            f"{source}={shown!r} names no SQLite file; accepted forms: {ACCEPTED_FORMS}"
         )
     if backend is Backend.POSTGRESQL and not url.database:
         raise ConfigurationError(
-            f"{source}={raw!r} names no PostgreSQL database; accepted forms: {ACCEPTED_FORMS}"
+            f"{source}={shown!r} names no PostgreSQL database; accepted forms: {ACCEPTED_FORMS}"
         )
     return DatabaseSettings(url=text, backend=backend)
 
 
-def _backend_of(url: URL, raw: str, source: str) -> Backend:
+def _backend_of(url: URL, shown: str, source: str) -> Backend:
     name = url.get_backend_name()
     try:
         backend = Backend(name)
     except ValueError:
         raise ConfigurationError(
-            f"{source}={raw!r} selects backend {name!r}, which is not supported; "
+            f"{source}={shown!r} selects backend {name!r}, which is not supported; "
             f"accepted forms: {ACCEPTED_FORMS}"
         ) from None
     if backend is Backend.POSTGRESQL and url.drivername == name:
         raise ConfigurationError(
-            f"{source}={raw!r} names no driver; use postgresql+psycopg://; "
+            f"{source}={shown!r} names no driver; use postgresql+psycopg://; "
             f"accepted forms: {ACCEPTED_FORMS}"
         )
     driver = url.get_driver_name() if url.drivername != name else _IMPLIED_DRIVERS[backend]
     instead = OTHER_FLAVOUR_FORMS.get((name, driver))
     if instead is not None:
         raise ConfigurationError(
-            f"{source}={raw!r} selects driver {driver!r}, which this application does not use; "
+            f"{source}={shown!r} selects driver {driver!r}, which this application does not use; "
             f"write it as {instead}; accepted forms: {ACCEPTED_FORMS}"
         )
     if driver not in DRIVERS[name]:
         raise ConfigurationError(
-            f"{source}={raw!r} selects driver {driver!r}, which is not supported; "
+            f"{source}={shown!r} selects driver {driver!r}, which is not supported; "
             f"accepted forms: {ACCEPTED_FORMS}"
         )
     return backend

@@ -107,7 +107,7 @@ def test_a_missing_bar_file_is_one_line(tmp_path: Path) -> None:
         ((), SQLITE_MEMORY_URL, "pass --create-schema"),
         (("--create-schema",), SQLITE_FILE, f"only for {SQLITE_MEMORY_URL}"),
         (("--create-schema",), MEMORY_URL, "needs no schema step"),
-        ((), SQLITE_FILE, "run `{{ cookiecutter.project_slug }} db upgrade`"),
+        ((), SQLITE_FILE, "`{{ cookiecutter.project_slug }} db upgrade` on this URL creates it"),
     ],
 )
 def test_a_database_without_the_schema_is_refused_with_the_way_out(

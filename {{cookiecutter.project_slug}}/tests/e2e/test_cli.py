@@ -1,13 +1,14 @@
 """The real command line in a subprocess: migrations, current revision and clear errors."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.database_urls import MEMORY_URL, SQLITE_FILE_PREFIX
+from {{ cookiecutter.package_name }}.database_urls import MEMORY_URL, SQLITE_FILE_PREFIX, SQLITE_MEMORY_URL
 from {{ cookiecutter.package_name }}.settings import DATABASE_URL_VAR, TEST_DATABASE_URL_VAR
 
 from ..support import postgresql_test_url
@@ -108,7 +109,9 @@ def assert_one_clear_line(result: subprocess.CompletedProcess[str], expected: st
 @pytest.mark.parametrize(
     ("command", "where", "expected"),
     [
-        (("db", "upgrade"), "missing-folder/x.db", "unable to open database file"),
+        (("db", "upgrade"), "missing-folder/x.db", "no folder"),
+        (("db", "downgrade", "base"), "missing.db", "no SQLite database at"),
+        (("backtest", "--bars", "10"), "missing.db", "no SQLite database at"),
         (("db", "current"), "notes.txt", "file is not a database"),
         (("backtest", "--bars", "10"), "notes.txt", "file is not a database"),
         (("backtest", "--bars", "10"), None, "URLs take no host"),
@@ -121,6 +124,41 @@ def test_a_database_that_fails_is_one_clear_line(
     url = f"{MEMORY_URL}host/db" if where is None else f"{SQLITE_FILE_PREFIX}{tmp_path / where}"
 
     assert_one_clear_line(cli(*command, database_url=url), expected)
+
+
+@pytest.mark.parametrize("command", [("upgrade",), ("downgrade", "base"), ("current",)])
+def test_db_commands_refuse_an_in_memory_sqlite_database(command: tuple[str, ...]) -> None:
+    result = cli("db", *command, database_url=SQLITE_MEMORY_URL)
+
+    assert_one_clear_line(result, "new, empty database on every connection")
+
+
+def test_db_current_names_a_revision_this_code_does_not_know(tmp_path: Path) -> None:
+    path = tmp_path / "newer.db"
+    cli("db", "upgrade", database_url=f"{SQLITE_FILE_PREFIX}{path}")
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'f00dfeed'")
+
+    result = cli("db", "current", "--check", database_url=f"{SQLITE_FILE_PREFIX}{path}")
+
+    assert result.returncode == 1, result.stderr
+    assert "f00dfeed (unknown to this code" in result.stdout
+
+
+def test_a_url_option_the_driver_refuses_is_one_clear_line(tmp_path: Path) -> None:
+    url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'x.db'}?timeout=abc"
+
+    assert_one_clear_line(cli("db", "upgrade", database_url=url), "an option its driver refuses")
+
+
+def test_an_unreachable_bench_postgresql_fails_before_any_run(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://bench:S3cret@127.0.0.1:1/bench"  # nothing listens on port 1
+
+    result = cli("bench", "--postgres-url", url, "--out", str(tmp_path / "bench"))
+
+    assert_one_clear_line(result, "the database failed")
+    assert "S3cret" not in result.stderr
+    assert list((tmp_path / "bench").iterdir()) == []  # no results of the other backends
 
 
 def test_current_on_a_missing_sqlite_file_creates_nothing(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """What the integration tests of both flavours build and compare: objects, commands, states."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -142,3 +143,41 @@ def position_state(position: Position | None) -> tuple[PositionSide, Decimal, De
     if position is None:
         return None
     return position.side, position.signed_qty, position.avg_px_open
+
+
+LIST_ID = "L-1"
+
+
+def in_list(command: SubmitOrder) -> SubmitOrder:
+    """The command with its order in order list `LIST_ID`."""
+    return replace(command, order_list_id=LIST_ID)
+
+
+def child(parent_id: str, order_type: OrderType, price: str) -> SubmitOrder:
+    """A reduce-only sell of 1 ES in `LIST_ID`, contingent on `parent_id`: a stop-loss
+    (STOP_MARKET triggered at `price`) or a take-profit (LIMIT at `price`)."""
+    stop = order_type is OrderType.STOP_MARKET
+    return SubmitOrder(
+        symbol="ES",
+        side=OrderSide.SELL,
+        order_type=order_type,
+        quantity=Decimal(1),
+        price=None if stop else Decimal(price),
+        trigger_price=Decimal(price) if stop else None,
+        parent_order_id=parent_id,
+        order_list_id=LIST_ID,
+        reduce_only=True,
+    )
+
+
+def ohlc(minute: int, open_: str, high: str, low: str, close: str) -> Bar:
+    """An ES bar `minute` minutes after `T0`."""
+    return Bar(
+        symbol="ES",
+        ts=T0 + timedelta(minutes=minute),
+        open=Decimal(open_),
+        high=Decimal(high),
+        low=Decimal(low),
+        close=Decimal(close),
+        volume=100,
+    )

@@ -5,6 +5,7 @@ the run's result, what the strategy was shown, and what the database holds after
 flavours' `test_engine.py` only run the engine and read the database (awaiting, or not).
 """
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -227,6 +228,8 @@ def a_gap_through_the_stop_fills_at_the_open_and_cancels_the_target(outcome: Out
         Decimal(93),
     )
     assert trip.pnl == (93 - 100) * 50 - 2 * COMMISSION
+    # net of the 4.50 commission, on the 5,000 the entry bought: -354.50 is -7.09 %
+    assert math.isclose(trip.return_pct, -7.09)
     assert (trip.entry_ts, trip.exit_ts) == (GAP_BARS[1].ts, GAP_BARS[2].ts)
     assert outcome.state(OrderType.STOP_MARKET) == (OrderStatus.FILLED, Decimal(93), None)
     target_status, _, target_reason = outcome.state(OrderType.LIMIT)
@@ -337,7 +340,8 @@ def equity_marks_the_open_position_at_each_close(outcome: Outcome) -> None:
         100_000.0 + 10 * 50 - 4.5,
     ]
     assert result.final_equity == CASH + sum(trip.pnl for trip in result.round_trips)
-    assert (result.report.trades, result.report.exposure_pct) == (1, 50.0)
+    # in the market on the entry's bar, the next one, and the exit's bar
+    assert (result.report.trades, result.report.exposure_pct) == (1, 75.0)
 
 
 REPLAYED_BARS = [bar(i, "5900.25", "5901.50", "5899.75", "5900.75") for i in range(5)]

@@ -1,5 +1,6 @@
 """The trading use cases through the unit of work, on every backend."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -10,8 +11,10 @@ from {{ cookiecutter.package_name }}.domain import (
     NotFoundError,
     OffTickPriceError,
     OrderStatus,
+    OrderType,
     OverfillError,
     PositionSide,
+    ReduceOnlyError,
 )
 from {{ cookiecutter.package_name }}.services import trading
 from {{ cookiecutter.package_name }}.services.commands import SubmitOrder
@@ -19,7 +22,9 @@ from {{ cookiecutter.package_name }}.services.ports import Clock, IdGenerator, U
 
 from .builders import (
     buy,
+    child,
     fill_command,
+    in_list,
     order_state,
     position_state,
     sell,
@@ -156,3 +161,39 @@ def test_cancel_and_expire_end_an_order_and_a_filled_order_cannot_be_canceled(
         assert uow.orders.get(to_cancel).reason == "strategy exit"
         assert uow.orders.get(to_expire).status is OrderStatus.EXPIRED
         assert uow.orders.list_open("ES", "default") == []
+
+
+def test_cancelling_an_entry_cancels_its_open_children(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    entry = place(uow, in_list(buy(1)), clock, ids)
+    stop = place(uow, child(entry, OrderType.STOP_MARKET, "5890.00"), clock, ids)
+    target = place(uow, child(entry, OrderType.LIMIT, "5910.00"), clock, ids)
+
+    with uow:
+        trading.cancel_order(uow, entry, clock=clock, reason="changed my mind")
+        uow.commit()
+
+    with uow:
+        for child_id in (stop, target):
+            order = uow.orders.get(child_id)
+            assert (order.status, order.reason) == (
+                OrderStatus.CANCELED,
+                f"its parent order {entry} is CANCELED",
+            )
+        assert uow.orders.list_open("ES", "default") == []
+
+
+def test_a_reduce_only_fill_that_would_flip_the_position_is_refused_and_changes_nothing(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    fill(uow, clock, ids, place(uow, buy(1), clock, ids), "T-1", 1, "5900.00")
+    exit_ = place(uow, replace(sell(2), reduce_only=True), clock, ids)
+
+    with pytest.raises(ReduceOnlyError, match=r"SELL fill of 2 .* \(LONG 1\)"):
+        fill(uow, clock, ids, exit_, "T-2", 2, "5905.00")
+
+    with uow:
+        assert order_state(uow.orders.get(exit_))[:2] == (OrderStatus.ACCEPTED, Decimal(0))
+        position = uow.positions.get_open("ES", "default")
+        assert position_state(position) == (PositionSide.LONG, Decimal(1), Decimal("5900.00"))

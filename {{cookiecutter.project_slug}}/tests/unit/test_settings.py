@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.settings import (
     Backend,
     database_settings,
     parse_database_url,
+    redacted,
 )
 
 
@@ -50,6 +51,7 @@ def test_the_url_selects_the_backend(url: str, backend: Backend) -> None:
         ("sqlite+pysqlcipher:///trading.db", "selects driver 'pysqlcipher', which is not"),
         (SQLITE_FILE_PREFIX.removesuffix("/"), "names no SQLite file"),
         ("postgresql+psycopg://user@host", "names no PostgreSQL database"),
+        ("postgresql+psycopg://user@host:notaport/db", "is not a valid database URL"),
     ],
 )
 def test_a_bad_url_names_the_variable_the_problem_and_the_accepted_forms(
@@ -63,6 +65,23 @@ def test_a_bad_url_names_the_variable_the_problem_and_the_accepted_forms(
     assert problem in message
     assert f"accepted forms: {MEMORY_URL}, {SQLITE_FILE_PREFIX}PATH.db" in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:S3cr/et@db.example.com/prod",
+        "mysql://app:S3cr/et@db.example.com/prod",
+        "postgresql+psycopg://app:S3cr/et@db.example.com:notaport/prod",
+    ],
+)
+def test_a_refused_url_is_shown_without_its_password(url: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        parse_database_url(url)
+
+    assert "S3cr/et" not in str(raised.value)
+    assert "//app:***@db.example.com" in str(raised.value)
+    assert redacted("memory://") == "memory://"
 
 
 def test_the_environment_variable_is_read_and_an_explicit_url_wins() -> None:

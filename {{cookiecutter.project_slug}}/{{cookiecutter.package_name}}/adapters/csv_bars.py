@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ..domain.amounts import AMOUNT_LIMIT
 from ..domain.bar import Bar, BarDataError
 
 COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
@@ -138,7 +139,10 @@ def _timestamp(text: str) -> datetime:
         raise _RowProblem(f"timestamp {text!r} is not an ISO-8601 date and time") from None
     if stamp.utcoffset() is None:
         return stamp.replace(tzinfo=UTC)
-    return stamp.astimezone(UTC)
+    try:
+        return stamp.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first UTC time
+        raise _RowProblem(f"timestamp {text!r} is out of the range of dates in UTC") from None
 
 
 def _price(name: str, text: str, tick: Decimal) -> Decimal:
@@ -148,6 +152,10 @@ def _price(name: str, text: str, tick: Decimal) -> Decimal:
         raise _RowProblem(f"{name} {text!r} is not a number") from None
     if not value.is_finite():
         raise _RowProblem(f"{name} {text!r} is not a finite number")
+    if value <= 0:
+        raise _RowProblem(f"{name} {value} is not positive")
+    if value >= AMOUNT_LIMIT:  # before the grid test, which cannot divide numbers this large
+        raise _RowProblem(f"{name} {value} is not below {AMOUNT_LIMIT:,}")
     if value % tick != 0:
         raise _RowProblem(f"{name} {value} is not on the {tick} tick grid")
     return value

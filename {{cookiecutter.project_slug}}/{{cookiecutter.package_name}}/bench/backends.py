@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from ..adapters.sqla.migrator import AlembicMigrator
 from ..database_urls import MEMORY_URL, SQLITE_FILE_PREFIX, SQLITE_MEMORY_URL
 from ..errors import ConfigurationError
-from ..settings import ENV_PREFIX, Backend, parse_database_url
+from ..settings import ENV_PREFIX, Backend, parse_database_url, redacted
 
 BENCH_POSTGRES_URL_VAR = f"{ENV_PREFIX}_BENCH_POSTGRES_URL"
 BASELINE = "sqlite-memory"
@@ -55,11 +55,18 @@ def bench_backends(postgres_url: str | None) -> list[BenchBackend]:
         chosen = parse_database_url(postgres_url, source="the bench PostgreSQL URL")
         if chosen.backend is not Backend.POSTGRESQL:
             raise ConfigurationError(
-                f"the bench PostgreSQL URL {postgres_url!r} selects {chosen.backend.value}, "
-                "not PostgreSQL (the other backends are benched anyway)"
+                f"the bench PostgreSQL URL {redacted(postgres_url)!r} selects "
+                f"{chosen.backend.value}, not PostgreSQL (the other backends are benched anyway)"
             )
         backends.append(BenchBackend("postgresql", "PostgreSQL", postgres_url))
     return backends
+
+
+def check_reachable(backends: list[BenchBackend]) -> None:
+    """Reach the bench's PostgreSQL once before any run, so a wrong URL fails at once."""
+    for backend in backends:
+        if backend.name == "postgresql" and backend.url is not None:
+            AlembicMigrator(backend.url, needs_migrations=True).current()
 
 
 @contextmanager

@@ -26,10 +26,11 @@ from .errors import (
     OutOfOrderEventError,
     OverfillError,
     PositionClosedError,
+    ReduceOnlyError,
 )
 from .instrument import Instrument
 from .order import Order
-from .position import Position, apply_fill
+from .position import Position, apply_fill, only_reduces
 from .trade import Trade
 from .transitions import (
     FILLABLE_ORDER_STATUSES,
@@ -66,10 +67,12 @@ __all__ = [
     "Position",
     "PositionClosedError",
     "PositionSide",
+    "ReduceOnlyError",
     "TimeInForce",
     "Trade",
     "apply_fill",
     "can_transition",
     "check_transition",
+    "only_reduces",
     "round_amount",
 ]

@@ -6,11 +6,20 @@ AMOUNT_PLACES = 8
 AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
 AMOUNT_LIMIT = Decimal(10) ** 12
 """Prices, quantities and money stay below this in size: 12 digits before the point and 8
-after are what every backend stores exactly alike (NUMERIC(20, 8))."""
+after fit NUMERIC(20, 8), which PostgreSQL stores exactly. SQLite and `memory://` keep a
+NUMERIC as a 64-bit float, exact to 15 significant digits: an amount with more (an average
+price of 9999999999.41666667) comes back from them with its last digits changed."""
 
 
 def within_limit(value: Decimal) -> bool:
     return abs(value) < AMOUNT_LIMIT
+
+
+def past_limit(what: str, value: Decimal) -> str | None:
+    """Why `value`, a total about to be kept as `what`, cannot be; None when it can."""
+    if within_limit(value):
+        return None
+    return f"{what} would reach {value:,}, past the amount limit {AMOUNT_LIMIT:,}"
 
 
 def round_amount(value: Decimal) -> Decimal:

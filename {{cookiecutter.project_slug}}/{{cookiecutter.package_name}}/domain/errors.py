@@ -62,6 +62,17 @@ class FillMismatchError(DomainError):
     """A fill is applied to an order or position it does not belong to, or breaks its terms."""
 
 
+class ReduceOnlyError(FillMismatchError):
+    """A fill of a reduce-only order would open, add to or flip a position."""
+
+    def __init__(self, *, order_id: str, side: StrEnum, quantity: Decimal, held: str) -> None:
+        super().__init__(
+            f"order {order_id!r} is reduce-only: a {side} fill of {quantity.normalize():f} "
+            f"would not only reduce the position ({held})"
+        )
+        self.order_id = order_id
+
+
 class DuplicateFillError(DomainError):
     """A trade id is seen a second time."""
 

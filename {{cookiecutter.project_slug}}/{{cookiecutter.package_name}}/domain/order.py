@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from .amounts import round_amount
+from .amounts import past_limit, round_amount
 from .enums import OrderSide, OrderStatus, OrderType, TimeInForce
 from .errors import (
     FillMismatchError,
@@ -83,6 +83,8 @@ class Order:
         self.position_id = optional_text(position_id, f"{label} position_id", error)
         self.parent_order_id = optional_text(parent_order_id, f"{label} parent_order_id", error)
         self.order_list_id = optional_text(order_list_id, f"{label} order_list_id", error)
+        if self.parent_order_id is not None and self.order_list_id is None:
+            raise error(f"{label} has a parent order, so it needs the parent's order_list_id")
         self.side = require_member(OrderSide, side, f"{label} side", error)
         self.order_type = require_member(OrderType, order_type, f"{label} order_type", error)
         self.quantity = instrument.check_quantity(quantity, label=f"{label} quantity")
@@ -195,13 +197,17 @@ class Order:
                 order_id=self.order_id, fill_qty=trade.quantity, leaves_qty=self.leaves_qty
             )
         ts = self._check_event_time(trade.ts_event)
+        commission = round_amount(self.commission + trade.commission)
+        reason = past_limit(f"the commission of order {self.order_id!r}", commission)
+        if reason is not None:
+            raise FillMismatchError(f"fill {trade.trade_id!r}: {reason}")
 
         filled = self.filled_qty + trade.quantity
         previous_cost = (self.avg_px or Decimal(0)) * self.filled_qty
         self.avg_px = round_amount((previous_cost + trade.price * trade.quantity) / filled)
         self.filled_qty = filled
         self.leaves_qty = self.quantity - filled
-        self.commission = round_amount(self.commission + trade.commission)
+        self.commission = commission
         self.status = target
         self.ts_last = ts
         if target is OrderStatus.FILLED:

@@ -5,8 +5,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Self
 
-from .amounts import round_amount
-from .enums import PositionSide
+from .amounts import past_limit, round_amount
+from .enums import OrderSide, PositionSide
 from .errors import (
     FillMismatchError,
     InvalidTradeError,
@@ -157,9 +157,10 @@ class Position:
             )
         new_qty = self.quantity + qty
         cost = self.avg_px_open * self.quantity + trade.price * qty
+        realized, commissions = self._totals(trade, self.realized_pnl - fee, fee)
         self.avg_px_open = round_amount(cost / new_qty)
         self._set_quantity(self.signed_qty + qty * trade.side.sign)
-        self._pay(fee)
+        self.realized_pnl, self.commissions = realized, commissions
         self.ts_last = trade.ts_event
 
     def reduce(self, trade: Trade, quantity: Decimal, commission: Decimal) -> None:
@@ -176,8 +177,8 @@ class Position:
                 f"{self.position_id!r}; apply_fill() flips a position instead"
             )
         gross = (trade.price - self.avg_px_open) * qty * self.multiplier * self.direction
-        self.realized_pnl = round_amount(self.realized_pnl + round_amount(gross - fee))
-        self.commissions = round_amount(self.commissions + fee)
+        pnl = self.realized_pnl + round_amount(gross - fee)
+        self.realized_pnl, self.commissions = self._totals(trade, pnl, fee)
         close_cost = (self.avg_px_close or Decimal(0)) * self.closed_qty + trade.price * qty
         self.closed_qty += qty
         self.avg_px_close = round_amount(close_cost / self.closed_qty)
@@ -215,9 +216,14 @@ class Position:
         if signed_qty == 0:
             self.side = PositionSide.FLAT
 
-    def _pay(self, fee: Decimal) -> None:
-        self.commissions = round_amount(self.commissions + fee)
-        self.realized_pnl = round_amount(self.realized_pnl - fee)
+    def _totals(self, trade: Trade, realized: Decimal, fee: Decimal) -> tuple[Decimal, Decimal]:
+        """The realized PnL and commissions after a fill, refused past the amount limit."""
+        realized, commissions = round_amount(realized), round_amount(self.commissions + fee)
+        for what, value in (("realized PnL", realized), ("commissions", commissions)):
+            reason = past_limit(f"the {what} of position {self.position_id!r}", value)
+            if reason is not None:
+                raise InvalidTradeError(f"fill {trade.trade_id!r}: {reason}")
+        return realized, commissions
 
     def __repr__(self) -> str:
         return (
@@ -282,3 +288,14 @@ def apply_fill(
 
 def _next_id(new_position_id: Callable[[], str]) -> str:
     return require_text(new_position_id(), "new position id", InvalidTradeError)
+
+
+def only_reduces(position: Position | None, side: OrderSide, quantity: Decimal) -> bool:
+    """Whether a fill of `quantity` on `side` only reduces `position`: the position is open, on
+    the other side, and holds at least `quantity` (the rule of a reduce-only order)."""
+    return (
+        position is not None
+        and position.is_open
+        and position.direction == -side.sign
+        and quantity <= position.quantity
+    )

@@ -1,11 +1,18 @@
 """Trading use cases; each runs in a unit of work its caller opened, and none commits."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from ..domain import DuplicateFillError, Order, Position, Trade
 from .commands import FillOrder, SubmitOrder
 from .ports import Clock, IdGenerator, UnitOfWork
-from .trading_core import book_fill, fill_trade, new_order
+from .trading_core import (
+    book_fill,
+    check_reduce_only,
+    fill_trade,
+    new_order,
+    orphaned_children,
+)
 
 
 def submit_order(uow: UnitOfWork, command: SubmitOrder, *, clock: Clock, ids: IdGenerator) -> Order:
@@ -25,6 +32,7 @@ def accept_order(uow: UnitOfWork, order_id: str, *, clock: Clock) -> Order:
 def reject_order(uow: UnitOfWork, order_id: str, reason: str, *, clock: Clock) -> Order:
     order = uow.orders.get(order_id)
     order.reject(reason, clock.now())
+    _end_orphans(uow, order, clock.now())
     return order
 
 
@@ -33,12 +41,14 @@ def cancel_order(
 ) -> Order:
     order = uow.orders.get(order_id)
     order.cancel(clock.now(), reason=reason)
+    _end_orphans(uow, order, clock.now())
     return order
 
 
 def expire_order(uow: UnitOfWork, order_id: str, *, clock: Clock) -> Order:
     order = uow.orders.get(order_id)
     order.expire(clock.now())
+    _end_orphans(uow, order, clock.now())
     return order
 
 
@@ -51,19 +61,31 @@ def trigger_order(uow: UnitOfWork, order_id: str, *, clock: Clock) -> Order:
 def fill_order(
     uow: UnitOfWork, command: FillOrder, *, clock: Clock, ids: IdGenerator
 ) -> tuple[Trade, list[Position]]:
-    """Record a fill, update its order, route it into the positions; refuse a repeated trade id."""
+    """Record a fill, update its order, route it into the positions; refuse a repeated trade id,
+    and a fill of a reduce-only order that would open, add to or flip the position."""
     if uow.trades.exists(command.trade_id):
         raise DuplicateFillError(command.trade_id)
     order = uow.orders.get(command.order_id)
     instrument = uow.instruments.get(order.symbol)
     # Read before the order changes, so the query has nothing to flush first.
     open_position = uow.positions.get_open(order.symbol, order.strategy_id)
+    check_reduce_only(order, open_position, command.quantity)
     trade = fill_trade(command, order, instrument, clock.now())
     touched, opened = book_fill(order, trade, open_position, instrument, lambda: ids.next_id("P"))
     for position in opened:
         uow.positions.add(position)
     uow.trades.add(trade)
     return trade, touched
+
+
+def _end_orphans(uow: UnitOfWork, parent: Order, now: datetime) -> None:
+    """Cancel the open children of an order that ended unfilled, and theirs in turn."""
+    if parent.order_list_id is None:
+        return  # an order with children belongs to an order list (the domain's rule)
+    group = uow.orders.list_in_group(parent.order_list_id)
+    for child in orphaned_children(parent, group):
+        child.cancel(now, reason=f"its parent order {parent.order_id} is {parent.status}")
+        _end_orphans(uow, child, now)
 
 
 def mark_to_market(uow: UnitOfWork, symbol: str, strategy_id: str, price: Decimal) -> Decimal:

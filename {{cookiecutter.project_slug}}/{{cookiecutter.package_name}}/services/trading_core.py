@@ -3,10 +3,19 @@
 `trading.py` is the shell around it: it reads and writes through the unit of work.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
 
-from ..domain import Instrument, Order, Position, Trade, apply_fill
+from ..domain import (
+    Instrument,
+    Order,
+    Position,
+    ReduceOnlyError,
+    Trade,
+    apply_fill,
+    only_reduces,
+)
 from .commands import FillOrder, SubmitOrder
 
 
@@ -67,3 +76,22 @@ def book_fill(
     if order.position_id is None:
         order.position_id = trade.position_id
     return touched, [position for position in touched if position is not open_position]
+
+
+def check_reduce_only(order: Order, position: Position | None, quantity: Decimal) -> None:
+    """Refuse a fill of a reduce-only order that would open, add to or flip the position."""
+    if order.reduce_only and not only_reduces(position, order.side, quantity):
+        held = "flat"
+        if position is not None and position.is_open:
+            held = f"{position.side} {position.quantity.normalize():f}"
+        raise ReduceOnlyError(
+            order_id=order.order_id, side=order.side, quantity=quantity, held=held
+        )
+
+
+def orphaned_children(parent: Order, group: Sequence[Order]) -> list[Order]:
+    """The open children of an order that ended without any fill: they were contingent on
+    its fill, so they end with it (a bracket's exits when its entry is cancelled)."""
+    if parent.is_open or parent.filled_qty > 0:
+        return []
+    return [order for order in group if order.parent_order_id == parent.order_id and order.is_open]

@@ -23,6 +23,11 @@ def test_the_defaults_are_the_reference_run() -> None:
         ({"commission_per_contract": Decimal("-0.01")}, "commission per contract must not be"),
         ({"commission_per_contract": Decimal("Infinity")}, "commission per contract must not be"),
         ({"initial_cash": Decimal(0)}, "initial cash must be positive"),
+        # a float of 0 in the report, after the whole run was stored
+        ({"initial_cash": Decimal("1e-330")}, "initial cash 1E-330 has more than 8 decimal"),
+        # rounded to no commission at all
+        ({"commission_per_contract": Decimal("4e-9")}, "commission per contract 4E-9 has more"),
+        ({"initial_cash": Decimal(10) ** 12}, "initial cash 1000000000000 is not below 1,000,000"),
         ({"read_chunk": 0}, "read_chunk must be at least 1"),
         ({"progress_every": 0}, "progress_every must be at least 1"),
     ],

@@ -174,6 +174,21 @@ BROKEN_FILES = {
         4,
         "high 'NaN' is not a finite number",
     ),
+    "price too large for the grid test": (
+        HEADER + GOOD_ROW + NEXT_ROW + bad_row(high="1e30"),
+        4,
+        "high 1E+30 is not below 1,000,000,000,000",
+    ),
+    "price zero": (
+        HEADER + GOOD_ROW + NEXT_ROW + bad_row(low="0"),
+        4,
+        "low 0 is not positive",
+    ),
+    "time out of the range of UTC dates": (
+        HEADER + bad_row(timestamp="0001-01-01T00:00:00+01:00"),
+        2,
+        "timestamp '0001-01-01T00:00:00+01:00' is out of the range of dates in UTC",
+    ),
     "price off the grid": (
         HEADER + GOOD_ROW + NEXT_ROW + bad_row(close="5902.10"),
         4,

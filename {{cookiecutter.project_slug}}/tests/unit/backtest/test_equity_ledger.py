@@ -66,6 +66,16 @@ def test_a_closed_position_stays_in_equity_once_booked() -> None:
     assert ledger.last_equity == final
 
 
+def test_a_bar_counts_as_in_the_market_with_a_position_at_its_close_or_a_fill() -> None:
+    ledger = EquityLedger(Decimal(100_000))
+
+    ledger.mark(OPEN, None, Decimal(5900))
+    ledger.mark(OPEN, None, Decimal(5900), fills=2)  # opened and closed within the bar
+    ledger.mark(OPEN, long_at("5900"), Decimal(5900))
+
+    assert ledger.bars_in_position == 2
+
+
 def test_booking_a_position_that_is_still_open_is_refused() -> None:
     with pytest.raises(ValueError, match="still open"):
         EquityLedger(Decimal(100_000)).record_closed([long_at("5900")])

@@ -18,9 +18,9 @@ from {{ cookiecutter.package_name }}.services.backtest.report import (
     daily_returns,
     drawdown_periods,
     drawdown_series,
-    price_return_pct,
     sharpe_ratio,
     sortino_ratio,
+    trade_return_pct,
 )
 
 DAY_ONE = datetime(2025, 1, 2, 15, 0, tzinfo=UTC)
@@ -145,10 +145,15 @@ class TestTradeFigures:
         # pnl deviations from 75: 225, -175, 125, -175 -> sample variance 127500 / 3
         assert result.sqn == pytest.approx(2 * 75 / math.sqrt(127_500 / 3))
 
-    def test_trade_return_from_prices(self) -> None:
-        assert price_return_pct(PositionSide.LONG, Decimal(100), Decimal(110)) == pytest.approx(10)
-        assert price_return_pct(PositionSide.SHORT, Decimal(100), Decimal(90)) == pytest.approx(10)
-        assert price_return_pct(PositionSide.SHORT, Decimal(100), Decimal(105)) == pytest.approx(-5)
+    def test_trade_return_is_the_net_pnl_over_the_entry_notional(self) -> None:
+        # long 2 at 100 with multiplier 50, out at 110: 1,000 gross, 990 after 10 commission
+        assert trade_return_pct(Decimal(990), Decimal(100), Decimal(2), Decimal(50)) == (
+            pytest.approx(9.9)
+        )
+        # a quarter point won on one contract, 7.50 paid: the trade lost, its return is negative
+        assert trade_return_pct(Decimal("-7.50"), Decimal(100), Decimal(1), Decimal(50)) == (
+            pytest.approx(-0.15)
+        )
 
 
 class TestUndefinedFigures:

@@ -24,7 +24,7 @@ from {{ cookiecutter.package_name }}.services.backtest.bar_generator import (
 from {{ cookiecutter.package_name }}.services.backtest.report import (
     RoundTrip,
     build_report,
-    price_return_pct,
+    trade_return_pct,
 )
 
 CASH = 100_000.0
@@ -44,6 +44,7 @@ def round_trip(side: PositionSide, entry: str, exit_: str, start: datetime) -> R
     entry_price, exit_price = Decimal(entry), Decimal(exit_)
     direction = 1 if side is PositionSide.LONG else -1
     commission = Decimal("4.50")
+    pnl = (exit_price - entry_price) * direction * MULTIPLIER - commission
     return RoundTrip(
         symbol="ES",
         side=side,
@@ -52,9 +53,9 @@ def round_trip(side: PositionSide, entry: str, exit_: str, start: datetime) -> R
         exit_ts=start + timedelta(minutes=17),
         entry_price=entry_price,
         exit_price=exit_price,
-        pnl=(exit_price - entry_price) * direction * MULTIPLIER - commission,
+        pnl=pnl,
         commission=commission,
-        return_pct=price_return_pct(side, entry_price, exit_price),
+        return_pct=trade_return_pct(pnl, entry_price, Decimal(1), Decimal(MULTIPLIER)),
     )
 
 

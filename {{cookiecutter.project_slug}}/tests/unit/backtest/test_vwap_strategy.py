@@ -249,6 +249,12 @@ class TestFit:
             strategy(2 * 10**9).check_fit(reference_instrument(), self.bars())
         strategy(10**8).check_fit(reference_instrument(), self.bars())
 
+    def test_a_round_trip_paying_more_commission_than_the_amount_limit_is_refused(self) -> None:
+        strategy = VwapStreakStrategy(quantity=Decimal(2), stop_ticks=20, target_ticks=20)
+        with pytest.raises(BacktestError, match="pays 1,000,000,000,000 in commission"):
+            strategy.check_fit(reference_instrument(), self.bars(), Decimal(250_000_000_000))
+        strategy.check_fit(reference_instrument(), self.bars(), Decimal(249_999_999_999))
+
     def test_a_quantity_off_the_step_is_refused(self) -> None:
         strategy = VwapStreakStrategy(quantity=Decimal("1.5"))
         with pytest.raises(InvalidQuantityError, match="not a multiple of the quantity step"):

@@ -173,6 +173,15 @@ class TestRefusedFills:
             order.apply_fill(fill_of(order, minute=5))
         assert order.filled_qty == 0
 
+    def test_a_commission_total_past_the_amount_limit_is_refused_and_changes_nothing(
+        self, new_order: NewOrder, fill_of: FillOf
+    ) -> None:
+        order = working(new_order(quantity=Decimal(5)))
+        order.apply_fill(fill_of(order, "2", commission="600000000000", minute=3))
+        with pytest.raises(FillMismatchError, match="commission of order 'O-1' would reach"):
+            order.apply_fill(fill_of(order, "2", commission="600000000000", minute=4))
+        assert (order.filled_qty, order.status) == (Decimal(2), OrderStatus.PARTIALLY_FILLED)
+
     def test_only_a_trade_can_be_applied(self, new_order: NewOrder) -> None:
         order = working(new_order())
         with pytest.raises(FillMismatchError, match="can only apply a Trade, got dict"):

@@ -56,6 +56,10 @@ class TestFreshOrder:
         assert order.time_in_force is TimeInForce.GTC
         assert order.reduce_only is False
 
+    def test_a_child_order_must_belong_to_an_order_list(self, new_order: NewOrder) -> None:
+        with pytest.raises(InvalidOrderError, match="parent order, so it needs"):
+            new_order(parent_order_id="O-0")
+
     def test_strategy_defaults_to_default(self, new_order: NewOrder) -> None:
         order = new_order(strategy_id="default")
         assert order.strategy_id == "default"

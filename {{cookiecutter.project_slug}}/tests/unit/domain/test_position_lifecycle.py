@@ -302,3 +302,20 @@ class TestRefusedFills:
     def test_only_a_trade_can_be_routed(self) -> None:
         with pytest.raises(InvalidTradeError, match="apply_fill needs a Trade, got str"):
             apply_fill(None, "T-1", multiplier=ES_MULTIPLIER, new_position_id=Ids())  # type: ignore[arg-type]
+
+
+class TestAmountLimit:
+    def test_commissions_past_the_limit_are_refused_and_change_nothing(
+        self, make_trade: MakeTrade
+    ) -> None:
+        fee = "600000000000"
+        [position] = route(None, make_trade(BUY, "1", "5000.00", commission=fee), Ids())
+        before = (position.signed_qty, position.avg_px_open, position.commissions)
+
+        with pytest.raises(
+            InvalidTradeError, match="of position 'P-1' would reach -1,200,000,000,000"
+        ):
+            trade = make_trade(BUY, "1", "5001.00", commission=fee, minute=2)
+            position.add(trade, Decimal(1), Decimal(fee))
+
+        assert (position.signed_qty, position.avg_px_open, position.commissions) == before

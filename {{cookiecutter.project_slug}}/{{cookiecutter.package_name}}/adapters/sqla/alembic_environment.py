@@ -8,20 +8,26 @@ from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
+from alembic.util import CommandError
 from sqlalchemy import Connection
 from sqlalchemy.types import TypeDecorator
 
 from ...errors import ConfigurationError
-from ...settings import database_settings
+from ...settings import DATABASE_URL_VAR, database_settings
 from .tables import metadata
 
 
 def configured_url() -> str:
-    """The database URL of the application's settings; the memory backend has no migrations."""
-    settings = database_settings(os.environ)
+    """The database URL of the application's settings, or Alembic's `CommandError` (which its
+    command line reports in one line) for a bad URL or the memory backend."""
+    try:
+        settings = database_settings(os.environ)
+    except ConfigurationError as error:
+        raise CommandError(str(error)) from None
     if not settings.needs_migrations:
-        raise ConfigurationError(
-            f"{settings.url} needs no migrations: the memory backend creates its schema at start"
+        raise CommandError(
+            f"{settings.url} needs no migrations: the memory backend creates its schema at "
+            f"start; set {DATABASE_URL_VAR} to the SQLite or PostgreSQL database to migrate"
         )
     return settings.url
 

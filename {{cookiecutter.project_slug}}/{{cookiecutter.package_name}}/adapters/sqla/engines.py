@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from .mapping import start_mappers
 from .migration_state import require_current_schema
 from .tables import metadata
+from .url_options import options_checked
 
 
 def memory_engine(url: str) -> Iterator[Engine]:
@@ -22,7 +23,8 @@ def memory_engine(url: str) -> Iterator[Engine]:
 def sqlite_engine(url: str) -> Iterator[Engine]:
     """A SQLite database with foreign keys enforced and real transactions, savepoints included."""
     start_mappers()
-    engine = create_engine(url)
+    with options_checked(url):
+        engine = create_engine(url)
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_sqlite_transaction)
     yield engine
@@ -32,7 +34,8 @@ def sqlite_engine(url: str) -> Iterator[Engine]:
 def postgresql_engine(url: str) -> Iterator[Engine]:
     """A PostgreSQL database through psycopg 3."""
     start_mappers()
-    engine = create_engine(url, pool_pre_ping=True)
+    with options_checked(url):
+        engine = create_engine(url, pool_pre_ping=True)
     yield engine
     engine.dispose()
 

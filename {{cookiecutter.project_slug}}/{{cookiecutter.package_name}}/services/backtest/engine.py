@@ -126,7 +126,7 @@ class BacktestEngine:
                 filled.working = []
             else:
                 raise BacktestError(f"the strategy returned an unknown action {action!r}")
-        ledger.mark(bar.ts, filled.position, bar.close)
+        ledger.mark(bar.ts, filled.position, bar.close, fills=filled.fill_count)
         uow.commit()
         return submitted, filled.fill_count
 

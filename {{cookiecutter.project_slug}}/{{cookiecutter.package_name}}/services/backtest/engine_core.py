@@ -38,10 +38,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from ...domain import DomainError, Instrument, OrderSide, Position, PositionSide
+from ...domain import (
+    AMOUNT_PLACES,
+    DomainError,
+    Instrument,
+    OrderSide,
+    Position,
+    PositionSide,
+    round_amount,
+)
+from ...domain.amounts import AMOUNT_LIMIT, within_limit
 from ...domain.bar import Bar
 from .ledger import EquityLedger
-from .report import BacktestReport, RoundTrip, build_report, price_return_pct
+from .report import BacktestReport, RoundTrip, build_report, trade_return_pct
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (bars replayed, bars in total) as the replay goes on."""
@@ -74,6 +83,11 @@ class BacktestSettings:
         cash = self.initial_cash
         if not cash.is_finite() or cash <= 0:
             raise BacktestError(f"initial cash must be positive, got {cash}")
+        for name, amount in (("commission per contract", fee), ("initial cash", cash)):
+            if amount != round_amount(amount):
+                raise BacktestError(f"{name} {amount} has more than {AMOUNT_PLACES} decimal places")
+            if not within_limit(amount):
+                raise BacktestError(f"{name} {amount} is not below {AMOUNT_LIMIT:,}")
         for name in ("read_chunk", "progress_every"):
             if getattr(self, name) < 1:
                 raise BacktestError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -219,7 +233,9 @@ def round_trip(position: Position, opening_side: OrderSide) -> RoundTrip:
         exit_price=position.avg_px_close,
         pnl=position.realized_pnl,
         commission=position.commissions,
-        return_pct=price_return_pct(side, position.avg_px_open, position.avg_px_close),
+        return_pct=trade_return_pct(
+            position.realized_pnl, position.avg_px_open, position.closed_qty, position.multiplier
+        ),
     )
 
 

@@ -10,7 +10,10 @@ Conventions:
 - Percentages are in percent (12.5 means 12.5 %); drawdowns are zero or negative.
 - A figure that is undefined (no trades, no losing trade, fewer than two daily returns, no
   variance, no drawdown) or too large for a float is None, never nan or infinity.
-- `RoundTrip.pnl` is net of its commission; a winning trade has a positive pnl.
+- `RoundTrip.pnl` is net of its commission; a winning trade has a positive pnl. Its
+  `return_pct` is that pnl over the entry's notional value, so it has the same sign.
+- Exposure is the share of bars on which a position was open at some time: open at the close,
+  or touched by a fill (a trade opened and closed within one bar counts).
 """
 
 import math
@@ -60,10 +63,13 @@ class RoundTrip:
         return self.exit_ts - self.entry_ts
 
 
-def price_return_pct(side: PositionSide, entry_price: Decimal, exit_price: Decimal) -> float:
-    """Return of a trade on its entry price, in percent, positive when it made money."""
-    direction = 1 if side is PositionSide.LONG else -1
-    return direction * (float(exit_price) / float(entry_price) - 1.0) * 100.0
+def trade_return_pct(
+    pnl: Decimal, entry_price: Decimal, quantity: Decimal, multiplier: Decimal
+) -> float:
+    """Return of a trade in percent: its net PnL over what it bought or sold at entry (entry
+    price x quantity x multiplier). It has the PnL's sign: commission included, a trade that
+    lost money has a negative return."""
+    return float(pnl / (entry_price * quantity * multiplier)) * 100.0
 
 
 @dataclass(frozen=True)

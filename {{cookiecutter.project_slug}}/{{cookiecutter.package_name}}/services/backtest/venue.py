@@ -6,7 +6,7 @@ Its rules are told in `venue_core`, the part both flavours share.
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from ...domain import Order, Position
+from ...domain import Order, Position, only_reduces
 from ...domain.bar import Bar
 from .. import trading
 from ..commands import SubmitOrder
@@ -14,11 +14,16 @@ from ..ports import Clock, IdGenerator, UnitOfWork
 from .fill_model import SimulatedFill
 from .strategy import SubmitBracket
 from .venue_core import (
+    REDUCE_ONLY_REASON,
     BarFills,
     bracket_entry,
     bracket_exits,
     fill_command,
     needs_trigger,
+    one_bar_orders,
+    one_bar_reason,
+    orders_out_of_time,
+    orders_to_accept,
     plan_fills,
     siblings_to_cancel,
     stop_limits_to_trigger,
@@ -55,16 +60,20 @@ class SimulatedVenue:
         """Fill what `bar` reaches among the `working` orders, in path order."""
         if not working:
             return BarFills(position=position, working=[])  # most bars: nothing to fill
+        working = self._start_bar(uow, bar, working)
         plan = plan_fills(bar, working)
         by_id = {order.order_id: order for order in working}
         done: set[str] = set()
         outcome = BarFills(position=position, working=[])
         for fill in plan.fills:
-            if fill.order_id in done:
-                continue
             order = by_id[fill.order_id]
-            touched = self._fill(uow, order, fill)
+            if order.order_id in done or not order.is_open:
+                continue  # cancelled by an earlier fill of the bar
             done.add(order.order_id)
+            if order.reduce_only and not only_reduces(outcome.position, order.side, fill.quantity):
+                self._cancel(uow, order, REDUCE_ONLY_REASON)
+                continue
+            touched = self._fill(uow, order, fill)
             # Only the fill that closes a position sees it closed, so none is counted twice.
             outcome.closed += [p for p in touched if p.is_closed]
             outcome.fill_count += 1
@@ -74,10 +83,13 @@ class SimulatedVenue:
                     reason = f"one-cancels-other: {order.order_id} filled"
                     trading.cancel_order(uow, sibling.order_id, clock=self._clock, reason=reason)
                     done.add(sibling.order_id)
-        live = [order for order in plan.live if order.order_id not in done]
+        live = [order for order in plan.live if order.is_open]
         for order_id in stop_limits_to_trigger(bar, live, plan.triggered):
             trading.trigger_order(uow, order_id, clock=self._clock)
-        outcome.working = [order for order in working if order.order_id not in done]
+        for order in one_bar_orders(live):
+            self._cancel(uow, order, one_bar_reason(order))
+        # Open: a cancellation may have ended children too.
+        outcome.working = [order for order in working if order.is_open]
         return outcome
 
     def submit_bracket(self, uow: UnitOfWork, action: SubmitBracket) -> list[Order]:
@@ -88,9 +100,24 @@ class SimulatedVenue:
         return [entry, *[self._submit(uow, command) for command in exits]]
 
     def cancel_all(self, uow: UnitOfWork, working: Iterable[Order], reason: str) -> None:
-        """Cancel each of the `working` orders."""
+        """Cancel each of the `working` orders still open (children end with their entry)."""
         for order in working:
+            if not order.is_open:
+                continue
             trading.cancel_order(uow, order.order_id, clock=self._clock, reason=reason)
+
+    def _start_bar(self, uow: UnitOfWork, bar: Bar, working: Sequence[Order]) -> list[Order]:
+        """Acknowledge orders submitted outside the venue, expire those out of time; return the
+        orders left working."""
+        for order in orders_to_accept(working):
+            trading.accept_order(uow, order.order_id, clock=self._clock)
+        for order in orders_out_of_time(bar, working):
+            if order.is_open:  # an expired parent may have ended it already
+                trading.expire_order(uow, order.order_id, clock=self._clock)
+        return [order for order in working if order.is_open]
+
+    def _cancel(self, uow: UnitOfWork, order: Order, reason: str) -> None:
+        trading.cancel_order(uow, order.order_id, clock=self._clock, reason=reason)
 
     def _submit(self, uow: UnitOfWork, command: SubmitOrder) -> Order:
         order = trading.submit_order(uow, command, clock=self._clock, ids=self._ids)

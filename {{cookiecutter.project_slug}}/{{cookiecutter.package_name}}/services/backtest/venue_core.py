@@ -5,7 +5,14 @@ working orders and carries out a strategy's actions. Everything goes through the
 services inside the caller's unit of work; the venue keeps no orders or positions of its own.
 Its rules (the price rules themselves are `fill_model`'s):
 
-- Orders are accepted as soon as they are submitted and work from the next bar on.
+- Orders are accepted as soon as they are submitted and work from the next bar on. An order
+  submitted outside the venue, still SUBMITTED when a bar starts, is accepted then and works on
+  that bar.
+- Time in force: GTC works until it fills or is cancelled. GTD expires at the first bar that
+  starts at or after its expire time, DAY at the first bar of a later UTC day than the one it
+  was made on; neither works on that bar. IOC and FOK get one bar: the first bar they work on
+  cancels them if it does not fill them (fills are whole, so the two are alike).
+- An order that ends unfilled (cancelled, expired, rejected) ends its bracket children with it.
 - A bracket child (stop-loss or take-profit) is dormant while its entry is still working. When the
   entry fills at a bar's open (a market entry always does), the children are live for the rest of
   that same bar; when it fills later within a bar, they are live from the next bar.
@@ -13,21 +20,34 @@ Its rules (the price rules themselves are `fill_model`'s):
   filling stays TRIGGERED and works as a plain limit from the next bar.
 - When a bracket child fills, its siblings in the order list are cancelled at once (one cancels
   the other); a fill the model found for a cancelled order on the same bar is dropped.
+- A reduce-only order (a bracket's exits are) only reduces the position: when its fill would
+  open, add to or flip it, the order is cancelled instead of filled.
 - Fills are whole, commission is `commission_per_contract` times the quantity; market and stop
   fills take liquidity (TAKER), limit fills add it (MAKER).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
-from ...domain import LiquiditySide, Order, OrderSide, OrderStatus, OrderType, Position
+from ...domain import (
+    LiquiditySide,
+    Order,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    Position,
+    TimeInForce,
+)
 from ...domain.bar import Bar
 from ..commands import FillOrder, SubmitOrder
 from .fill_model import SimulatedFill, simulate_fills, triggered_stop_limits
 from .strategy import SubmitBracket
 
 _STOP_TYPES = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
+_ONE_BAR = (TimeInForce.IOC, TimeInForce.FOK)
+REDUCE_ONLY_REASON = "reduce-only: its fill would open, add to or flip the position"
 
 
 @dataclass
@@ -130,6 +150,7 @@ def siblings_to_cancel(filled: Order, working: Sequence[Order], done: set[str]) 
         if order.order_list_id == filled.order_list_id
         and order.parent_order_id is not None
         and order.order_id not in done
+        and order.is_open
     ]
 
 
@@ -168,7 +189,8 @@ def _bracket_order(
 
 
 def live_orders(working: Sequence[Order]) -> list[Order]:
-    """Working orders whose parent, if any, is no longer working (it has filled)."""
+    """Working orders whose parent, if any, is no longer working: it has filled, since children
+    end with a parent that ends unfilled."""
     working_ids = {order.order_id for order in working}
     return [order for order in working if order.parent_order_id not in working_ids]
 
@@ -179,3 +201,30 @@ def children_of_opening_fills(
     """Dormant children of the parents that fill at the bar's open, parents' order kept."""
     opened = {fill.order_id for fill in fills if fill.path_index == 0}
     return [order for order in working if order.parent_order_id in opened]
+
+
+def orders_to_accept(working: Sequence[Order]) -> list[Order]:
+    """Orders submitted outside the venue and not acknowledged yet: accepted as a bar starts."""
+    return [order for order in working if order.status is OrderStatus.SUBMITTED]
+
+
+def orders_out_of_time(bar: Bar, working: Sequence[Order]) -> list[Order]:
+    """Orders whose time in force has run out when `bar` starts (GTD and DAY)."""
+    return [order for order in working if _out_of_time(order, bar.ts)]
+
+
+def _out_of_time(order: Order, ts: datetime) -> bool:
+    if order.time_in_force is TimeInForce.GTD:
+        return order.is_expired_at(ts)
+    if order.time_in_force is TimeInForce.DAY:
+        return ts.date() > order.ts_init.date()  # both in UTC
+    return False
+
+
+def one_bar_orders(live: Sequence[Order]) -> list[Order]:
+    """The IOC and FOK orders among those that worked on a bar and did not fill on it."""
+    return [order for order in live if order.time_in_force in _ONE_BAR]
+
+
+def one_bar_reason(order: Order) -> str:
+    return f"{order.time_in_force}: not filled on the bar it worked on"

@@ -77,12 +77,24 @@ class VwapStreakStrategy:
         self.vwap = SessionVwap()
         self.streak = 0  # signed: +n after n closes above VWAP, -n after n below
 
-    def check_fit(self, instrument: Instrument, bars: Sequence[Bar]) -> None:
+    def check_fit(
+        self,
+        instrument: Instrument,
+        bars: Sequence[Bar],
+        commission_per_contract: Decimal = Decimal(0),
+    ) -> None:
         """Refuse, before any bar is stored, settings that would fail during the replay: a
         quantity off the instrument's step, bracket prices at zero or below (a long's stop,
-        a short's target) or past the amount limit for these bars, or a position worth more
-        than that limit (its PnL could not be stored)."""
+        a short's target) or past the amount limit for these bars, a position worth more
+        than that limit (its PnL could not be stored), or a round trip (two fills) paying
+        more commission than it."""
         instrument.check_quantity(self.quantity, label="strategy quantity")
+        round_trip_fees = 2 * self.quantity * commission_per_contract
+        if not within_limit(round_trip_fees):
+            raise BacktestError(
+                f"a round trip of {self.quantity} contracts pays {round_trip_fees:,} in "
+                f"commission, past the amount limit {AMOUNT_LIMIT:,}"
+            )
         if not bars:
             return
         tick = instrument.tick_size

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from {{ cookiecutter.package_name }}.settings import DATABASE_URL_VAR
 
 @pytest.mark.backend("sqlite")
 async def test_an_empty_database_is_refused_with_the_way_to_migrate(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "new.db").close()  # an empty SQLite file
     container = build_container(database_url=f"{SQLITE_FILE_PREFIX}{tmp_path / 'new.db'}")
 
     with pytest.raises(SchemaNotCurrentError) as refused:
@@ -38,9 +40,22 @@ async def test_a_database_at_an_unknown_revision_is_refused(tmp_path: Path) -> N
         await connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
     await engine.dispose()
 
-    with pytest.raises(SchemaNotCurrentError, match="is at f00dfeed"):
+    with pytest.raises(SchemaNotCurrentError, match="is at f00dfeed, which this code does not"):
         async with opened(container):
             pass
+
+
+@pytest.mark.backend("sqlite")
+async def test_a_missing_sqlite_file_is_refused_and_not_created(tmp_path: Path) -> None:
+    container = build_container(database_url=f"{SQLITE_FILE_PREFIX}{tmp_path / 'typo.db'}")
+
+    with pytest.raises(
+        SchemaNotCurrentError, match=r"no SQLite database at .*typo\.db; .* creates"
+    ):
+        async with opened(container):
+            pass
+
+    assert not (tmp_path / "typo.db").exists()
 
 
 @pytest.mark.backend("sqlite")

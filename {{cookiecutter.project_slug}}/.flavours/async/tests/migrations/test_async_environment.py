@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.util import CommandError
 
 from {{ cookiecutter.package_name }}.adapters.sqla.migration_state import alembic_config
 from {{ cookiecutter.package_name }}.database_urls import SQLITE_FILE_PREFIX
@@ -31,5 +32,5 @@ def test_without_a_connection_a_sync_url_is_refused_with_the_async_form(
 ) -> None:
     monkeypatch.setenv(DATABASE_URL_VAR, "sqlite:///trading.db")
 
-    with pytest.raises(ValueError, match=r"write it as sqlite\+aiosqlite:///PATH\.db"):
+    with pytest.raises(CommandError, match=r"write it as sqlite\+aiosqlite:///PATH\.db"):
         command.upgrade(alembic_config(), "head")

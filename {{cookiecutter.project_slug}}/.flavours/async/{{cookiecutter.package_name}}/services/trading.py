@@ -1,11 +1,18 @@
 """Trading use cases, awaited; each runs in a unit of work its caller opened, and none commits."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from ..domain import DuplicateFillError, Order, Position, Trade
 from .commands import FillOrder, SubmitOrder
 from .ports import Clock, IdGenerator, UnitOfWork
-from .trading_core import book_fill, fill_trade, new_order
+from .trading_core import (
+    book_fill,
+    check_reduce_only,
+    fill_trade,
+    new_order,
+    orphaned_children,
+)
 
 
 async def submit_order(
@@ -27,6 +34,7 @@ async def accept_order(uow: UnitOfWork, order_id: str, *, clock: Clock) -> Order
 async def reject_order(uow: UnitOfWork, order_id: str, reason: str, *, clock: Clock) -> Order:
     order = await uow.orders.get(order_id)
     order.reject(reason, clock.now())
+    await _end_orphans(uow, order, clock.now())
     return order
 
 
@@ -35,12 +43,14 @@ async def cancel_order(
 ) -> Order:
     order = await uow.orders.get(order_id)
     order.cancel(clock.now(), reason=reason)
+    await _end_orphans(uow, order, clock.now())
     return order
 
 
 async def expire_order(uow: UnitOfWork, order_id: str, *, clock: Clock) -> Order:
     order = await uow.orders.get(order_id)
     order.expire(clock.now())
+    await _end_orphans(uow, order, clock.now())
     return order
 
 
@@ -53,19 +63,31 @@ async def trigger_order(uow: UnitOfWork, order_id: str, *, clock: Clock) -> Orde
 async def fill_order(
     uow: UnitOfWork, command: FillOrder, *, clock: Clock, ids: IdGenerator
 ) -> tuple[Trade, list[Position]]:
-    """Record a fill, update its order, route it into the positions; refuse a repeated trade id."""
+    """Record a fill, update its order, route it into the positions; refuse a repeated trade id,
+    and a fill of a reduce-only order that would open, add to or flip the position."""
     if await uow.trades.exists(command.trade_id):
         raise DuplicateFillError(command.trade_id)
     order = await uow.orders.get(command.order_id)
     instrument = await uow.instruments.get(order.symbol)
     # Read before the order changes, so the query has nothing to flush first.
     open_position = await uow.positions.get_open(order.symbol, order.strategy_id)
+    check_reduce_only(order, open_position, command.quantity)
     trade = fill_trade(command, order, instrument, clock.now())
     touched, opened = book_fill(order, trade, open_position, instrument, lambda: ids.next_id("P"))
     for position in opened:
         uow.positions.add(position)
     uow.trades.add(trade)
     return trade, touched
+
+
+async def _end_orphans(uow: UnitOfWork, parent: Order, now: datetime) -> None:
+    """Cancel the open children of an order that ended unfilled, and theirs in turn."""
+    if parent.order_list_id is None:
+        return  # an order with children belongs to an order list (the domain's rule)
+    group = await uow.orders.list_in_group(parent.order_list_id)
+    for child in orphaned_children(parent, group):
+        child.cancel(now, reason=f"its parent order {parent.order_id} is {parent.status}")
+        await _end_orphans(uow, child, now)
 
 
 async def mark_to_market(uow: UnitOfWork, symbol: str, strategy_id: str, price: Decimal) -> Decimal:

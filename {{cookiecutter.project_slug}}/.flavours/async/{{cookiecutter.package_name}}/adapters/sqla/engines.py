@@ -14,6 +14,7 @@ from ..memory.asyncio import inline_async_engine
 from .mapping import start_mappers
 from .migration_state import require_current_schema
 from .tables import metadata
+from .url_options import options_checked
 
 
 def memory_engine(url: str) -> AsyncEngine:
@@ -25,7 +26,8 @@ def memory_engine(url: str) -> AsyncEngine:
 def sqlite_engine(url: str) -> AsyncEngine:
     """A SQLite database through aiosqlite, with foreign keys enforced and real transactions."""
     start_mappers()
-    engine = create_async_engine(url)
+    with options_checked(url):
+        engine = create_async_engine(url)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
     return engine
@@ -34,7 +36,8 @@ def sqlite_engine(url: str) -> AsyncEngine:
 def postgresql_engine(url: str) -> AsyncEngine:
     """A PostgreSQL database through psycopg 3 in its async mode."""
     start_mappers()
-    return create_async_engine(url, pool_pre_ping=True)
+    with options_checked(url):
+        return create_async_engine(url, pool_pre_ping=True)
 
 
 async def prepare(engine: AsyncEngine, needs_migrations: bool) -> None:

@@ -23,7 +23,8 @@ async def upgrade_in_place(engine: AsyncEngine) -> None:
     """Migrate an in-memory SQLite database to the latest revision through its own engine."""
     if engine.dialect.name == "memory":
         raise ConfigurationError(
-            "memory:// needs no schema step: its tables are created when the process starts"
+            "the memory backend needs no schema step: "
+            "its tables are created when the process starts"
         )
     if not is_sqlite_memory(engine):
         raise ConfigurationError(

@@ -1,0 +1,186 @@
+"""The simulated venue on stored orders: acknowledgement, time in force, reduce-only
+exits and contingent orders, on every backend."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from {{ cookiecutter.package_name }}.adapters.id_generators import SequentialIdGenerator
+from {{ cookiecutter.package_name }}.domain import Order, OrderSide, OrderStatus, OrderType, TimeInForce
+from {{ cookiecutter.package_name }}.domain.bar import Bar
+from {{ cookiecutter.package_name }}.services import trading
+from {{ cookiecutter.package_name }}.services.backtest.clock import SimulatedClock
+from {{ cookiecutter.package_name }}.services.backtest.strategy import SubmitBracket
+from {{ cookiecutter.package_name }}.services.backtest.venue import BarFills, SimulatedVenue
+from {{ cookiecutter.package_name }}.services.backtest.venue_core import REDUCE_ONLY_REASON
+from {{ cookiecutter.package_name }}.services.commands import SubmitOrder
+from {{ cookiecutter.package_name }}.services.ports import UnitOfWork
+
+from .builders import T0, buy, child, in_list, ohlc, sell
+
+
+class Desk:
+    """A venue on the test's unit of work, with its own clock and ids."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.clock = SimulatedClock(T0)
+        self.ids = SequentialIdGenerator()
+        self.venue = SimulatedVenue(
+            symbol="ES",
+            strategy_id="default",
+            commission_per_contract=Decimal(1),
+            clock=self.clock,
+            ids=self.ids,
+        )
+
+    def submit(self, command: SubmitOrder) -> str:
+        """Submitted as an application would, not through the venue: left SUBMITTED."""
+        with self.uow:
+            order = trading.submit_order(self.uow, command, clock=self.clock, ids=self.ids)
+            self.uow.commit()
+            return order.order_id
+
+    def bar(self, bar: Bar) -> BarFills:
+        """One bar as the engine runs it: the working orders and position, then the fills."""
+        with self.uow:
+            self.clock.advance_to(bar.ts)
+            working = self.uow.orders.list_open("ES", "default")
+            position = self.uow.positions.get_open("ES", "default")
+            fills = self.venue.fill_bar(self.uow, bar, working, position)
+            self.uow.commit()
+            return fills
+
+    def order(self, order_id: str) -> "OrderView":
+        with self.uow:
+            return OrderView.of(self.uow.orders.get(order_id))
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """What the tests check of a stored order, read while its session is open."""
+
+    status: OrderStatus
+    reason: str | None
+    ts_accepted: datetime | None
+    ts_closed: datetime | None
+
+    @classmethod
+    def of(cls, order: Order) -> "OrderView":
+        return cls(order.status, order.reason, order.ts_accepted, order.ts_closed)
+
+
+@pytest.fixture
+def desk(uow: UnitOfWork) -> Desk:
+    return Desk(uow)
+
+
+def test_an_order_submitted_outside_the_venue_is_accepted_and_works_on_the_next_bar(
+    desk: Desk,
+) -> None:
+    limit = desk.submit(buy(1, "5899.00"))
+    stop_limit = desk.submit(
+        SubmitOrder(
+            symbol="ES",
+            side=OrderSide.BUY,
+            order_type=OrderType.STOP_LIMIT,
+            quantity=Decimal(1),
+            trigger_price=Decimal("5901.00"),
+            price=Decimal("5900.50"),
+        )
+    )
+
+    # The path reaches the limit and the trigger, never the stop-limit's price after it.
+    fills = desk.bar(ohlc(1, "5900.00", "5902.00", "5898.00", "5901.75"))
+
+    assert fills.fill_count == 1
+    assert (desk.order(limit)).status is OrderStatus.FILLED
+    triggered = desk.order(stop_limit)
+    assert (triggered.status, triggered.ts_accepted) == (
+        OrderStatus.TRIGGERED,
+        T0 + timedelta(minutes=1),
+    )
+
+
+def test_a_gtd_order_expires_at_the_first_bar_from_its_expire_time_unfilled(desk: Desk) -> None:
+    expiry = T0 + timedelta(minutes=2)
+    gtd = desk.submit(replace(buy(1, "5899.00"), time_in_force=TimeInForce.GTD, expire_time=expiry))
+
+    desk.bar(ohlc(1, "5900.00", "5901.00", "5899.50", "5900.00"))  # above the limit
+    fills = desk.bar(ohlc(2, "5900.00", "5901.00", "5898.00", "5900.00"))  # would fill
+
+    expired = desk.order(gtd)
+    assert (fills.fill_count, expired.status, expired.ts_closed) == (0, OrderStatus.EXPIRED, expiry)
+
+
+def test_a_day_order_expires_at_the_first_bar_of_the_next_utc_day(desk: Desk) -> None:
+    day = desk.submit(replace(buy(1, "5899.00"), time_in_force=TimeInForce.DAY))
+    next_day = (24 * 60) - (T0.hour * 60 + T0.minute)
+
+    desk.bar(ohlc(next_day - 1, "5900.00", "5901.00", "5899.50", "5900.00"))
+    fills = desk.bar(ohlc(next_day, "5900.00", "5901.00", "5898.00", "5900.00"))
+
+    assert (fills.fill_count, (desk.order(day)).status) == (0, OrderStatus.EXPIRED)
+
+
+@pytest.mark.parametrize("time_in_force", [TimeInForce.IOC, TimeInForce.FOK])
+def test_ioc_and_fok_orders_are_cancelled_when_their_first_bar_does_not_fill_them(
+    desk: Desk, time_in_force: TimeInForce
+) -> None:
+    order_id = desk.submit(replace(buy(1, "5899.00"), time_in_force=time_in_force))
+
+    fills = desk.bar(ohlc(1, "5900.00", "5901.00", "5899.50", "5900.00"))
+
+    cancelled = desk.order(order_id)
+    assert fills.working == []
+    assert (cancelled.status, cancelled.reason) == (
+        OrderStatus.CANCELED,
+        f"{time_in_force}: not filled on the bar it worked on",
+    )
+
+
+def test_a_reduce_only_order_with_nothing_to_reduce_is_cancelled_not_filled(desk: Desk) -> None:
+    order_id = desk.submit(replace(sell(1), reduce_only=True))
+
+    fills = desk.bar(ohlc(1, "5900.00", "5901.00", "5899.50", "5900.00"))
+
+    cancelled = desk.order(order_id)
+    assert (fills.fill_count, fills.position) == (0, None)
+    assert (cancelled.status, cancelled.reason) == (OrderStatus.CANCELED, REDUCE_ONLY_REASON)
+
+
+def test_the_exits_of_an_entry_that_expires_unfilled_end_with_it(desk: Desk) -> None:
+    entry = desk.submit(
+        in_list(
+            replace(
+                buy(1, "5890.00"),
+                time_in_force=TimeInForce.GTD,
+                expire_time=T0 + timedelta(minutes=1),
+            )
+        )
+    )
+    stop = desk.submit(child(entry, OrderType.STOP_MARKET, "5880.00"))
+    target = desk.submit(child(entry, OrderType.LIMIT, "5900.00"))
+
+    # The target's price is inside the bar, but its entry never filled.
+    fills = desk.bar(ohlc(1, "5899.00", "5901.00", "5895.00", "5900.00"))
+
+    assert (fills.fill_count, fills.position, fills.working) == (0, None, [])
+    assert (desk.order(entry)).status is OrderStatus.EXPIRED
+    for order_id in (stop, target):
+        assert (desk.order(order_id)).status is OrderStatus.CANCELED
+
+
+def test_cancel_all_with_an_entry_and_its_exits_cancels_each_once(desk: Desk) -> None:
+    with desk.uow:
+        bracket = desk.venue.submit_bracket(
+            desk.uow,
+            SubmitBracket(OrderSide.BUY, Decimal(1), Decimal("5890.00"), Decimal("5910.00")),
+        )
+        desk.venue.cancel_all(desk.uow, bracket, reason="flat for the close")
+        desk.uow.commit()
+
+    statuses = [(desk.order(order.order_id)).status for order in bracket]
+    assert statuses == [OrderStatus.CANCELED] * 3

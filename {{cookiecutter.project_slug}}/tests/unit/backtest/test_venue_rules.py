@@ -14,6 +14,7 @@ from {{ cookiecutter.package_name }}.domain import (
 )
 from {{ cookiecutter.package_name }}.domain.bar import Bar
 from {{ cookiecutter.package_name }}.services.backtest.venue_core import (
+    needs_start_of_bar,
     one_bar_orders,
     one_bar_reason,
     orders_out_of_time,
@@ -83,3 +84,9 @@ def test_an_order_acknowledged_at_a_bar_keeps_its_submission() -> None:
     (late,) = orders_to_accept([order("L", accepted=False)])
 
     assert (late.status, late.ts_submitted) == (OrderStatus.SUBMITTED, MADE)
+
+
+def test_the_start_of_a_bar_has_work_only_for_unacknowledged_or_timed_orders() -> None:
+    assert not needs_start_of_bar([order("C"), order("D")])
+    assert needs_start_of_bar([order("C"), order("S", accepted=False)])
+    assert needs_start_of_bar([order("I", time_in_force=TimeInForce.IOC)])

@@ -203,6 +203,15 @@ def children_of_opening_fills(
     return [order for order in working if order.parent_order_id in opened]
 
 
+def needs_start_of_bar(working: Sequence[Order]) -> bool:
+    """Whether an order is not acknowledged yet or has a time in force other than GTC: the
+    bar's start has something to do (most bars' orders are GTC and accepted)."""
+    return any(
+        order.status is OrderStatus.SUBMITTED or order.time_in_force is not TimeInForce.GTC
+        for order in working
+    )
+
+
 def orders_to_accept(working: Sequence[Order]) -> list[Order]:
     """Orders submitted outside the venue and not acknowledged yet: accepted as a bar starts."""
     return [order for order in working if order.status is OrderStatus.SUBMITTED]

@@ -19,6 +19,7 @@ from .venue_core import (
     bracket_entry,
     bracket_exits,
     fill_command,
+    needs_start_of_bar,
     needs_trigger,
     one_bar_orders,
     one_bar_reason,
@@ -60,7 +61,8 @@ class SimulatedVenue:
         """Fill what `bar` reaches among the `working` orders, in path order."""
         if not working:
             return BarFills(position=position, working=[])  # most bars: nothing to fill
-        working = await self._start_bar(uow, bar, working)
+        if needs_start_of_bar(working):
+            working = await self._start_bar(uow, bar, working)
         plan = plan_fills(bar, working)
         by_id = {order.order_id: order for order in working}
         done: set[str] = set()

@@ -8,6 +8,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.domain import (
     Instrument,
+    InvalidOrderError,
     LiquiditySide,
     Order,
     OrderSide,
@@ -17,8 +18,10 @@ from {{ cookiecutter.package_name }}.domain import (
     Trade,
     only_reduces,
 )
+from {{ cookiecutter.package_name }}.services.commands import SubmitOrder
 from {{ cookiecutter.package_name }}.services.trading_core import (
     check_reduce_only,
+    contingent_on,
     orphaned_children,
 )
 
@@ -125,3 +128,16 @@ def test_the_children_of_an_entry_that_filled_in_part_keep_working() -> None:
     entry.cancel(T0 + timedelta(minutes=2))
 
     assert orphaned_children(entry, [entry, stop]) == []
+
+
+def test_a_child_command_is_linked_to_its_parent_and_the_parents_list() -> None:
+    entry = order("E", OrderSide.BUY, order_list_id="L-1")
+    exit_ = SubmitOrder(
+        symbol="ES", side=OrderSide.SELL, order_type=OrderType.MARKET, quantity=Decimal(1)
+    )
+
+    linked = contingent_on(exit_, entry)
+
+    assert (linked.parent_order_id, linked.order_list_id) == ("E", "L-1")
+    with pytest.raises(InvalidOrderError, match="belongs to no order list"):
+        contingent_on(exit_, order("F", OrderSide.BUY))

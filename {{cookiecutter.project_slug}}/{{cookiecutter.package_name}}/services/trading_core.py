@@ -4,11 +4,13 @@
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 from ..domain import (
     Instrument,
+    InvalidOrderError,
     Order,
     Position,
     ReduceOnlyError,
@@ -95,3 +97,24 @@ def orphaned_children(parent: Order, group: Sequence[Order]) -> list[Order]:
     if parent.is_open or parent.filled_qty > 0:
         return []
     return [order for order in group if order.parent_order_id == parent.order_id and order.is_open]
+
+
+def contingent_on(command: SubmitOrder, parent: Order) -> SubmitOrder:
+    """`command` as a child of `parent`, in the parent's order list. Contingency is one level
+    deep: a child has no children, so an order that ends unfilled has only its own to end."""
+    label = f"an order contingent on {parent.order_id!r}"
+    if parent.parent_order_id is not None:
+        raise InvalidOrderError(
+            f"{label} is refused: that order is contingent on {parent.parent_order_id!r} "
+            "itself, and contingent orders are one level deep"
+        )
+    if parent.order_list_id is None:
+        raise InvalidOrderError(f"{label} is refused: that order belongs to no order list")
+    if command.parent_order_id not in (None, parent.order_id):
+        raise InvalidOrderError(f"{label} names another parent, {command.parent_order_id!r}")
+    if command.order_list_id not in (None, parent.order_list_id):
+        raise InvalidOrderError(
+            f"{label} is in order list {command.order_list_id!r}, not in its parent's "
+            f"{parent.order_list_id!r}"
+        )
+    return replace(command, parent_order_id=parent.order_id, order_list_id=parent.order_list_id)

@@ -9,7 +9,6 @@ from decimal import Decimal
 from ...domain import Order, Position, only_reduces
 from ...domain.bar import Bar
 from .. import trading
-from ..commands import SubmitOrder
 from ..ports import Clock, IdGenerator, UnitOfWork
 from .fill_model import SimulatedFill
 from .strategy import SubmitBracket
@@ -97,9 +96,13 @@ class SimulatedVenue:
     def submit_bracket(self, uow: UnitOfWork, action: SubmitBracket) -> list[Order]:
         """Entry at market, then its stop-loss and take-profit, all in one order list."""
         list_id = self._ids.next_id("L")
-        entry = self._submit(uow, bracket_entry(action, self.symbol, self.strategy_id, list_id))
-        exits = bracket_exits(action, self.symbol, self.strategy_id, list_id, entry.order_id)
-        return [entry, *[self._submit(uow, command) for command in exits]]
+        entry = bracket_entry(action, self.symbol, self.strategy_id, list_id)
+        exits = bracket_exits(action, self.symbol, self.strategy_id, list_id)
+        orders = trading.submit_with_children(uow, entry, exits, clock=self._clock, ids=self._ids)
+        now = self._clock.now()
+        for order in orders:
+            order.accept(now)  # the simulated venue acknowledges at once
+        return orders
 
     def cancel_all(self, uow: UnitOfWork, working: Iterable[Order], reason: str) -> None:
         """Cancel each of the `working` orders still open (children end with their entry)."""
@@ -120,11 +123,6 @@ class SimulatedVenue:
 
     def _cancel(self, uow: UnitOfWork, order: Order, reason: str) -> None:
         trading.cancel_order(uow, order.order_id, clock=self._clock, reason=reason)
-
-    def _submit(self, uow: UnitOfWork, command: SubmitOrder) -> Order:
-        order = trading.submit_order(uow, command, clock=self._clock, ids=self._ids)
-        order.accept(self._clock.now())  # the simulated venue acknowledges at once
-        return order
 
     def _fill(self, uow: UnitOfWork, order: Order, fill: SimulatedFill) -> list[Position]:
         if needs_trigger(order):

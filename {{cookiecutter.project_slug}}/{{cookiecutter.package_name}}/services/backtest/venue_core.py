@@ -114,9 +114,10 @@ def bracket_entry(
 
 
 def bracket_exits(
-    action: SubmitBracket, symbol: str, strategy_id: str, list_id: str, entry_id: str
+    action: SubmitBracket, symbol: str, strategy_id: str, list_id: str
 ) -> list[SubmitOrder]:
-    """The stop-loss and the take-profit of a bracket, children of its entry."""
+    """The stop-loss and the take-profit of a bracket, reduce-only; submitted with the entry
+    (`trading.submit_with_children`), they become its children."""
     exit_side = action.side.opposite
     return [
         _bracket_order(
@@ -126,7 +127,7 @@ def bracket_exits(
             list_id,
             exit_side,
             OrderType.STOP_MARKET,
-            parent=entry_id,
+            reduce_only=True,
             trigger_price=action.stop_price,
         ),
         _bracket_order(
@@ -136,7 +137,7 @@ def bracket_exits(
             list_id,
             exit_side,
             OrderType.LIMIT,
-            parent=entry_id,
+            reduce_only=True,
             price=action.target_price,
         ),
     ]
@@ -170,7 +171,7 @@ def _bracket_order(
     side: OrderSide,
     order_type: OrderType,
     *,
-    parent: str | None = None,
+    reduce_only: bool = False,
     price: Decimal | None = None,
     trigger_price: Decimal | None = None,
 ) -> SubmitOrder:
@@ -182,9 +183,8 @@ def _bracket_order(
         price=price,
         trigger_price=trigger_price,
         strategy_id=strategy_id,
-        parent_order_id=parent,
         order_list_id=list_id,
-        reduce_only=parent is not None,
+        reduce_only=reduce_only,
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.domain import (
     DuplicateFillError,
+    InvalidOrderError,
     InvalidTransitionError,
     NotFoundError,
     OffTickPriceError,
@@ -202,3 +203,19 @@ async def test_a_reduce_only_fill_that_would_flip_the_position_is_refused_and_ch
         assert order_state(await uow.orders.get(exit_))[:2] == (OrderStatus.ACCEPTED, Decimal(0))
         position = await uow.positions.get_open("ES", "default")
         assert position_state(position) == (PositionSide.LONG, Decimal(1), Decimal("5900.00"))
+
+
+async def test_a_child_order_needs_a_parent_in_its_list_that_is_no_child_itself(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    entry = await place(uow, in_list(buy(1)), clock, ids)
+    stop = await place(uow, child(entry, OrderType.STOP_MARKET, "5890.00"), clock, ids)
+
+    with pytest.raises(NotFoundError, match="O-404"):
+        await place(uow, child("O-404", OrderType.LIMIT, "5910.00"), clock, ids)
+    with pytest.raises(InvalidOrderError, match="one level deep"):
+        await place(uow, child(stop, OrderType.LIMIT, "5910.00"), clock, ids)
+    with pytest.raises(InvalidOrderError, match="not in its parent's 'L-1'"):
+        await place(
+            uow, replace(child(entry, OrderType.LIMIT, "5910.00"), order_list_id="L-2"), clock, ids
+        )

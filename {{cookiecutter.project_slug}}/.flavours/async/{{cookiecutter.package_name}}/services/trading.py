@@ -1,5 +1,6 @@
 """Trading use cases, awaited; each runs in a unit of work its caller opened, and none commits."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from .ports import Clock, IdGenerator, UnitOfWork
 from .trading_core import (
     book_fill,
     check_reduce_only,
+    contingent_on,
     fill_trade,
     new_order,
     orphaned_children,
@@ -18,7 +20,31 @@ from .trading_core import (
 async def submit_order(
     uow: UnitOfWork, command: SubmitOrder, *, clock: Clock, ids: IdGenerator
 ) -> Order:
-    """Create an order from the command, validated against its instrument, and submit it."""
+    """Create an order from the command, validated against its instrument, and submit it. A
+    child order's parent must exist, in the child's order list, and not be a child itself."""
+    if command.parent_order_id is not None:
+        command = contingent_on(command, await uow.orders.get(command.parent_order_id))
+    return await _create(uow, command, clock, ids)
+
+
+async def submit_with_children(
+    uow: UnitOfWork,
+    parent: SubmitOrder,
+    children: Sequence[SubmitOrder],
+    *,
+    clock: Clock,
+    ids: IdGenerator,
+) -> list[Order]:
+    """Submit an order and the orders contingent on it (a bracket's entry and its exits)
+    together, the children linked to the parent here: the parent first, then the children."""
+    first = await submit_order(uow, parent, clock=clock, ids=ids)
+    orders = [first]
+    for command in children:
+        orders.append(await _create(uow, contingent_on(command, first), clock, ids))
+    return orders
+
+
+async def _create(uow: UnitOfWork, command: SubmitOrder, clock: Clock, ids: IdGenerator) -> Order:
     instrument = await uow.instruments.get(command.symbol)
     order = new_order(command, instrument, ids.next_id("O"), clock.now())
     uow.orders.add(order)
@@ -82,8 +108,8 @@ async def fill_order(
 
 async def _end_orphans(uow: UnitOfWork, parent: Order, now: datetime) -> None:
     """Cancel the open children of an order that ended unfilled, and theirs in turn."""
-    if parent.order_list_id is None:
-        return  # an order with children belongs to an order list (the domain's rule)
+    if parent.order_list_id is None or parent.parent_order_id is not None:
+        return  # children are in their parent's order list, and have none of their own
     group = await uow.orders.list_in_group(parent.order_list_id)
     for child in orphaned_children(parent, group):
         child.cancel(now, reason=f"its parent order {parent.order_id} is {parent.status}")

@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL
 from .adapters.csv_bars import load_bars_csv
 from .adapters.output_folder import writable_folder
 from .adapters.sqla.migration_state import unknown_revisions
-from .adapters.sqla.sqlite_files import missing_database, missing_folder
+from .adapters.sqla.sqlite_files import missing_database, missing_folder, sqlite_in_memory
 from .bench.backends import BENCH_POSTGRES_URL_VAR
 from .bench.backtests import BacktestPlan
 from .bench.micro_parts import MicroSizes
@@ -144,7 +144,7 @@ def _refuse_sqlite_that_cannot_migrate(url: URL, *, creating: bool) -> None:
     """Refuse an in-memory SQLite database (each connection gets a new, empty one), and a
     SQLite file that is missing (opening it would create it), or only its folder when
     `creating` it is the point."""
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+    if sqlite_in_memory(url):
         raise ApplicationError(
             f"{url} is a new, empty database on every connection, so there is nothing to "
             "migrate; `backtest --create-schema` migrates one for the run"

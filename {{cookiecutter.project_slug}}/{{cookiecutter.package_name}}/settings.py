@@ -24,13 +24,15 @@ class Backend(StrEnum):
     POSTGRESQL = "postgresql"
 
 
-_PASSWORD = re.compile(r"^([^:/@]*://[^:/@]*:)[^@]*@")
-"""The password of a URL: after the user name's colon, up to the last `@` SQLAlchemy reads."""
+_PASSWORD = re.compile(r"^([^:/@]*://[^:/@]*:).*@")
+"""A URL's password: after the user name's colon, up to the last `@` (masking more than the
+password, if a later part has an `@`, is the safe side)."""
+_PASSWORD_OPTION = re.compile(r"([?&]password=)[^&]*", re.IGNORECASE)
 
 
 def redacted(url: str) -> str:
     """A database URL as messages show it: its password, if it has one, as `***`."""
-    return _PASSWORD.sub(r"\1***@", url)
+    return _PASSWORD_OPTION.sub(r"\1***", _PASSWORD.sub(r"\1***@", url))
 
 
 _IMPLIED_DRIVERS = {Backend.MEMORY: "memory", Backend.SQLITE: "pysqlite"}

@@ -84,6 +84,13 @@ def test_a_refused_url_is_shown_without_its_password(url: str) -> None:
     assert redacted("memory://") == "memory://"
 
 
+def test_a_password_with_an_at_sign_or_given_as_an_option_is_masked() -> None:
+    assert redacted("postgresql+psycopg://u:p@ss@host/db") == "postgresql+psycopg://u:***@host/db"
+    assert redacted("postgresql+psycopg://h/db?user=u&password=s3cr3t&sslmode=require") == (
+        "postgresql+psycopg://h/db?user=u&password=***&sslmode=require"
+    )
+
+
 def test_the_environment_variable_is_read_and_an_explicit_url_wins() -> None:
     environ = {DATABASE_URL_VAR: f"{SQLITE_FILE_PREFIX}from-env.db"}
 

@@ -1,5 +1,6 @@
 """The trading services' rules that need no I/O: reduce-only fills and contingent orders."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from {{ cookiecutter.package_name }}.domain import (
     ReduceOnlyError,
     Trade,
     only_reduces,
+    reducible_quantity,
 )
 from {{ cookiecutter.package_name }}.services.commands import SubmitOrder
 from {{ cookiecutter.package_name }}.services.trading_core import (
@@ -141,3 +143,20 @@ def test_a_child_command_is_linked_to_its_parent_and_the_parents_list() -> None:
     assert (linked.parent_order_id, linked.order_list_id) == ("E", "L-1")
     with pytest.raises(InvalidOrderError, match="belongs to no order list"):
         contingent_on(exit_, order("F", OrderSide.BUY))
+    with pytest.raises(InvalidOrderError, match="not for its parent's ES/default"):
+        contingent_on(replace(exit_, strategy_id="other"), entry)
+    entry.cancel(T0 + timedelta(minutes=1))
+    with pytest.raises(InvalidOrderError, match=r"ended unfilled \(CANCELED\)"):
+        contingent_on(exit_, entry)
+
+
+@pytest.mark.parametrize(
+    ("side", "held", "reducible"),
+    [(OrderSide.SELL, 2, 2), (OrderSide.BUY, 2, 0), (OrderSide.SELL, None, 0)],
+)
+def test_what_a_fill_can_take_off_a_position_without_flipping_it(
+    side: OrderSide, held: int | None, reducible: int
+) -> None:
+    position = None if held is None else long_position(held)
+
+    assert reducible_quantity(position, side) == reducible

@@ -30,7 +30,7 @@ from .errors import (
 )
 from .instrument import Instrument
 from .order import Order
-from .position import Position, apply_fill, only_reduces
+from .position import Position, apply_fill, only_reduces, reducible_quantity
 from .trade import Trade
 from .transitions import (
     FILLABLE_ORDER_STATUSES,
@@ -74,5 +74,6 @@ __all__ = [
     "can_transition",
     "check_transition",
     "only_reduces",
+    "reducible_quantity",
     "round_amount",
 ]

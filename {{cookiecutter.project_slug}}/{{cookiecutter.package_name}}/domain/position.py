@@ -290,12 +290,15 @@ def _next_id(new_position_id: Callable[[], str]) -> str:
     return require_text(new_position_id(), "new position id", InvalidTradeError)
 
 
+def reducible_quantity(position: Position | None, side: OrderSide) -> Decimal:
+    """How much a fill on `side` can take off `position` without flipping it: all of an open
+    position on the other side, else nothing."""
+    if position is None or not position.is_open or position.direction != -side.sign:
+        return Decimal(0)
+    return position.quantity
+
+
 def only_reduces(position: Position | None, side: OrderSide, quantity: Decimal) -> bool:
-    """Whether a fill of `quantity` on `side` only reduces `position`: the position is open, on
-    the other side, and holds at least `quantity` (the rule of a reduce-only order)."""
-    return (
-        position is not None
-        and position.is_open
-        and position.direction == -side.sign
-        and quantity <= position.quantity
-    )
+    """Whether a fill of `quantity` on `side` only reduces `position` (the rule of a
+    reduce-only order): it never opens, adds to or flips a position."""
+    return 0 < quantity <= reducible_quantity(position, side)

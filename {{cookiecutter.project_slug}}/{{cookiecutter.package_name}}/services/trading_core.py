@@ -100,8 +100,9 @@ def orphaned_children(parent: Order, group: Sequence[Order]) -> list[Order]:
 
 
 def contingent_on(command: SubmitOrder, parent: Order) -> SubmitOrder:
-    """`command` as a child of `parent`, in the parent's order list. Contingency is one level
-    deep: a child has no children, so an order that ends unfilled has only its own to end."""
+    """`command` as a child of `parent`, in the parent's order list, for its symbol and
+    strategy, while the parent can still fill. Contingency is one level deep: a child has no
+    children, so an order that ends unfilled has only its own to end."""
     label = f"an order contingent on {parent.order_id!r}"
     if parent.parent_order_id is not None:
         raise InvalidOrderError(
@@ -110,6 +111,13 @@ def contingent_on(command: SubmitOrder, parent: Order) -> SubmitOrder:
         )
     if parent.order_list_id is None:
         raise InvalidOrderError(f"{label} is refused: that order belongs to no order list")
+    if not parent.is_open and parent.filled_qty == 0:
+        raise InvalidOrderError(f"{label} is refused: that order ended unfilled ({parent.status})")
+    if (command.symbol, command.strategy_id) != (parent.symbol, parent.strategy_id):
+        raise InvalidOrderError(
+            f"{label} is for {command.symbol}/{command.strategy_id}, not for its parent's "
+            f"{parent.symbol}/{parent.strategy_id}"
+        )
     if command.parent_order_id not in (None, parent.order_id):
         raise InvalidOrderError(f"{label} names another parent, {command.parent_order_id!r}")
     if command.order_list_id not in (None, parent.order_list_id):

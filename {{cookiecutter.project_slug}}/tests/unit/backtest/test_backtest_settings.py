@@ -28,6 +28,7 @@ def test_the_defaults_are_the_reference_run() -> None:
         # rounded to no commission at all
         ({"commission_per_contract": Decimal("4e-9")}, "commission per contract 4E-9 has more"),
         ({"initial_cash": Decimal(10) ** 12}, "initial cash 1000000000000 is not below 1,000,000"),
+        ({"commission_per_contract": Decimal("1e20")}, "commission per contract 1E[+]20 is not"),
         ({"read_chunk": 0}, "read_chunk must be at least 1"),
         ({"progress_every": 0}, "progress_every must be at least 1"),
     ],

@@ -13,12 +13,14 @@ from {{ cookiecutter.package_name }}.domain import (
     TimeInForce,
 )
 from {{ cookiecutter.package_name }}.domain.bar import Bar
+from {{ cookiecutter.package_name }}.services.backtest.fill_model import SimulatedFill
 from {{ cookiecutter.package_name }}.services.backtest.venue_core import (
     needs_start_of_bar,
     one_bar_orders,
     one_bar_reason,
     orders_out_of_time,
     orders_to_accept,
+    reduce_only_fill,
 )
 
 MADE = datetime(2025, 1, 2, 20, 0, tzinfo=UTC)
@@ -90,3 +92,11 @@ def test_the_start_of_a_bar_has_work_only_for_unacknowledged_or_timed_orders() -
     assert not needs_start_of_bar([order("C"), order("D")])
     assert needs_start_of_bar([order("C"), order("S", accepted=False)])
     assert needs_start_of_bar([order("I", time_in_force=TimeInForce.IOC)])
+
+
+def test_a_reduce_only_fill_is_cut_to_the_position_or_dropped() -> None:
+    fill = SimulatedFill("X", Decimal(100), Decimal(2), 1)
+
+    assert reduce_only_fill(fill, Decimal(5)) is fill
+    assert reduce_only_fill(fill, Decimal(1)) == SimulatedFill("X", Decimal(100), Decimal(1), 1)
+    assert reduce_only_fill(fill, Decimal(0)) is None

@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from sqlalchemy.types import TypeDecorator
 
 from ...errors import ConfigurationError
-from ...settings import DATABASE_URL_VAR, database_settings
+from ...settings import DATABASE_URL_VAR, database_settings, redacted
 from .tables import metadata
 
 
@@ -26,7 +26,8 @@ def configured_url() -> str:
         raise CommandError(str(error)) from None
     if not settings.needs_migrations:
         raise CommandError(
-            f"{settings.url} needs no migrations: the memory backend creates its schema at "
+            f"{redacted(settings.url)} needs no migrations: the memory backend creates its "
+            "schema at "
             f"start; set {DATABASE_URL_VAR} to the SQLite or PostgreSQL database to migrate"
         )
     return settings.url

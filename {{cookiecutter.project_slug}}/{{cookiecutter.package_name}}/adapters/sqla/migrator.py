@@ -7,6 +7,7 @@ from alembic import command
 from sqlalchemy import Engine, create_engine, pool
 
 from ...errors import ConfigurationError
+from ...settings import redacted
 from .migration_state import alembic_config, current_revisions, head_revisions
 
 
@@ -36,7 +37,7 @@ class AlembicMigrator:
     def _engine(self) -> Iterator[Engine]:
         if not self._needs_migrations:
             raise ConfigurationError(
-                f"{self._url} needs no migrations: "
+                f"{redacted(self._url)} needs no migrations: "
                 "the memory backend creates its schema when it starts"
             )
         engine = create_engine(self._url, poolclass=pool.NullPool)

@@ -1,19 +1,42 @@
 """Where a SQLite URL keeps its database, and what opening it would do to a missing file."""
 
 from pathlib import Path
+from urllib.parse import unquote
 
 from sqlalchemy.engine import URL
+from sqlalchemy.util import asbool
 
 UPGRADE = "`{{ cookiecutter.project_slug }} db upgrade`"
+_IN_MEMORY = (None, "", ":memory:")
+
+
+def _uri_path(url: URL) -> str | None:
+    """The path a `file:` URI names (`sqlite:///file:x.db?uri=true`); None when not one."""
+    database = url.database or ""
+    if not asbool(url.query.get("uri", False)) or not database.startswith("file:"):
+        return None
+    path = unquote(database.removeprefix("file:").split("?")[0].split("#")[0])
+    if path.startswith("//"):  # file://host/path: the host is empty or localhost
+        path = "/" + path[2:].partition("/")[2]
+    return path
+
+
+def sqlite_in_memory(url: URL) -> bool:
+    """Whether a SQLite URL names a private in-memory database, a new one per connection."""
+    if url.get_backend_name() != "sqlite":
+        return False
+    path = _uri_path(url)
+    if path is None:
+        return url.database in _IN_MEMORY
+    return path in _IN_MEMORY or url.query.get("mode") == "memory"
 
 
 def sqlite_file(url: URL) -> Path | None:
-    """The file of a SQLite URL; None for other backends, in-memory SQLite and `uri=true`."""
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    """The file of a SQLite URL, a `file:` URI's too; None for other backends and in memory."""
+    if url.get_backend_name() != "sqlite" or sqlite_in_memory(url):
         return None
-    if url.query.get("uri") == "true":
-        return None  # a `file:` URI, which SQLite itself reads
-    return Path(url.database)
+    path = _uri_path(url)
+    return Path(str(url.database) if path is None else path)
 
 
 def missing_folder(url: URL) -> str | None:

@@ -84,10 +84,10 @@ class BacktestSettings:
         if not cash.is_finite() or cash <= 0:
             raise BacktestError(f"initial cash must be positive, got {cash}")
         for name, amount in (("commission per contract", fee), ("initial cash", cash)):
+            if not within_limit(amount):  # before rounding, which cannot take such numbers
+                raise BacktestError(f"{name} {amount} is not below {AMOUNT_LIMIT:,}")
             if amount != round_amount(amount):
                 raise BacktestError(f"{name} {amount} has more than {AMOUNT_PLACES} decimal places")
-            if not within_limit(amount):
-                raise BacktestError(f"{name} {amount} is not below {AMOUNT_LIMIT:,}")
         for name in ("read_chunk", "progress_every"):
             if getattr(self, name) < 1:
                 raise BacktestError(f"{name} must be at least 1, got {getattr(self, name)}")

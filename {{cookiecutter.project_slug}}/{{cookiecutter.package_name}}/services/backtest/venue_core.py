@@ -20,14 +20,15 @@ Its rules (the price rules themselves are `fill_model`'s):
   filling stays TRIGGERED and works as a plain limit from the next bar.
 - When a bracket child fills, its siblings in the order list are cancelled at once (one cancels
   the other); a fill the model found for a cancelled order on the same bar is dropped.
-- A reduce-only order (a bracket's exits are) only reduces the position: when its fill would
-  open, add to or flip it, the order is cancelled instead of filled.
+- A reduce-only order (a bracket's exits are) only reduces the position. With nothing on the
+  other side to reduce it is cancelled instead of filled; larger than the position (an entry
+  that filled in part, then ended), it fills the position's quantity and the rest is cancelled.
 - Fills are whole, commission is `commission_per_contract` times the quantity; market and stop
   fills take liquidity (TAKER), limit fills add it (MAKER).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -48,6 +49,7 @@ from .strategy import SubmitBracket
 _STOP_TYPES = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
 _ONE_BAR = (TimeInForce.IOC, TimeInForce.FOK)
 REDUCE_ONLY_REASON = "reduce-only: its fill would open, add to or flip the position"
+REDUCE_ONLY_REST_REASON = "reduce-only: the rest would flip the position"
 
 
 @dataclass
@@ -237,3 +239,11 @@ def one_bar_orders(live: Sequence[Order]) -> list[Order]:
 
 def one_bar_reason(order: Order) -> str:
     return f"{order.time_in_force}: not filled on the bar it worked on"
+
+
+def reduce_only_fill(fill: SimulatedFill, reducible: Decimal) -> SimulatedFill | None:
+    """A reduce-only order's fill cut to what the position holds on the other side; None
+    when that is nothing."""
+    if reducible <= 0:
+        return None
+    return fill if fill.quantity <= reducible else replace(fill, quantity=reducible)

@@ -14,11 +14,14 @@ from {{ cookiecutter.package_name }}.services import trading
 from {{ cookiecutter.package_name }}.services.backtest.clock import SimulatedClock
 from {{ cookiecutter.package_name }}.services.backtest.strategy import SubmitBracket
 from {{ cookiecutter.package_name }}.services.backtest.venue import BarFills, SimulatedVenue
-from {{ cookiecutter.package_name }}.services.backtest.venue_core import REDUCE_ONLY_REASON
+from {{ cookiecutter.package_name }}.services.backtest.venue_core import (
+    REDUCE_ONLY_REASON,
+    REDUCE_ONLY_REST_REASON,
+)
 from {{ cookiecutter.package_name }}.services.commands import SubmitOrder
 from {{ cookiecutter.package_name }}.services.ports import UnitOfWork
 
-from .builders import T0, buy, child, in_list, ohlc, sell
+from .builders import T0, buy, child, fill_command, in_list, ohlc, sell
 
 
 class Desk:
@@ -190,3 +193,22 @@ async def test_cancel_all_with_an_entry_and_its_exits_cancels_each_once(desk: De
 
     statuses = [(await desk.order(order.order_id)).status for order in bracket]
     assert statuses == [OrderStatus.CANCELED] * 3
+
+
+async def test_the_stop_of_an_entry_that_filled_in_part_closes_what_was_filled(desk: Desk) -> None:
+    entry = await desk.submit(in_list(buy(2, "5890.00")))
+    stop = await desk.submit(
+        replace(child(entry, OrderType.STOP_MARKET, "5880.00"), quantity=Decimal(2))
+    )
+    async with desk.uow:
+        await trading.accept_order(desk.uow, entry, clock=desk.clock)
+        command = fill_command(entry, "T-1", 1, "5890.00")
+        await trading.fill_order(desk.uow, command, clock=desk.clock, ids=desk.ids)
+        await trading.cancel_order(desk.uow, entry, clock=desk.clock)
+        await desk.uow.commit()
+
+    fills = await desk.bar(ohlc(1, "5885.00", "5886.00", "5870.00", "5871.00"))
+
+    stopped = await desk.order(stop)
+    assert (fills.fill_count, fills.position, len(fills.closed)) == (1, None, 1)
+    assert (stopped.status, stopped.reason) == (OrderStatus.CANCELED, REDUCE_ONLY_REST_REASON)

@@ -107,13 +107,12 @@ async def fill_order(
 
 
 async def _end_orphans(uow: UnitOfWork, parent: Order, now: datetime) -> None:
-    """Cancel the open children of an order that ended unfilled, and theirs in turn."""
+    """Cancel the open children of an order that ended unfilled."""
     if parent.order_list_id is None or parent.parent_order_id is not None:
         return  # children are in their parent's order list, and have none of their own
     group = await uow.orders.list_in_group(parent.order_list_id)
     for child in orphaned_children(parent, group):
         child.cancel(now, reason=f"its parent order {parent.order_id} is {parent.status}")
-        await _end_orphans(uow, child, now)
 
 
 async def mark_to_market(uow: UnitOfWork, symbol: str, strategy_id: str, price: Decimal) -> Decimal:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from ...errors import ConfigurationError
+from ...settings import redacted
 from .migration_state import alembic_config, current_revisions, head_revisions
 
 T = TypeVar("T")
@@ -40,7 +41,7 @@ class AlembicMigrator:
     def _run(self, step: Callable[[Connection], T]) -> T:
         if not self._needs_migrations:
             raise ConfigurationError(
-                f"{self._url} needs no migrations: "
+                f"{redacted(self._url)} needs no migrations: "
                 "the memory backend creates its schema when it starts"
             )
         return asyncio.run(self._in_transaction(step))

@@ -6,7 +6,7 @@ Its rules are told in `venue_core`, the part both flavours share.
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from ...domain import Order, Position, only_reduces
+from ...domain import Order, Position, reducible_quantity
 from ...domain.bar import Bar
 from .. import trading
 from ..ports import Clock, IdGenerator, UnitOfWork
@@ -14,6 +14,7 @@ from .fill_model import SimulatedFill
 from .strategy import SubmitBracket
 from .venue_core import (
     REDUCE_ONLY_REASON,
+    REDUCE_ONLY_REST_REASON,
     BarFills,
     bracket_entry,
     bracket_exits,
@@ -25,6 +26,7 @@ from .venue_core import (
     orders_out_of_time,
     orders_to_accept,
     plan_fills,
+    reduce_only_fill,
     siblings_to_cancel,
     stop_limits_to_trigger,
 )
@@ -71,10 +73,16 @@ class SimulatedVenue:
             if order.order_id in done or not order.is_open:
                 continue  # cancelled by an earlier fill of the bar
             done.add(order.order_id)
-            if order.reduce_only and not only_reduces(outcome.position, order.side, fill.quantity):
-                await self._cancel(uow, order, REDUCE_ONLY_REASON)
-                continue
+            wanted = fill.quantity
+            if order.reduce_only:
+                cut = reduce_only_fill(fill, reducible_quantity(outcome.position, order.side))
+                if cut is None:
+                    await self._cancel(uow, order, REDUCE_ONLY_REASON)
+                    continue
+                fill = cut
             touched = await self._fill(uow, order, fill)
+            if fill.quantity < wanted:
+                await self._cancel(uow, order, REDUCE_ONLY_REST_REASON)
             # Only the fill that closes a position sees it closed, so none is counted twice.
             outcome.closed += [p for p in touched if p.is_closed]
             outcome.fill_count += 1

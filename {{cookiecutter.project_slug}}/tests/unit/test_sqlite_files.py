@@ -1,0 +1,41 @@
+"""Where a SQLite URL keeps its database, `file:` URIs included."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url
+
+from {{ cookiecutter.package_name }}.adapters.sqla.sqlite_files import (
+    missing_database,
+    sqlite_file,
+    sqlite_in_memory,
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "in_memory", "file"),
+    [
+        ("sqlite:///trading.db", False, "trading.db"),
+        ("sqlite:///:memory:", True, None),
+        ("sqlite://", True, None),
+        ("sqlite:///file:trading.db?uri=true", False, "trading.db"),
+        ("sqlite:///file:trading.db?uri=1", False, "trading.db"),
+        ("sqlite:///file:///data/my%20trades.db?uri=true", False, "/data/my trades.db"),
+        ("sqlite:///file::memory:?uri=true", True, None),
+        ("sqlite:///file:shared?mode=memory&uri=true", True, None),
+        ("memory://", False, None),
+    ],
+)
+def test_the_file_of_a_sqlite_url(url: str, in_memory: bool, file: str | None) -> None:
+    parsed = make_url(url)
+
+    assert sqlite_in_memory(parsed) is in_memory
+    assert sqlite_file(parsed) == (None if file is None else Path(file))
+
+
+def test_a_missing_file_named_by_a_uri_is_missing_too(tmp_path: Path) -> None:
+    url = make_url(f"sqlite:///file:{tmp_path / 'absent.db'}?uri=true")
+
+    assert missing_database(url) is not None
+    (tmp_path / "absent.db").touch()
+    assert missing_database(url) is None

@@ -170,18 +170,22 @@ class Scenario:
     bars: list[Bar]
     script: dict[int, list[Action]]
     check: Callable[[Outcome], None]
+    settings: BacktestSettings = SETTINGS
 
 
 SCENARIOS: dict[str, Scenario] = {}
 
 
 def scenario(
-    bars: list[Bar], script: dict[int, list[Action]], name: str | None = None
+    bars: list[Bar],
+    script: dict[int, list[Action]],
+    name: str | None = None,
+    settings: BacktestSettings = SETTINGS,
 ) -> Callable[[Callable[[Outcome], None]], Callable[[Outcome], None]]:
     """Register the decorated check as a scenario, under its name unless one is given."""
 
     def register(check: Callable[[Outcome], None]) -> Callable[[Outcome], None]:
-        SCENARIOS[name or check.__name__] = Scenario(bars, script, check)
+        SCENARIOS[name or check.__name__] = Scenario(bars, script, check, settings)
         return check
 
     return register
@@ -342,6 +346,35 @@ def equity_marks_the_open_position_at_each_close(outcome: Outcome) -> None:
     assert result.final_equity == CASH + sum(trip.pnl for trip in result.round_trips)
     # in the market on the entry's bar, the next one, and the exit's bar
     assert (result.report.trades, result.report.exposure_pct) == (1, 75.0)
+
+
+WIPED_OUT_BARS = [
+    flat(0, "100"),
+    flat(1, "100"),
+    bar(2, "99", "99", "97", "97"),  # 3 points on 50 a point: 150 lost of 150 cash
+    bar(3, "96", "96", "94", "95"),  # the position is closed at this open
+    flat(4, "95"),
+]
+
+
+@scenario(
+    WIPED_OUT_BARS,
+    {0: [long_bracket(stop="90", target="110")], 3: [long_bracket()], 4: [long_bracket()]},
+    settings=replace(SETTINGS, initial_cash=Decimal(150)),
+)
+def a_wiped_out_account_is_closed_out_and_trades_no_more(outcome: Outcome) -> None:
+    result = outcome.result
+    assert result.report.wiped_out_at == WIPED_OUT_BARS[2].ts
+    (trip,) = result.round_trips
+    assert (trip.exit_ts, trip.exit_price) == (WIPED_OUT_BARS[3].ts, Decimal(96))
+    assert outcome.state(OrderType.STOP_MARKET)[0] is OrderStatus.CANCELED
+    assert outcome.state(OrderType.LIMIT)[0] is OrderStatus.CANCELED
+    assert outcome.position is None
+    # asked on bars 0 and 1 only: the brackets it would submit later are never seen
+    assert len(outcome.strategy.seen) == 2
+    assert result.order_count == 4  # the bracket, then the closing order
+    final = 150 - 2 * float(COMMISSION) - 4 * 50
+    assert [value for _, value in result.equity][-2:] == [final, final]
 
 
 REPLAYED_BARS = [bar(i, "5900.25", "5901.50", "5899.75", "5900.75") for i in range(5)]

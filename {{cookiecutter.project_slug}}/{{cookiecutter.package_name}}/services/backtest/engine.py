@@ -4,6 +4,7 @@ How a run goes, and its rules, are told in `engine_core`, the part both flavours
 """
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from itertools import pairwise
 
 from ...domain import Instrument, NotFoundError
@@ -68,6 +69,7 @@ class BacktestEngine:
             ids=ids,
         )
         self._used = False
+        self._wiped_out_at: datetime | None = None
 
     @property
     def settings(self) -> BacktestSettings:
@@ -104,7 +106,7 @@ class BacktestEngine:
                 instrument = uow.instruments.get(stored.symbol)
                 for bar in uow.bars.list_range(stored.symbol, start, end):
                     tally.add(bar, *self._step(uow, instrument, bar, tally.ledger))
-        return tally.result(self._round_trips())
+        return tally.result(self._round_trips(), wiped_out_at=self._wiped_out_at)
 
     def _step(
         self, uow: UnitOfWork, instrument: Instrument, bar: Bar, ledger: EquityLedger
@@ -116,6 +118,15 @@ class BacktestEngine:
         position = uow.positions.get_open(symbol, strategy_id)
         filled = self._venue.fill_bar(uow, bar, working, position)
         ledger.record_closed(filled.closed)
+        ledger.mark(bar.ts, filled.position, bar.close, fills=filled.fill_count)
+        if self._wiped_out_at is not None:
+            uow.commit()  # the strategy no longer trades; the liquidation fills
+            return 0, filled.fill_count
+        if ledger.last_equity <= 0:
+            self._wiped_out_at = bar.ts
+            submitted = self._venue.liquidate(uow, filled.working, filled.position)
+            uow.commit()
+            return submitted, filled.fill_count
         view = account_view(filled.position, len(filled.working), instrument.tick_size)
         submitted = 0
         for action in self._strategy.on_bar(bar, view):
@@ -126,7 +137,6 @@ class BacktestEngine:
                 filled.working = []
             else:
                 raise BacktestError(f"the strategy returned an unknown action {action!r}")
-        ledger.mark(bar.ts, filled.position, bar.close, fills=filled.fill_count)
         uow.commit()
         return submitted, filled.fill_count
 

@@ -27,7 +27,9 @@ the end of the bar. A failing bar is rolled back; the bars before it stay commit
    entry, a STOP_MARKET stop-loss and a LIMIT take-profit sharing an order list, the children
    pointing at the entry; `CancelAll` cancels every working order.
 5. Equity at the close is recorded: initial cash, plus the realized PnL of every position, plus
-   the unrealized PnL of the open one at the close.
+   the unrealized PnL of the open one at the close. At zero or less the account is wiped out:
+   from then on the strategy is not asked again, its working orders are cancelled and its
+   position is closed at market (at the next bar's open); the report says when.
 
 The result holds the report, the round trips (one per closed position), the equity curve and
 counts. One engine serves one run.
@@ -192,7 +194,9 @@ class ReplayTally:
         ):
             self._on_progress(done, total)
 
-    def result(self, round_trips: Sequence[RoundTrip]) -> BacktestResult:
+    def result(
+        self, round_trips: Sequence[RoundTrip], *, wiped_out_at: datetime | None = None
+    ) -> BacktestResult:
         """The result of the whole replay; every stored bar must have been replayed."""
         first, last, replayed = self._first, self._last, self._replayed
         if first is None or last is None or replayed != self._stored.count:
@@ -207,6 +211,7 @@ class ReplayTally:
             bars_in_position=self.ledger.bars_in_position,
             first_price=first.open,
             last_price=last.close,
+            wiped_out_at=wiped_out_at,
         )
         return BacktestResult(
             report=report,

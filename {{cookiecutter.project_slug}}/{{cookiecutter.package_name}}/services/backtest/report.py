@@ -106,6 +106,8 @@ class BacktestReport:
     profit_factor: float | None
     expectancy: float | None
     sqn: float | None
+    wiped_out_at: datetime | None = None
+    """The close at which equity reached zero or less, and trading stopped; None if it never did."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: times as ISO-8601 text, durations as `<name>_seconds` numbers."""
@@ -138,6 +140,7 @@ def build_report(
     first_price: float | Decimal,
     last_price: float | Decimal,
     risk_free_rate: float = 0.0,
+    wiped_out_at: datetime | None = None,
 ) -> BacktestReport:
     """The report of one run; `first_price`/`last_price` are for buy-and-hold."""
     cash = float(initial_cash)
@@ -178,6 +181,7 @@ def build_report(
         max_drawdown_duration=max((d.duration for d in drawdowns), default=timedelta(0)),
         avg_drawdown_duration=_mean_duration([d.duration for d in drawdowns]) or timedelta(0),
         **_trade_statistics(round_trips),
+        wiped_out_at=wiped_out_at,
     )
 
 

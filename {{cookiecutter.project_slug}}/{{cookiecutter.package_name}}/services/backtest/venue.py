@@ -15,10 +15,12 @@ from .strategy import SubmitBracket
 from .venue_core import (
     REDUCE_ONLY_REASON,
     REDUCE_ONLY_REST_REASON,
+    WIPED_OUT_REASON,
     BarFills,
     bracket_entry,
     bracket_exits,
     fill_command,
+    liquidation,
     needs_start_of_bar,
     needs_trigger,
     one_bar_orders,
@@ -118,6 +120,19 @@ class SimulatedVenue:
             if not order.is_open:
                 continue
             trading.cancel_order(uow, order.order_id, clock=self._clock, reason=reason)
+
+    def liquidate(
+        self, uow: UnitOfWork, working: Iterable[Order], position: Position | None
+    ) -> int:
+        """The account is wiped out: cancel the working orders and close the open position at
+        market (it fills at the next bar's open); return the orders submitted."""
+        self.cancel_all(uow, working, reason=WIPED_OUT_REASON)
+        if position is None or not position.is_open:
+            return 0
+        command = liquidation(position, self.symbol, self.strategy_id)
+        order = trading.submit_order(uow, command, clock=self._clock, ids=self._ids)
+        order.accept(self._clock.now())  # the simulated venue acknowledges at once
+        return 1
 
     def _start_bar(self, uow: UnitOfWork, bar: Bar, working: Sequence[Order]) -> list[Order]:
         """Acknowledge orders submitted outside the venue, expire those out of time; return the

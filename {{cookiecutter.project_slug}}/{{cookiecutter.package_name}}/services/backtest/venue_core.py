@@ -23,6 +23,9 @@ Its rules (the price rules themselves are `fill_model`'s):
 - A reduce-only order (a bracket's exits are) only reduces the position. With nothing on the
   other side to reduce it is cancelled instead of filled; larger than the position (an entry
   that filled in part, then ended), it fills the position's quantity and the rest is cancelled.
+- When equity at a bar's close is zero or less, the account is wiped out: the engine stops
+  asking the strategy, the venue cancels the working orders and closes the position with a
+  market order, which fills at the next bar's open.
 - Fills are whole, commission is `commission_per_contract` times the quantity; market and stop
   fills take liquidity (TAKER), limit fills add it (MAKER).
 """
@@ -50,6 +53,7 @@ _STOP_TYPES = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
 _ONE_BAR = (TimeInForce.IOC, TimeInForce.FOK)
 REDUCE_ONLY_REASON = "reduce-only: its fill would open, add to or flip the position"
 REDUCE_ONLY_REST_REASON = "reduce-only: the rest would flip the position"
+WIPED_OUT_REASON = "the account is wiped out"
 
 
 @dataclass
@@ -247,3 +251,15 @@ def reduce_only_fill(fill: SimulatedFill, reducible: Decimal) -> SimulatedFill |
     if reducible <= 0:
         return None
     return fill if fill.quantity <= reducible else replace(fill, quantity=reducible)
+
+
+def liquidation(position: Position, symbol: str, strategy_id: str) -> SubmitOrder:
+    """The market order that closes `position` once the account is wiped out."""
+    return SubmitOrder(
+        symbol=symbol,
+        side=OrderSide.SELL if position.is_long else OrderSide.BUY,
+        order_type=OrderType.MARKET,
+        quantity=position.quantity,
+        strategy_id=strategy_id,
+        reduce_only=True,
+    )

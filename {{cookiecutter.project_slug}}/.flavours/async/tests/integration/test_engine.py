@@ -34,7 +34,7 @@ from .engine_scenarios import (
 
 async def run(container: Container, scenario: Scenario) -> Outcome:
     strategy = ScriptedStrategy(scenario.script)
-    result = await engine_for(container, strategy).run(scenario.bars)
+    result = await engine_for(container, strategy, scenario.settings).run(scenario.bars)
     async with unit_of_work(container) as uow:
         return Outcome.read(
             (result, strategy),

@@ -8,7 +8,7 @@ flavours' `test_engine.py` only run the engine and read the database (awaiting, 
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import cast
 
@@ -38,25 +38,14 @@ from {{ cookiecutter.package_name }}.services.backtest.strategy import (
 )
 from {{ cookiecutter.package_name }}.services.ports import UnitOfWork
 
-from .builders import es_future
+from .builders import T0, es_future
+from .builders import ohlc as bar
 
-START = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
+START = T0
 COMMISSION = Decimal("2.25")
 CASH = Decimal(100_000)
 SETTINGS = BacktestSettings(commission_per_contract=COMMISSION, initial_cash=CASH)
 SYMBOL, STRATEGY, FIRST_BRACKET, ENTRY = "ES", SETTINGS.strategy_id, "L-000001", "O-000001"
-
-
-def bar(minute: int, open_: str, high: str, low: str, close: str) -> Bar:
-    return Bar(
-        symbol=SYMBOL,
-        ts=START + timedelta(minutes=minute),
-        open=Decimal(open_),
-        high=Decimal(high),
-        low=Decimal(low),
-        close=Decimal(close),
-        volume=100,
-    )
 
 
 def flat(minute: int, price: str) -> Bar:

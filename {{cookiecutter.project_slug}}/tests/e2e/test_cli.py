@@ -174,10 +174,13 @@ def test_revisions_relative_and_unknown(tmp_path: Path) -> None:
     url = f"{SQLITE_FILE_PREFIX}{tmp_path / 'steps.db'}"
     assert cli("db", "upgrade", database_url=url).returncode == 0
 
-    downgraded = cli("db", "downgrade", "-1", database_url=url)
+    one_step = cli("db", "downgrade", "-1", database_url=url)
+    to_base = cli("db", "downgrade", "-1", database_url=url)
 
-    assert downgraded.returncode == 0, downgraded.stderr
-    assert "base (empty)" in downgraded.stdout
+    assert one_step.returncode == 0, one_step.stderr
+    assert one_step.stdout == "database at revision 0001\n"
+    assert to_base.returncode == 0, to_base.stderr
+    assert "base (empty)" in to_base.stdout
     assert_one_clear_line(
         cli("db", "upgrade", "zzz", database_url=url), "Can't locate revision identified by 'zzz'"
     )

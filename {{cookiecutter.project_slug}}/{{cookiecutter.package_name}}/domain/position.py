@@ -38,7 +38,12 @@ def _check_share(
 
 
 class Position:
-    """Signed quantity, average prices, realized PnL and commissions of one position."""
+    """Signed quantity, cost basis, average prices, realized PnL and commissions of one position.
+
+    Average-cost accounting: the cost basis is what the open quantity cost (price times
+    quantity times multiplier). A partial close takes off its share of it, a full close all
+    that is left, so a round trip's realized PnL is exactly its cash flows less commissions.
+    """
 
     position_id: str
     symbol: str
@@ -50,6 +55,7 @@ class Position:
     quantity: Decimal
     peak_qty: Decimal
     closed_qty: Decimal  # total closed so far: the weight of `avg_px_close`
+    cost_basis: Decimal  # what the open quantity cost, in the account's currency
     avg_px_open: Decimal
     avg_px_close: Decimal | None
     realized_pnl: Decimal
@@ -83,6 +89,7 @@ class Position:
         self.quantity = qty
         self.peak_qty = qty
         self.closed_qty = Decimal(0)
+        self.cost_basis = _checked_cost(trade, trade.price * qty * self.multiplier, label)
         self.avg_px_open = round_amount(trade.price)
         self.avg_px_close = None
         self.commissions = fee
@@ -139,7 +146,8 @@ class Position:
         price = require_positive(last_price, label, InvalidTradeError)
         if self.signed_qty == 0:
             return Decimal(0)
-        return round_amount((price - self.avg_px_open) * self.signed_qty * self.multiplier)
+        value = price * self.quantity * self.multiplier
+        return round_amount((value - self.cost_basis) * self.direction)
 
     def total_pnl(self, last_price: Decimal) -> Decimal:
         """Realized plus unrealized PnL at `last_price`."""
@@ -156,9 +164,11 @@ class Position:
                 f"position {self.position_id!r}; use reduce()"
             )
         new_qty = self.quantity + qty
-        cost = self.avg_px_open * self.quantity + trade.price * qty
+        label = f"position {self.position_id!r}"
+        cost = _checked_cost(trade, self.cost_basis + trade.price * qty * self.multiplier, label)
         realized, commissions = self._totals(trade, self.realized_pnl - fee, fee)
-        self.avg_px_open = round_amount(cost / new_qty)
+        self.cost_basis = cost
+        self.avg_px_open = round_amount(cost / (new_qty * self.multiplier))
         self._set_quantity(self.signed_qty + qty * trade.side.sign)
         self.realized_pnl, self.commissions = realized, commissions
         self.ts_last = trade.ts_event
@@ -176,9 +186,16 @@ class Position:
                 f"closing {qty} exceeds the {self.quantity} open in position "
                 f"{self.position_id!r}; apply_fill() flips a position instead"
             )
-        gross = (trade.price - self.avg_px_open) * qty * self.multiplier * self.direction
+        # The cost taken off is exact when the position closes, so a round trip's realized
+        # PnL adds up to its cash flows less commissions; a partial close takes its share.
+        if qty == self.quantity:
+            cost = self.cost_basis
+        else:
+            cost = round_amount(self.cost_basis * qty / self.quantity)
+        gross = (trade.price * qty * self.multiplier - cost) * self.direction
         pnl = self.realized_pnl + round_amount(gross - fee)
         self.realized_pnl, self.commissions = self._totals(trade, pnl, fee)
+        self.cost_basis -= cost
         close_cost = (self.avg_px_close or Decimal(0)) * self.closed_qty + trade.price * qty
         self.closed_qty += qty
         self.avg_px_close = round_amount(close_cost / self.closed_qty)
@@ -230,6 +247,15 @@ class Position:
             f"Position({self.position_id!r}, {self.side} {self.quantity} {self.symbol} "
             f"@ {self.avg_px_open}, realized={self.realized_pnl}, strategy={self.strategy_id!r})"
         )
+
+
+def _checked_cost(trade: Trade, cost: Decimal, label: str) -> Decimal:
+    """`cost` rounded as a stored amount, refused past the amount limit."""
+    cost = round_amount(cost)
+    reason = past_limit(f"the cost basis of {label}", cost)
+    if reason is not None:
+        raise InvalidTradeError(f"fill {trade.trade_id!r}: {reason}")
+    return cost
 
 
 def apply_fill(

@@ -113,31 +113,17 @@ def test_fills_conserve_quantity_across_the_positions_they_make(
 def test_realized_pnl_of_a_round_trip_is_its_cash_flow_less_commissions(
     steps: list[Step], multiplier: Decimal
 ) -> None:
-    """Summed over every position, flips included, within a bound from the 8-place rounding.
-
-    The only inexact steps are: re-weighting the average open price on an add, which moves
-    the cost basis by at most half a unit of the 8th place per contract then open, and rounding
-    each fill's realized PnL, by at most half a unit. With no adds the result is exact.
-    """
+    """Summed over every position, flips included, exactly: a partial close takes a rounded
+    share of the cost basis, and the close takes the rest."""
     steps = steps + closing_step(steps)
     trades, positions = route_all(steps, multiplier)
     assert all(p.is_closed for p in positions)
 
     cash = sum((-t.signed_quantity * t.price for t in trades), Decimal(0))
     commissions = sum((t.commission for t in trades), Decimal(0))
-    expected = cash * multiplier - commissions
     realized = sum((p.realized_pnl for p in positions), Decimal(0))
-
-    bound, net, adds = Decimal(0), 0, 0
-    for side, qty, _, _ in steps:
-        before, net = net, net + side.sign * qty
-        if before * side.sign > 0:
-            adds += 1
-            bound += HALF_UNIT * multiplier * abs(net)
-        bound += HALF_UNIT
-    assert abs(realized - expected) <= bound
-    if adds == 0:
-        assert realized == expected
+    assert realized == cash * multiplier - commissions
+    assert all(p.cost_basis == 0 for p in positions)
 
 
 ES = Instrument(symbol="ES", tick_size=TICK, multiplier=Decimal(50))

@@ -218,6 +218,55 @@ class TestFlip:
         assert vars(long) == before
 
 
+class TestCostBasis:
+    """Buy 1 @ 100.00, buy 2 @ 100.25: 300.50 points for 3, an average of 100.1666..."""
+
+    def _three_long(self, make_trade: MakeTrade, ids: Ids) -> Position:
+        [position] = route(None, make_trade(BUY, "1", "100.00"), ids)
+        route(position, make_trade(BUY, "2", "100.25", minute=2), ids)
+        return position
+
+    def test_the_cost_basis_is_what_the_open_quantity_cost(self, make_trade: MakeTrade) -> None:
+        position = self._three_long(make_trade, Ids())
+        assert position.cost_basis == Decimal("15025.00")  # 300.50 points * 50
+        assert position.avg_px_open == Decimal("100.16666667")  # rounded, for display
+
+    def test_closing_realizes_the_cash_flows_exactly(self, make_trade: MakeTrade) -> None:
+        ids = Ids()
+        position = self._three_long(make_trade, ids)
+        route(position, make_trade(SELL, "3", "100.25", minute=3), ids)
+        # sold 300.75 - bought 300.50 = 0.25 points * 50; the rounded average gives 12.4999995
+        assert position.realized_pnl == Decimal("12.50")
+        assert position.cost_basis == 0
+
+    def test_partial_closes_take_their_share_and_the_last_one_the_rest(
+        self, make_trade: MakeTrade
+    ) -> None:
+        ids = Ids()
+        position = self._three_long(make_trade, ids)
+        route(position, make_trade(SELL, "1", "100.25", minute=3), ids)
+        assert position.cost_basis == Decimal("10016.66666667")  # 15025 * 2 / 3, rounded
+        assert position.realized_pnl == Decimal("4.16666667")  # 5012.50 - 5008.33333333
+        assert position.unrealized_pnl(Decimal("100.25")) == Decimal("8.33333333")
+        route(position, make_trade(SELL, "2", "100.25", minute=4), ids)
+        assert position.realized_pnl == Decimal("12.50")
+
+    def test_a_flip_opens_the_rest_at_the_fill_price(self, make_trade: MakeTrade) -> None:
+        ids = Ids()
+        position = self._three_long(make_trade, ids)
+        closed, short = route(position, make_trade(SELL, "5", "100.50", minute=3), ids)
+        assert closed.realized_pnl == Decimal("50.00")  # (3 * 100.50 - 300.50) points * 50
+        assert (short.cost_basis, short.avg_px_open) == (Decimal("10050.00"), Decimal("100.50"))
+
+    def test_a_cost_basis_past_the_amount_limit_is_refused(self, make_trade: MakeTrade) -> None:
+        [position] = route(None, make_trade(BUY, "1", "5000.00"), Ids())
+        before = dict(vars(position))
+        huge = make_trade(BUY, "9000000", "5000000.00", minute=2)
+        with pytest.raises(InvalidTradeError, match="the cost basis of position 'P-1' would reach"):
+            position.add(huge, huge.quantity, huge.commission)
+        assert vars(position) == before
+
+
 class TestMarkToMarket:
     def test_a_long_gains_when_the_price_rises(self, make_trade: MakeTrade) -> None:
         [position] = route(None, make_trade(BUY, "2", "5001.00"), Ids())

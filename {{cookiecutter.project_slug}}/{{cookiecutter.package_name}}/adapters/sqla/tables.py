@@ -114,6 +114,7 @@ positions = Table(
     Column("ts_opened", UTCDateTime(), nullable=False),
     Column("ts_closed", UTCDateTime(), nullable=True),
     Column("ts_last", UTCDateTime(), nullable=False),
+    Column("cost_basis", decimal_column(), nullable=False),
     Index(None, "symbol", "strategy_id", "ts_closed"),
 )
 

@@ -84,8 +84,8 @@ Generated {project}
 Next steps:
   cd {slug}
   make install        # virtual environment with the project and its dev tools
-  make test           # unit, integration, migration and end-to-end tests
-  make backtest       # the reference backtest on the memory backend
+  make test           # unit, integration, memory-backend, migration and end-to-end tests
+  make backtest       # the reference backtest (on the memory backend unless the URL says else)
   make bench          # the same backtest on every backend, side by side
 
 Backends are chosen by {prefix}_DATABASE_URL: {LOCAL_URLS[flavour]},

@@ -337,6 +337,19 @@ def equity_marks_the_open_position_at_each_close(outcome: Outcome) -> None:
     assert (result.report.trades, result.report.exposure_pct) == (1, 75.0)
 
 
+@scenario(
+    [flat(0, "100"), flat(1, "100"), flat(2, "102")],
+    {0: [long_bracket(stop="95", target="110")]},
+)
+def a_position_open_at_the_end_is_reported(outcome: Outcome) -> None:
+    result, report = outcome.result, outcome.result.report
+    assert (result.round_trips, report.trades) == ((), 0)
+    # long 1 from 100, marked at 102: 2 points on 50 a point, less the entry's commission
+    assert (report.open_quantity, report.open_pnl) == (1.0, 2 * 50 - 2.25)
+    assert report.commissions == 2.25
+    assert result.final_equity == CASH + Decimal("97.75")
+
+
 WIPED_OUT_BARS = [
     flat(0, "100"),
     flat(1, "100"),

@@ -13,8 +13,16 @@ from ..services.backtest.engine import ProgressCallback
 from ..services.backtest.report import BacktestReport
 
 _PERCENT_SUFFIX = "_pct"
-_LABELS = {"sqn": "SQN", "cagr_pct": "CAGR %"}
+_LABELS = {
+    "sqn": "SQN",
+    "cagr_pct": "CAGR %",
+    "buy_and_hold_return_pct": "Buy and hold (price return) %",
+    "open_quantity": "Open at the end (signed qty)",
+    "open_pnl": "Open position PnL",
+}
 _RATIOS = {"sharpe_ratio", "sortino_ratio", "calmar_ratio", "profit_factor", "sqn"}
+_TRADE_RETURNS = {"best_trade_pct", "worst_trade_pct", "avg_trade_pct"}
+"""Returns on a futures contract's notional value are small: they get four decimals."""
 
 
 @contextmanager
@@ -61,5 +69,7 @@ def _format(name: str, value: object) -> str:
     if isinstance(value, timedelta):
         return str(timedelta(seconds=round(value.total_seconds())))
     if isinstance(value, float):
-        return f"{value:.3f}" if name in _RATIOS else f"{value:,.2f}"
+        if name in _RATIOS:
+            return f"{value:.3f}"
+        return f"{value:,.4f}" if name in _TRADE_RETURNS else f"{value:,.2f}"
     return str(value)

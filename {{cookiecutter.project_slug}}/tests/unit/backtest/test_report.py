@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.domain.enums import (
 )
 from {{ cookiecutter.package_name }}.services.backtest.report import (
     BacktestReport,
+    OpenPosition,
     RoundTrip,
     build_report,
     daily_returns,
@@ -110,12 +111,22 @@ class TestEquityFigures:
         assert result.max_drawdown_duration == T[4] - T[1]
         assert result.avg_drawdown_duration == ((T[4] - T[1]) + (T[5] - T[4])) / 2
         assert result.calmar_ratio == pytest.approx((1.1495 ** (252 / 3) - 1) / 0.10)
+        deepest = (
+            result.max_drawdown_peak_at,
+            result.max_drawdown_trough_at,
+            result.max_drawdown_recovered_at,
+        )
+        assert deepest == (T[1], T[2], T[4])
 
     def test_drawdown_series_and_periods(self) -> None:
         assert drawdown_series(CURVE, 100.0) == pytest.approx([0, 0, -10, -5, 0, -5])
         periods = drawdown_periods(CURVE, 100.0)
         assert [p.duration for p in periods] == [T[4] - T[1], T[5] - T[4]]
         assert [p.depth_pct for p in periods] == pytest.approx([-10.0, -5.0])
+        assert [(p.peak_at, p.trough_at, p.recovered_at) for p in periods] == [
+            (T[1], T[2], T[4]),
+            (T[4], T[5], None),  # still below its peak when the curve ends
+        ]
 
     def test_a_first_bar_below_the_cash_is_a_drawdown_from_the_start(self) -> None:
         curve = [(T[0], 90.0), (T[1], 95.0), (T[2], 100.0)]
@@ -132,6 +143,15 @@ class TestTradeFigures:
         assert (result.best_trade_pct, result.worst_trade_pct) == (1.0, -0.5)
         assert result.avg_trade_pct == pytest.approx(0.225)
         assert result.commissions == 20.0
+        assert (result.open_quantity, result.open_pnl) == (0.0, 0.0)
+
+    def test_a_position_open_at_the_end_is_reported_with_its_commission(self) -> None:
+        # short 2, 6.50 paid to open it and 1.00 realized so far, 40.00 unrealized at the close
+        still_open = OpenPosition(Decimal(-2), Decimal("33.50"), Decimal("6.50"))
+        result = report(open_position=still_open)
+        assert (result.open_quantity, result.open_pnl) == (-2.0, 33.5)
+        assert result.commissions == 26.5  # 20.00 of the round trips and 6.50
+        assert result.trades == 4
 
     def test_durations(self) -> None:
         result = report()
@@ -188,8 +208,15 @@ class TestUndefinedFigures:
         assert result.annualized_volatility_pct == 0.0
         assert (result.sharpe_ratio, result.sortino_ratio, result.calmar_ratio) == (None,) * 3
         assert (result.max_drawdown_pct, result.avg_drawdown_pct) == (0.0, 0.0)
+        assert result.max_drawdown_peak_at is None
+        assert result.max_drawdown_recovered_at is None
         assert result.max_drawdown_duration == timedelta(0)
         assert result.return_pct == 0.0
+
+    def test_returns_equal_but_for_float_noise_leave_sharpe_undefined(self) -> None:
+        # equity growing by exactly 1 % a day gives returns that differ in the 17th digit
+        assert sharpe_ratio([0.01, 0.010000000000000009, 0.009999999999999787]) is None
+        assert sharpe_ratio([0.01, 0.0101, 0.0099]) is not None
 
     def test_no_losing_day_leaves_sortino_undefined(self) -> None:
         assert sortino_ratio([0.01, 0.02]) is None
@@ -203,8 +230,18 @@ class TestUndefinedFigures:
         assert report(equity=[(T[0], 101.0)], bars_in_position=0).cagr_pct is None
 
     def test_an_overflowing_annualisation_is_undefined(self) -> None:
-        curve = [(T[0], 100.0), (T[0] + timedelta(minutes=1), 10_000.0)]
-        assert report(equity=curve, bars_in_position=0).cagr_pct is None
+        curve = [(T[0], 100.0), (T[2], 100_000_000.0)]
+        result = report(equity=curve, bars_in_position=0)
+        assert (result.annualized_return_pct, result.cagr_pct) == (None, None)
+        assert result.return_pct == pytest.approx(99_999_900.0)
+
+    def test_one_day_leaves_the_annualized_figures_undefined(self) -> None:
+        # 3 % in one session would read as 170,000 % a year
+        curve = [(T[0], 101.0), (T[0] + 6 * HOUR, 103.0)]
+        result = report(equity=curve, bars_in_position=0)
+        assert (result.annualized_return_pct, result.cagr_pct) == (None, None)
+        assert result.calmar_ratio is None
+        assert result.return_pct == pytest.approx(3.0)
 
     def test_a_wiped_out_account_has_no_ratios(self) -> None:
         curve = [(T[0], 50.0), (T[2], -10.0), (T[4], 5.0)]

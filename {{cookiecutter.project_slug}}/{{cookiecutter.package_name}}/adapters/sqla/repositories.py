@@ -95,7 +95,7 @@ class SqlAlchemyBarRepository:
     """Bars through executemany with parameter lists, not one ORM object per row.
 
     SQLite takes a faster path (`bulk_bars.write_sqlite`): rows converted once, multi-row
-    inserts; `memory://` loads column by column (`memory.bulk.insert_rows`, same checks and
+    inserts; `memory://` loads column by column (`memory.bulk.insert_columns`, same checks and
     transaction); the other backends get Core's `insert()` with a list of parameter dictionaries.
     """
 

@@ -5,6 +5,7 @@ How a run goes, and its rules, are told in `engine_core`, the part both flavours
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from decimal import Decimal
 from itertools import pairwise
 
 from ...domain import Instrument, NotFoundError
@@ -22,12 +23,13 @@ from .engine_core import (
     account_view,
     check_bars,
     check_same_instrument,
+    open_position_at,
     refuse_stored_bars,
     round_trip,
     stored_bars,
 )
 from .ledger import EquityLedger
-from .report import RoundTrip
+from .report import OpenPosition, RoundTrip
 from .strategy import CancelAll, Strategy, SubmitBracket
 from .venue import SimulatedVenue
 
@@ -106,7 +108,8 @@ class BacktestEngine:
                 instrument = uow.instruments.get(stored.symbol)
                 for bar in uow.bars.list_range(stored.symbol, start, end):
                     tally.add(bar, *self._step(uow, instrument, bar, tally.ledger))
-        return tally.result(self._round_trips(), wiped_out_at=self._wiped_out_at)
+        trips, open_position = self._positions_at_end(tally.last_close)
+        return tally.result(trips, open_position=open_position, wiped_out_at=self._wiped_out_at)
 
     def _step(
         self, uow: UnitOfWork, instrument: Instrument, bar: Bar, ledger: EquityLedger
@@ -149,10 +152,17 @@ class BacktestEngine:
             return
         check_same_instrument(stored, wanted)
 
-    def _round_trips(self) -> list[RoundTrip]:
+    def _positions_at_end(
+        self, last_close: Decimal | None
+    ) -> tuple[list[RoundTrip], OpenPosition | None]:
+        """The round trips, and the position still open (marked at `last_close`), if any."""
         symbol, strategy_id = self._instrument.symbol, self._settings.strategy_id
         with self._unit_of_work() as uow:
-            return [
+            trips = [
                 round_trip(position, uow.orders.get(position.opening_order_id).side)
                 for position in uow.positions.list_closed(symbol, strategy_id)
             ]
+            position = uow.positions.get_open(symbol, strategy_id)
+            if position is None or last_close is None:
+                return trips, None
+            return trips, open_position_at(position, last_close)

@@ -52,7 +52,7 @@ from ...domain import (
 from ...domain.amounts import AMOUNT_LIMIT, within_limit
 from ...domain.bar import Bar
 from .ledger import EquityLedger
-from .report import BacktestReport, RoundTrip, build_report, trade_return_pct
+from .report import BacktestReport, OpenPosition, RoundTrip, build_report, trade_return_pct
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (bars replayed, bars in total) as the replay goes on."""
@@ -194,8 +194,16 @@ class ReplayTally:
         ):
             self._on_progress(done, total)
 
+    @property
+    def last_close(self) -> Decimal | None:
+        return None if self._last is None else self._last.close
+
     def result(
-        self, round_trips: Sequence[RoundTrip], *, wiped_out_at: datetime | None = None
+        self,
+        round_trips: Sequence[RoundTrip],
+        *,
+        open_position: OpenPosition | None = None,
+        wiped_out_at: datetime | None = None,
     ) -> BacktestResult:
         """The result of the whole replay; every stored bar must have been replayed."""
         first, last, replayed = self._first, self._last, self._replayed
@@ -212,6 +220,7 @@ class ReplayTally:
             first_price=first.open,
             last_price=last.close,
             wiped_out_at=wiped_out_at,
+            open_position=open_position,
         )
         return BacktestResult(
             report=report,
@@ -241,6 +250,15 @@ def round_trip(position: Position, opening_side: OrderSide) -> RoundTrip:
         return_pct=trade_return_pct(
             position.realized_pnl, position.avg_px_open, position.closed_qty, position.multiplier
         ),
+    )
+
+
+def open_position_at(position: Position, close: Decimal) -> OpenPosition:
+    """A position still open when the bars end, marked at the last close."""
+    return OpenPosition(
+        signed_quantity=position.signed_qty,
+        pnl=position.total_pnl(close),
+        commission=position.commissions,
     )
 
 

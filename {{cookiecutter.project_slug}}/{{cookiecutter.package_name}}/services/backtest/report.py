@@ -9,7 +9,13 @@ Conventions:
   days a year (returns, volatility, Sharpe, Sortino) or calendar time (CAGR).
 - Percentages are in percent (12.5 means 12.5 %); drawdowns are zero or negative.
 - A figure that is undefined (no trades, no losing trade, fewer than two daily returns, no
-  variance, no drawdown) or too large for a float is None, never nan or infinity.
+  variance, no drawdown) or too large for a float is None, never nan or infinity. Annualized
+  return, CAGR and Calmar need two daily returns too: one day, or a few minutes, raised to a
+  year's power says nothing.
+- Commissions are every fill's, the open position's included. A position still open when the
+  bars end is not a round trip: `open_quantity` (signed) and `open_pnl` (its PnL at the last
+  close, realized and unrealized, net of its commissions) report it, so the initial cash plus
+  the round trips' PnL plus `open_pnl` is the final equity.
 - `RoundTrip.pnl` is net of its commission; a winning trade has a positive pnl. Its
   `return_pct` is that pnl over the entry's notional value, so it has the same sign.
 - Exposure is the share of bars on which a position was open at some time: open at the close,
@@ -63,6 +69,16 @@ class RoundTrip:
         return self.exit_ts - self.entry_ts
 
 
+@dataclass(frozen=True)
+class OpenPosition:
+    """The position still open when the bars end, marked at the last close."""
+
+    signed_quantity: Decimal
+    pnl: Decimal
+    """Realized on its partial closes plus unrealized at the last close, net of commissions."""
+    commission: Decimal
+
+
 def trade_return_pct(
     pnl: Decimal, entry_price: Decimal, quantity: Decimal, multiplier: Decimal
 ) -> float:
@@ -84,6 +100,8 @@ class BacktestReport:
     final_equity: float
     peak_equity: float
     commissions: float
+    open_quantity: float
+    open_pnl: float
     return_pct: float
     buy_and_hold_return_pct: float
     annualized_return_pct: float | None
@@ -93,6 +111,11 @@ class BacktestReport:
     sortino_ratio: float | None
     calmar_ratio: float | None
     max_drawdown_pct: float
+    max_drawdown_peak_at: datetime | None
+    max_drawdown_trough_at: datetime | None
+    max_drawdown_recovered_at: datetime | None
+    """When the deepest drawdown began (its peak), bottomed and recovered; None without one,
+    and `recovered_at` None while it lasts at the end."""
     avg_drawdown_pct: float
     max_drawdown_duration: timedelta
     avg_drawdown_duration: timedelta
@@ -129,6 +152,11 @@ class Drawdown:
 
     depth_pct: float
     duration: timedelta
+    peak_at: datetime
+    """The last point at the peak; the initial cash counts as a peak at the first point."""
+    trough_at: datetime
+    recovered_at: datetime | None
+    """The first point back at the peak; None when the curve ends below it."""
 
 
 def build_report(
@@ -141,6 +169,7 @@ def build_report(
     last_price: float | Decimal,
     risk_free_rate: float = 0.0,
     wiped_out_at: datetime | None = None,
+    open_position: OpenPosition | None = None,
 ) -> BacktestReport:
     """The report of one run; `first_price`/`last_price` are for buy-and-hold."""
     cash = float(initial_cash)
@@ -151,10 +180,17 @@ def build_report(
     growth = final / cash
     daily = daily_returns(equity, cash)
     drawdowns = drawdown_periods(equity, cash)
-    max_drawdown = min((d.depth_pct for d in drawdowns), default=0.0)
-    annual_return = _power(growth, TRADING_DAYS_PER_YEAR / len(daily))
-    years = (end - start).total_seconds() / SECONDS_PER_YEAR
-    cagr = _power(growth, 1 / years) if years > 0 else None
+    deepest = min(drawdowns, key=lambda d: d.depth_pct, default=None)
+    max_drawdown = 0.0 if deepest is None else deepest.depth_pct
+    annual_return: float | None = None
+    cagr: float | None = None
+    if len(daily) >= 2:
+        annual_return = _power(growth, TRADING_DAYS_PER_YEAR / len(daily))
+        years = (end - start).total_seconds() / SECONDS_PER_YEAR
+        cagr = _power(growth, 1 / years)
+    commissions = sum((trip.commission for trip in round_trips), Decimal(0))
+    if open_position is not None:
+        commissions += open_position.commission
     return BacktestReport(
         start=start,
         end=end,
@@ -163,7 +199,9 @@ def build_report(
         initial_cash=cash,
         final_equity=final,
         peak_equity=max(cash, *values),
-        commissions=float(sum((trip.commission for trip in round_trips), Decimal(0))),
+        commissions=float(commissions),
+        open_quantity=0.0 if open_position is None else float(open_position.signed_quantity),
+        open_pnl=0.0 if open_position is None else float(open_position.pnl),
         return_pct=(growth - 1.0) * 100.0,
         buy_and_hold_return_pct=(float(last_price) / float(first_price) - 1.0) * 100.0,
         annualized_return_pct=_percent(annual_return),
@@ -177,6 +215,9 @@ def build_report(
             else None
         ),
         max_drawdown_pct=max_drawdown,
+        max_drawdown_peak_at=None if deepest is None else deepest.peak_at,
+        max_drawdown_trough_at=None if deepest is None else deepest.trough_at,
+        max_drawdown_recovered_at=None if deepest is None else deepest.recovered_at,
         avg_drawdown_pct=statistics.fmean(d.depth_pct for d in drawdowns) if drawdowns else 0.0,
         max_drawdown_duration=max((d.duration for d in drawdowns), default=timedelta(0)),
         avg_drawdown_duration=_mean_duration([d.duration for d in drawdowns]) or timedelta(0),
@@ -218,16 +259,17 @@ def drawdown_periods(
     periods = []
     peak, peak_ts = initial_cash, equity[0][0]
     depth: float | None = None  # deepest fall of the current drawdown, None when at a peak
+    trough_ts = peak_ts
     for (ts, value), drawdown in zip(equity, drawdown_series(equity, initial_cash), strict=True):
         if value >= peak:
             if depth is not None:
-                periods.append(Drawdown(depth, ts - peak_ts))
+                periods.append(Drawdown(depth, ts - peak_ts, peak_ts, trough_ts, ts))
                 depth = None
             peak, peak_ts = value, ts
-        else:
-            depth = drawdown if depth is None else min(depth, drawdown)
+        elif depth is None or drawdown < depth:
+            depth, trough_ts = drawdown, ts
     if depth is not None:
-        periods.append(Drawdown(depth, equity[-1][0] - peak_ts))
+        periods.append(Drawdown(depth, equity[-1][0] - peak_ts, peak_ts, trough_ts, None))
     return periods
 
 
@@ -236,10 +278,10 @@ def sharpe_ratio(daily: Sequence[float], risk_free_rate: float = 0.0) -> float |
     excess = _excess(daily, risk_free_rate)
     if excess is None:
         return None
-    spread = statistics.stdev(excess)
-    if spread == 0:
-        return None
-    return statistics.fmean(excess) / spread * math.sqrt(TRADING_DAYS_PER_YEAR)
+    spread, mean = statistics.stdev(excess), statistics.fmean(excess)
+    if spread <= abs(mean) * 1e-9:
+        return None  # no variance, or only float noise: the ratio would be 1e15 of nothing
+    return mean / spread * math.sqrt(TRADING_DAYS_PER_YEAR)
 
 
 def sortino_ratio(daily: Sequence[float], risk_free_rate: float = 0.0) -> float | None:

@@ -5,6 +5,7 @@ How a run goes, and its rules, are told in `engine_core`, the part both flavours
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from decimal import Decimal
 from itertools import pairwise
 
 from ...domain import Instrument, NotFoundError
@@ -22,12 +23,13 @@ from .engine_core import (
     account_view,
     check_bars,
     check_same_instrument,
+    open_position_at,
     refuse_stored_bars,
     round_trip,
     stored_bars,
 )
 from .ledger import EquityLedger
-from .report import RoundTrip
+from .report import OpenPosition, RoundTrip
 from .strategy import CancelAll, Strategy, SubmitBracket
 from .venue import SimulatedVenue
 
@@ -107,7 +109,8 @@ class BacktestEngine:
                 instrument = await uow.instruments.get(stored.symbol)
                 for bar in await uow.bars.list_range(stored.symbol, start, end):
                     tally.add(bar, *await self._step(uow, instrument, bar, tally.ledger))
-        return tally.result(await self._round_trips(), wiped_out_at=self._wiped_out_at)
+        trips, open_position = await self._positions_at_end(tally.last_close)
+        return tally.result(trips, open_position=open_position, wiped_out_at=self._wiped_out_at)
 
     async def _step(
         self, uow: UnitOfWork, instrument: Instrument, bar: Bar, ledger: EquityLedger
@@ -150,10 +153,17 @@ class BacktestEngine:
             return
         check_same_instrument(stored, wanted)
 
-    async def _round_trips(self) -> list[RoundTrip]:
+    async def _positions_at_end(
+        self, last_close: Decimal | None
+    ) -> tuple[list[RoundTrip], OpenPosition | None]:
+        """The round trips, and the position still open (marked at `last_close`), if any."""
         symbol, strategy_id = self._instrument.symbol, self._settings.strategy_id
         async with self._unit_of_work() as uow:
-            return [
+            trips = [
                 round_trip(position, (await uow.orders.get(position.opening_order_id)).side)
                 for position in await uow.positions.list_closed(symbol, strategy_id)
             ]
+            position = await uow.positions.get_open(symbol, strategy_id)
+            if position is None or last_close is None:
+                return trips, None
+            return trips, open_position_at(position, last_close)

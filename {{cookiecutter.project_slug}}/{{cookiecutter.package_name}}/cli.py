@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -32,6 +33,7 @@ from .runner.reference import reference_instrument
 from .runner.summary import RunSummary
 from .services.backtest.bar_generator import DEFAULT_BAR_COUNT, generate_bars
 from .services.backtest.engine import BacktestSettings
+from .services.backtest.sessions import MIDNIGHT
 from .services.backtest.vwap_strategy import VwapStreakStrategy
 from .settings import DATABASE_URL_VAR
 
@@ -180,6 +182,18 @@ def _not_negative(text: str) -> Decimal:
     return value
 
 
+def _utc_time(text: str | time) -> time:
+    if isinstance(text, time):
+        return text  # the default, which click hands to the parser too
+    try:
+        parsed = time.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a time of day (HH:MM, UTC)") from None
+    if parsed.tzinfo is not None or parsed.microsecond:
+        raise typer.BadParameter(f"{text!r} is not a time of day (HH:MM, UTC)")
+    return parsed
+
+
 def _report_files(out: Path) -> "ReportFiles":
     from .adapters.report_files import report_files_in
 
@@ -233,6 +247,15 @@ def backtest(
     initial_cash: Annotated[
         Decimal, typer.Option(parser=_positive, help="Starting equity, USD.")
     ] = Decimal(100_000),
+    session_start: Annotated[
+        time,
+        typer.Option(
+            parser=_utc_time,
+            metavar="HH:MM",
+            help="UTC time each trading day starts at: the strategy's VWAP session, the "
+            "report's daily returns and DAY orders follow it (22:00 for CME's 24-hour futures).",
+        ),
+    ] = MIDNIGHT,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -258,8 +281,13 @@ def backtest(
             quantity=quantity,
             stop_ticks=stop_ticks,
             target_ticks=target_ticks,
+            session_boundary=session_start,
         )
-        settings = BacktestSettings(commission_per_contract=commission, initial_cash=initial_cash)
+        settings = BacktestSettings(
+            commission_per_contract=commission,
+            initial_cash=initial_cash,
+            session_start=session_start,
+        )
         bars = _bars(csv_file, bar_count, seed)
         strategy.check_fit(reference_instrument(), bars, settings.commission_per_contract)
         # matplotlib takes a second to import: only runs that write files pay for it.

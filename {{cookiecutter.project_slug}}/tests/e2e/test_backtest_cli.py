@@ -6,6 +6,8 @@ call the same command line in process, which saves an interpreter start and impo
 
 import csv
 import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from {{ cookiecutter.package_name }}.database_urls import (
     SQLITE_FILE_PREFIX,
     SQLITE_MEMORY_URL,
 )
+from {{ cookiecutter.package_name }}.domain.bar import Bar
 from {{ cookiecutter.package_name }}.services.backtest.bar_generator import generate_bars
 
 from .test_cli import cli
@@ -70,6 +73,28 @@ def test_bars_from_a_csv_file_give_the_same_run_as_the_generated_ones(tmp_path: 
     trips = (tmp_path / "a" / "round_trips.csv").read_text()
     assert trips == (tmp_path / "b" / "round_trips.csv").read_text()
     assert len(trips.splitlines()) > 1
+
+
+def test_the_session_start_decides_the_trading_days_of_the_report(tmp_path: Path) -> None:
+    # one CME session, Sunday 23:00 UTC to Monday 20:50 UTC, in 10-minute bars
+    sunday_evening = datetime(2025, 1, 5, 23, 0, tzinfo=UTC)
+    price = Decimal("5900.00")
+    session = [
+        Bar("ES", sunday_evening + timedelta(minutes=10 * n), price, price, price, price, 10)
+        for n in range(133)
+    ]
+    bar_file = tmp_path / "globex.csv"
+    write_bars_csv(bar_file, session)
+
+    def annualized_return(*session_start: str) -> object:
+        out = tmp_path / "-".join(session_start or ("utc",))
+        args = ("backtest", "--csv", str(bar_file), *session_start, "--out", str(out))
+        result = in_process(*args)
+        assert result.exit_code == 0, result.output
+        return json.loads((out / "report.json").read_text())["annualized_return_pct"]
+
+    assert annualized_return() == 0.0  # two UTC days, flat
+    assert annualized_return("--session-start", "22:00") is None  # one trading day
 
 
 def test_a_bad_bar_file_is_one_line_naming_the_file_and_line(tmp_path: Path) -> None:
@@ -196,6 +221,8 @@ def test_the_default_backend_is_memory() -> None:
         ("--bars", "0"),
         ("--commission", "1e30"),
         ("--initial-cash", "1e12"),
+        ("--session-start", "25:00"),
+        ("--session-start", "22:00+01:00"),
     ],
 )
 def test_bad_parameters_are_refused_before_any_work(option: str, value: str) -> None:

@@ -1,5 +1,6 @@
 """Settings of a backtest run are checked when they are made."""
 
+from datetime import UTC, time, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,10 @@ def test_the_defaults_are_the_reference_run() -> None:
         Decimal("2.25"),
         Decimal(100_000),
     )
+
+
+def test_a_session_start_given_in_utc_is_kept_as_a_plain_time() -> None:
+    assert BacktestSettings(session_start=time(22, 0, tzinfo=UTC)).session_start == time(22, 0)
 
 
 @pytest.mark.parametrize(
@@ -31,6 +36,10 @@ def test_the_defaults_are_the_reference_run() -> None:
         ({"commission_per_contract": Decimal("1e20")}, "commission per contract 1E[+]20 is not"),
         ({"read_chunk": 0}, "read_chunk must be at least 1"),
         ({"progress_every": 0}, "progress_every must be at least 1"),
+        (
+            {"session_start": time(17, 0, tzinfo=timezone(timedelta(hours=-6)))},
+            "the session start is a UTC time, got 17:00:00-06:00",
+        ),
     ],
 )
 def test_bad_settings_are_refused(changes: dict[str, object], message: str) -> None:

@@ -2,7 +2,7 @@
 
 import json
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -84,6 +84,15 @@ class TestEquityFigures:
 
     def test_daily_returns_start_from_the_cash(self) -> None:
         assert daily_returns(CURVE, 100.0) == pytest.approx([0.10, -0.05, 0.10])
+
+    def test_daily_returns_follow_a_session_start_other_than_midnight(self) -> None:
+        # by UTC date: Sunday 101, Monday 104; from 22:00: Sunday 23:00 to Monday 20:00 is one
+        # day closing at 103, and Monday 23:00 starts the next
+        sunday_evening = datetime(2025, 1, 5, 23, 0, tzinfo=UTC)
+        monday = datetime(2025, 1, 6, 20, 0, tzinfo=UTC)
+        curve = [(sunday_evening, 101.0), (monday, 103.0), (monday + 3 * HOUR, 104.0)]
+        assert daily_returns(curve, 100.0) == pytest.approx([0.01, 104 / 101 - 1])
+        assert daily_returns(curve, 100.0, time(22, 0)) == pytest.approx([0.03, 104 / 103 - 1])
 
     def test_volatility_sharpe_and_sortino_from_daily_returns(self) -> None:
         result = report()

@@ -1,6 +1,6 @@
 """The venue's rules for orders at the start and end of a bar: acknowledgement, time in force."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -68,6 +68,16 @@ def test_a_day_order_is_out_of_time_from_the_first_bar_of_a_later_utc_day() -> N
 
     assert orders_out_of_time(bar_at(midnight - timedelta(minutes=1)), [day]) == []
     assert orders_out_of_time(bar_at(midnight), [day]) == [day]
+
+
+def test_a_day_order_lasts_the_trading_day_the_run_starts_at_another_utc_time() -> None:
+    day = order("D", time_in_force=TimeInForce.DAY)  # made on Thursday at 20:00 UTC
+    cme = time(22, 0)
+    friday_open = datetime(2025, 1, 3, 14, 30, tzinfo=UTC)  # a later UTC day
+
+    assert orders_out_of_time(bar_at(MADE + timedelta(hours=1, minutes=59)), [day], cme) == []
+    assert orders_out_of_time(bar_at(MADE + timedelta(hours=2)), [day], cme) == [day]
+    assert orders_out_of_time(bar_at(friday_open), [day]) == [day]
 
 
 def test_a_gtc_order_is_never_out_of_time() -> None:

@@ -37,7 +37,7 @@ counts. One engine serves one run.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from ...domain import (
@@ -53,6 +53,7 @@ from ...domain.amounts import AMOUNT_LIMIT, within_limit
 from ...domain.bar import Bar
 from .ledger import EquityLedger
 from .report import BacktestReport, OpenPosition, RoundTrip, build_report, trade_return_pct
+from .sessions import MIDNIGHT, check_session_start
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (bars replayed, bars in total) as the replay goes on."""
@@ -75,6 +76,8 @@ class BacktestSettings:
     """Bars read back from the repository per query, and replayed in one unit of work."""
     progress_every: int = 100
     """Bars between two progress calls."""
+    session_start: time = MIDNIGHT
+    """The UTC time each trading day starts at: it groups the daily returns and ends DAY orders."""
 
     def __post_init__(self) -> None:
         if not self.strategy_id.strip():
@@ -90,6 +93,10 @@ class BacktestSettings:
                 raise BacktestError(f"{name} {amount} is not below {AMOUNT_LIMIT:,}")
             if amount != round_amount(amount):
                 raise BacktestError(f"{name} {amount} has more than {AMOUNT_PLACES} decimal places")
+        try:
+            object.__setattr__(self, "session_start", check_session_start(self.session_start))
+        except ValueError as error:
+            raise BacktestError(str(error)) from None
         for name in ("read_chunk", "progress_every"):
             if getattr(self, name) < 1:
                 raise BacktestError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -221,6 +228,7 @@ class ReplayTally:
             last_price=last.close,
             wiped_out_at=wiped_out_at,
             open_position=open_position,
+            session_start=self._settings.session_start,
         )
         return BacktestResult(
             report=report,

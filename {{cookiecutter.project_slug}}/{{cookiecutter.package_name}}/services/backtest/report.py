@@ -5,8 +5,9 @@ Conventions:
 - The equity curve is one `(ts, equity)` point per bar, timestamps aware and non-decreasing.
   The initial cash stands before the first point: it is the base of the first daily return and
   the first peak of the drawdowns.
-- Daily figures use the last equity of each UTC calendar day; annualisation uses 252 trading
-  days a year (returns, volatility, Sharpe, Sortino) or calendar time (CAGR).
+- Daily figures use the last equity of each trading day (a UTC calendar day unless the run
+  starts its days at another UTC time, see `sessions`); annualisation uses 252 trading days a
+  year (returns, volatility, Sharpe, Sortino) or calendar time (CAGR).
 - Percentages are in percent (12.5 means 12.5 %); drawdowns are zero or negative.
 - A figure that is undefined (no trades, no losing trade, fewer than two daily returns, no
   variance, no drawdown) or too large for a float is None, never nan or infinity. Annualized
@@ -26,11 +27,12 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from ...domain.enums import PositionSide
+from .sessions import MIDNIGHT, trading_day
 
 TRADING_DAYS_PER_YEAR = 252
 SECONDS_PER_YEAR = 365.25 * 24 * 3600
@@ -170,6 +172,7 @@ def build_report(
     risk_free_rate: float = 0.0,
     wiped_out_at: datetime | None = None,
     open_position: OpenPosition | None = None,
+    session_start: time = MIDNIGHT,
 ) -> BacktestReport:
     """The report of one run; `first_price`/`last_price` are for buy-and-hold."""
     cash = float(initial_cash)
@@ -178,7 +181,7 @@ def build_report(
     start, end = equity[0][0], equity[-1][0]
     final = values[-1]
     growth = final / cash
-    daily = daily_returns(equity, cash)
+    daily = daily_returns(equity, cash, session_start)
     drawdowns = drawdown_periods(equity, cash)
     deepest = min(drawdowns, key=lambda d: d.depth_pct, default=None)
     max_drawdown = 0.0 if deepest is None else deepest.depth_pct
@@ -226,14 +229,16 @@ def build_report(
     )
 
 
-def daily_returns(equity: Sequence[tuple[datetime, float]], initial_cash: float) -> list[float]:
-    """Return of each UTC day's closing equity on the previous one (the first on the cash).
+def daily_returns(
+    equity: Sequence[tuple[datetime, float]], initial_cash: float, session_start: time = MIDNIGHT
+) -> list[float]:
+    """Return of each trading day's closing equity on the previous one (the first on the cash).
 
     A return after a closing equity of zero or less is nan.
     """
     closes: dict[date, float] = {}
     for ts, value in equity:
-        closes[ts.astimezone(UTC).date()] = value
+        closes[trading_day(ts, session_start)] = value
     returns = []
     previous = initial_cash
     for value in closes.values():

@@ -4,6 +4,7 @@ Its rules are told in `venue_core`, the part both flavours share.
 """
 
 from collections.abc import Iterable, Sequence
+from datetime import time
 from decimal import Decimal
 
 from ...domain import Order, Position, reducible_quantity
@@ -11,6 +12,7 @@ from ...domain.bar import Bar
 from .. import trading
 from ..ports import Clock, IdGenerator, UnitOfWork
 from .fill_model import SimulatedFill
+from .sessions import MIDNIGHT
 from .strategy import SubmitBracket
 from .venue_core import (
     REDUCE_ONLY_REASON,
@@ -47,6 +49,7 @@ class SimulatedVenue:
         commission_per_contract: Decimal,
         clock: Clock,
         ids: IdGenerator,
+        session_start: time = MIDNIGHT,
     ) -> None:
         if not commission_per_contract.is_finite() or commission_per_contract < 0:
             raise ValueError(
@@ -57,6 +60,7 @@ class SimulatedVenue:
         self.commission_per_contract = commission_per_contract
         self._clock = clock
         self._ids = ids
+        self._session_start = session_start
 
     def fill_bar(
         self, uow: UnitOfWork, bar: Bar, working: Sequence[Order], position: Position | None
@@ -139,7 +143,7 @@ class SimulatedVenue:
         orders left working."""
         for order in orders_to_accept(working):
             trading.accept_order(uow, order.order_id, clock=self._clock)
-        for order in orders_out_of_time(bar, working):
+        for order in orders_out_of_time(bar, working, self._session_start):
             if order.is_open:  # an expired parent may have ended it already
                 trading.expire_order(uow, order.order_id, clock=self._clock)
         return [order for order in working if order.is_open]

@@ -9,9 +9,10 @@ Its rules (the price rules themselves are `fill_model`'s):
   submitted outside the venue, still SUBMITTED when a bar starts, is accepted then and works on
   that bar.
 - Time in force: GTC works until it fills or is cancelled. GTD expires at the first bar that
-  starts at or after its expire time, DAY at the first bar of a later UTC day than the one it
-  was made on; neither works on that bar. IOC and FOK get one bar: the first bar they work on
-  cancels them if it does not fill them (fills are whole, so the two are alike).
+  starts at or after its expire time, DAY at the first bar of a later trading day than the one
+  it was made on (a UTC day unless the run starts its days at another time, see `sessions`);
+  neither works on that bar. IOC and FOK get one bar: the first bar they work on cancels them if
+  it does not fill them (fills are whole, so the two are alike).
 - An order that ends unfilled (cancelled, expired, rejected) ends its bracket children with it.
 - A bracket child (stop-loss or take-profit) is dormant while its entry is still working. When the
   entry fills at a bar's open (a market entry always does), the children are live for the rest of
@@ -32,7 +33,7 @@ Its rules (the price rules themselves are `fill_model`'s):
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 
 from ...domain import (
@@ -47,6 +48,7 @@ from ...domain import (
 from ...domain.bar import Bar
 from ..commands import FillOrder, SubmitOrder
 from .fill_model import SimulatedFill, simulate_fills, triggered_stop_limits
+from .sessions import MIDNIGHT, trading_day
 from .strategy import SubmitBracket
 
 _STOP_TYPES = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
@@ -223,16 +225,18 @@ def orders_to_accept(working: Sequence[Order]) -> list[Order]:
     return [order for order in working if order.status is OrderStatus.SUBMITTED]
 
 
-def orders_out_of_time(bar: Bar, working: Sequence[Order]) -> list[Order]:
+def orders_out_of_time(
+    bar: Bar, working: Sequence[Order], session_start: time = MIDNIGHT
+) -> list[Order]:
     """Orders whose time in force has run out when `bar` starts (GTD and DAY)."""
-    return [order for order in working if _out_of_time(order, bar.ts)]
+    return [order for order in working if _out_of_time(order, bar.ts, session_start)]
 
 
-def _out_of_time(order: Order, ts: datetime) -> bool:
+def _out_of_time(order: Order, ts: datetime, session_start: time) -> bool:
     if order.time_in_force is TimeInForce.GTD:
         return order.is_expired_at(ts)
     if order.time_in_force is TimeInForce.DAY:
-        return ts.date() > order.ts_init.date()  # both in UTC
+        return trading_day(ts, session_start) > trading_day(order.ts_init, session_start)
     return False
 
 

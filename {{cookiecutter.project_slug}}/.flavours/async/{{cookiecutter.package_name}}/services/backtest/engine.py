@@ -67,6 +67,7 @@ class BacktestEngine:
             symbol=instrument.symbol,
             strategy_id=self._settings.strategy_id,
             commission_per_contract=self._settings.commission_per_contract,
+            session_start=self._settings.session_start,
             clock=self._clock,
             ids=ids,
         )

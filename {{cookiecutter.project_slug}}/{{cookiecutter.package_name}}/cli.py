@@ -247,6 +247,15 @@ def backtest(
     initial_cash: Annotated[
         Decimal, typer.Option(parser=_positive, help="Starting equity, USD.")
     ] = Decimal(100_000),
+    margin: Annotated[
+        Decimal,
+        typer.Option(
+            "--margin-per-contract",
+            parser=_not_negative,
+            help="Initial margin per contract, USD: an entry the equity cannot cover is "
+            "rejected. 0 checks nothing.",
+        ),
+    ] = Decimal(0),
     session_start: Annotated[
         time,
         typer.Option(
@@ -287,6 +296,7 @@ def backtest(
             commission_per_contract=commission,
             initial_cash=initial_cash,
             session_start=session_start,
+            margin_per_contract=margin,
         )
         bars = _bars(csv_file, bar_count, seed)
         strategy.check_fit(reference_instrument(), bars, settings.commission_per_contract)

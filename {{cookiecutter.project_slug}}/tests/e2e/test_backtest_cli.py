@@ -222,6 +222,7 @@ def test_the_default_backend_is_memory() -> None:
         ("--commission", "1e30"),
         ("--initial-cash", "1e12"),
         ("--session-start", "25:00"),
+        ("--margin-per-contract", "-5"),
         ("--session-start", "22:00+01:00"),
     ],
 )

@@ -350,6 +350,23 @@ def a_position_open_at_the_end_is_reported(outcome: Outcome) -> None:
     assert result.final_equity == CASH + Decimal("97.75")
 
 
+@scenario(
+    [flat(0, "100"), flat(1, "100"), flat(2, "100")],
+    {0: [long_bracket()], 1: [long_bracket()]},
+    settings=replace(SETTINGS, initial_cash=Decimal(10_000), margin_per_contract=Decimal(12_000)),
+)
+def an_entry_without_the_margin_for_it_is_rejected_with_its_exits(outcome: Outcome) -> None:
+    reason = "insufficient margin: 12,000.00 needed, equity at the last close 10,000.00"
+    assert outcome.state(OrderType.MARKET) == (OrderStatus.REJECTED, None, reason)
+    for exit_type in (OrderType.STOP_MARKET, OrderType.LIMIT):
+        status, _, why = outcome.state(exit_type)
+        assert status is OrderStatus.CANCELED
+        assert why is not None and "is REJECTED" in why
+    result = outcome.result
+    assert (result.order_count, result.fill_count, result.round_trips) == (6, 0, ())
+    assert result.final_equity == Decimal(10_000)
+
+
 WIPED_OUT_BARS = [
     flat(0, "100"),
     flat(1, "100"),

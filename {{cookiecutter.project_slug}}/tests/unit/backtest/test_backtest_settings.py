@@ -36,6 +36,8 @@ def test_a_session_start_given_in_utc_is_kept_as_a_plain_time() -> None:
         ({"commission_per_contract": Decimal("1e20")}, "commission per contract 1E[+]20 is not"),
         ({"read_chunk": 0}, "read_chunk must be at least 1"),
         ({"progress_every": 0}, "progress_every must be at least 1"),
+        ({"margin_per_contract": Decimal(-1)}, "margin per contract must not be negative"),
+        ({"margin_per_contract": Decimal("0.000000001")}, "margin 1E-9 has more than 8"),
         (
             {"session_start": time(17, 0, tzinfo=timezone(timedelta(hours=-6)))},
             "the session start is a UTC time, got 17:00:00-06:00",

@@ -78,6 +78,8 @@ class BacktestSettings:
     """Bars between two progress calls."""
     session_start: time = MIDNIGHT
     """The UTC time each trading day starts at: it groups the daily returns and ends DAY orders."""
+    margin_per_contract: Decimal = Decimal(0)
+    """Initial margin a contract of the position needs; 0 leaves entries unchecked."""
 
     def __post_init__(self) -> None:
         if not self.strategy_id.strip():
@@ -88,7 +90,11 @@ class BacktestSettings:
         cash = self.initial_cash
         if not cash.is_finite() or cash <= 0:
             raise BacktestError(f"initial cash must be positive, got {cash}")
-        for name, amount in (("commission per contract", fee), ("initial cash", cash)):
+        margin = self.margin_per_contract
+        if not margin.is_finite() or margin < 0:
+            raise BacktestError(f"margin per contract must not be negative, got {margin}")
+        amounts = (("commission per contract", fee), ("initial cash", cash), ("margin", margin))
+        for name, amount in amounts:
             if not within_limit(amount):  # before rounding, which cannot take such numbers
                 raise BacktestError(f"{name} {amount} is not below {AMOUNT_LIMIT:,}")
             if amount != round_amount(amount):

@@ -24,6 +24,11 @@ Its rules (the price rules themselves are `fill_model`'s):
 - A reduce-only order (a bracket's exits are) only reduces the position. With nothing on the
   other side to reduce it is cancelled instead of filled; larger than the position (an entry
   that filled in part, then ended), it fills the position's quantity and the rest is cancelled.
+- With a margin per contract, an entry is rejected when the largest position the account could
+  reach with it (the position, plus every working order that may open or add to one, filled)
+  needs more margin than the equity at the last close, unless it needs no more than without it;
+  the bracket's exits are cancelled with it. The check is for initial margin only: an account
+  that loses is not called before it is wiped out.
 - When equity at a bar's close is zero or less, the account is wiped out: the engine stops
   asking the strategy, the venue cancels the working orders and closes the position with a
   market order, which fills at the next bar's open.
@@ -255,6 +260,40 @@ def reduce_only_fill(fill: SimulatedFill, reducible: Decimal) -> SimulatedFill |
     if reducible <= 0:
         return None
     return fill if fill.quantity <= reducible else replace(fill, quantity=reducible)
+
+
+def margin_needed(
+    position: Position | None, working: Sequence[Order], margin_per_contract: Decimal
+) -> Decimal:
+    """Initial margin of the largest position the account could reach: the open position with
+    every working order that may open or add to one filled (reduce-only orders never do)."""
+    held = position.signed_qty if position is not None and position.is_open else Decimal(0)
+    buys = sells = Decimal(0)
+    for order in working:
+        if order.is_open and not order.reduce_only:
+            if order.side is OrderSide.BUY:
+                buys += order.leaves_qty
+            else:
+                sells += order.leaves_qty
+    return margin_per_contract * max(abs(held + buys), abs(held - sells))
+
+
+def margin_rejection(
+    position: Position | None,
+    working: Sequence[Order],
+    entry: Order,
+    margin_per_contract: Decimal,
+    equity: Decimal,
+) -> str | None:
+    """Why `entry` is refused for margin, or None: it is when the account could not cover the
+    largest position reachable with it, unless it needs no more than without it."""
+    if margin_per_contract == 0:
+        return None
+    before = margin_needed(position, working, margin_per_contract)
+    after = margin_needed(position, [*working, entry], margin_per_contract)
+    if after <= before or after <= equity:
+        return None
+    return f"insufficient margin: {after:,.2f} needed, equity at the last close {equity:,.2f}"
 
 
 def liquidation(position: Position, symbol: str, strategy_id: str) -> SubmitOrder:

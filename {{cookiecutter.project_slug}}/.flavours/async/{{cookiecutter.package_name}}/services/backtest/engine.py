@@ -68,6 +68,7 @@ class BacktestEngine:
             strategy_id=self._settings.strategy_id,
             commission_per_contract=self._settings.commission_per_contract,
             session_start=self._settings.session_start,
+            margin_per_contract=self._settings.margin_per_contract,
             clock=self._clock,
             ids=ids,
         )
@@ -136,7 +137,15 @@ class BacktestEngine:
         submitted = 0
         for action in self._strategy.on_bar(bar, view):
             if isinstance(action, SubmitBracket):
-                submitted += len(await self._venue.submit_bracket(uow, action))
+                orders = await self._venue.submit_bracket(
+                    uow,
+                    action,
+                    working=filled.working,
+                    position=filled.position,
+                    equity=ledger.last_equity,
+                )
+                submitted += len(orders)
+                filled.working = [*filled.working, *(o for o in orders if o.is_open)]
             elif isinstance(action, CancelAll):
                 await self._venue.cancel_all(uow, filled.working, reason="strategy cancelled all")
                 filled.working = []

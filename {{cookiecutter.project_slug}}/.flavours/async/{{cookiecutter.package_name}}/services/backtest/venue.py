@@ -23,6 +23,7 @@ from .venue_core import (
     bracket_exits,
     fill_command,
     liquidation,
+    margin_rejection,
     needs_start_of_bar,
     needs_trigger,
     one_bar_orders,
@@ -50,17 +51,21 @@ class SimulatedVenue:
         clock: Clock,
         ids: IdGenerator,
         session_start: time = MIDNIGHT,
+        margin_per_contract: Decimal = Decimal(0),
     ) -> None:
         if not commission_per_contract.is_finite() or commission_per_contract < 0:
             raise ValueError(
                 f"commission per contract must not be negative, got {commission_per_contract}"
             )
+        if not margin_per_contract.is_finite() or margin_per_contract < 0:
+            raise ValueError(f"margin per contract must not be negative, got {margin_per_contract}")
         self.symbol = symbol
         self.strategy_id = strategy_id
         self.commission_per_contract = commission_per_contract
         self._clock = clock
         self._ids = ids
         self._session_start = session_start
+        self.margin_per_contract = margin_per_contract
 
     async def fill_bar(
         self, uow: UnitOfWork, bar: Bar, working: Sequence[Order], position: Position | None
@@ -109,14 +114,30 @@ class SimulatedVenue:
         outcome.working = [order for order in working if order.is_open]
         return outcome
 
-    async def submit_bracket(self, uow: UnitOfWork, action: SubmitBracket) -> list[Order]:
-        """Entry at market, then its stop-loss and take-profit, all in one order list."""
+    async def submit_bracket(
+        self,
+        uow: UnitOfWork,
+        action: SubmitBracket,
+        *,
+        working: Sequence[Order] = (),
+        position: Position | None = None,
+        equity: Decimal | None = None,
+    ) -> list[Order]:
+        """Entry at market, then its stop-loss and take-profit, all in one order list; with a
+        margin per contract and the account's `equity`, an entry it cannot cover is rejected."""
         list_id = self._ids.next_id("L")
         entry = bracket_entry(action, self.symbol, self.strategy_id, list_id)
         exits = bracket_exits(action, self.symbol, self.strategy_id, list_id)
         orders = await trading.submit_with_children(
             uow, entry, exits, clock=self._clock, ids=self._ids
         )
+        if equity is not None:
+            reason = margin_rejection(
+                position, working, orders[0], self.margin_per_contract, equity
+            )
+            if reason is not None:  # the exits end with their entry
+                await trading.reject_order(uow, orders[0].order_id, reason, clock=self._clock)
+                return orders
         now = self._clock.now()
         for order in orders:
             order.accept(now)  # the simulated venue acknowledges at once

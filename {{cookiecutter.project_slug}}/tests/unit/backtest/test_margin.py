@@ -1,0 +1,82 @@
+"""The venue's initial-margin check of a new entry against the equity at the last close."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from {{ cookiecutter.package_name }}.domain import (
+    Instrument,
+    LiquiditySide,
+    Order,
+    OrderSide,
+    OrderType,
+    Position,
+    Trade,
+)
+from {{ cookiecutter.package_name }}.services.backtest.venue_core import margin_needed, margin_rejection
+
+MADE = datetime(2025, 1, 2, 15, 0, tzinfo=UTC)
+ES = Instrument(symbol="ES", tick_size=Decimal("0.25"), multiplier=Decimal(50))
+MARGIN = Decimal(12_000)
+BUY, SELL = OrderSide.BUY, OrderSide.SELL
+
+
+def order(order_id: str, side: OrderSide, quantity: int, *, reduce_only: bool = False) -> Order:
+    made = Order(
+        order_id=order_id,
+        instrument=ES,
+        side=side,
+        order_type=OrderType.MARKET,
+        quantity=Decimal(quantity),
+        ts_init=MADE,
+        reduce_only=reduce_only,
+    )
+    made.submit(MADE)
+    return made
+
+
+def long(quantity: int) -> Position:
+    fill = Trade(
+        trade_id="T-1",
+        order_id="O-1",
+        symbol="ES",
+        strategy_id="S",
+        side=BUY,
+        quantity=Decimal(quantity),
+        price=Decimal(5000),
+        commission=Decimal(0),
+        liquidity_side=LiquiditySide.TAKER,
+        ts_event=MADE,
+    )
+    return Position.open(
+        position_id="P-1",
+        trade=fill,
+        quantity=Decimal(quantity),
+        commission=Decimal(0),
+        multiplier=ES.multiplier,
+    )
+
+
+def test_the_largest_reachable_position_counts_and_reduce_only_orders_do_not() -> None:
+    working = [order("B", BUY, 2), order("S", SELL, 5), order("X", SELL, 9, reduce_only=True)]
+    # long 1: all buys filled make long 3, all sells short 4
+    assert margin_needed(long(1), working, MARGIN) == 4 * MARGIN
+    assert margin_needed(None, [], MARGIN) == 0
+
+
+def test_an_entry_the_equity_cannot_cover_is_refused() -> None:
+    entry = order("E", BUY, 2)
+    reason = margin_rejection(long(1), [], entry, MARGIN, equity=Decimal(30_000))
+    assert reason == "insufficient margin: 36,000.00 needed, equity at the last close 30,000.00"
+    assert margin_rejection(long(1), [], entry, MARGIN, equity=Decimal(36_000)) is None
+
+
+def test_an_entry_that_reduces_the_need_passes_whatever_the_equity() -> None:
+    # long 3 after losses that left 1,000 of equity: a sell of 2 only lowers the margin needed
+    assert margin_rejection(long(3), [], order("E", SELL, 2), MARGIN, Decimal(1_000)) is None
+    # a sell of 7 flips it to short 4, which needs more than long 3 did
+    flip = margin_rejection(long(3), [], order("E", SELL, 7), MARGIN, Decimal(1_000))
+    assert flip is not None and flip.startswith("insufficient margin: 48,000.00 needed")
+
+
+def test_no_margin_per_contract_checks_nothing() -> None:
+    assert margin_rejection(None, [], order("E", BUY, 100), Decimal(0), Decimal(1)) is None

@@ -189,7 +189,7 @@ def _utc_time(text: str | time) -> time:
         parsed = time.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a time of day (HH:MM, UTC)") from None
-    if parsed.tzinfo is not None or parsed.microsecond:
+    if parsed.tzinfo is not None or parsed.second or parsed.microsecond:
         raise typer.BadParameter(f"{text!r} is not a time of day (HH:MM, UTC)")
     return parsed
 

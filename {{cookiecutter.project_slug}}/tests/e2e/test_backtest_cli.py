@@ -76,25 +76,33 @@ def test_bars_from_a_csv_file_give_the_same_run_as_the_generated_ones(tmp_path: 
 
 
 def test_the_session_start_decides_the_trading_days_of_the_report(tmp_path: Path) -> None:
-    # one CME session, Sunday 23:00 UTC to Monday 20:50 UTC, in 10-minute bars
+    # two CME sessions, Sunday 23:00 UTC to Tuesday 21:50 UTC, in 10-minute bars, rising
     sunday_evening = datetime(2025, 1, 5, 23, 0, tzinfo=UTC)
-    price = Decimal("5900.00")
-    session = [
-        Bar("ES", sunday_evening + timedelta(minutes=10 * n), price, price, price, price, 10)
-        for n in range(133)
-    ]
+    bars = []
+    for n in range(282):
+        price = Decimal("5900.00") + Decimal("0.25") * n
+        ts = sunday_evening + timedelta(minutes=10 * n)
+        bars.append(Bar("ES", ts, price, price, price, price, 10))
     bar_file = tmp_path / "globex.csv"
-    write_bars_csv(bar_file, session)
+    write_bars_csv(bar_file, bars)
 
-    def annualized_return(*session_start: str) -> object:
+    def report(*session_start: str) -> dict[str, float]:
         out = tmp_path / "-".join(session_start or ("utc",))
         args = ("backtest", "--csv", str(bar_file), *session_start, "--out", str(out))
         result = in_process(*args)
         assert result.exit_code == 0, result.output
-        return json.loads((out / "report.json").read_text())["annualized_return_pct"]
+        figures: dict[str, float] = json.loads((out / "report.json").read_text())
+        return figures
 
-    assert annualized_return() == 0.0  # two UTC days, flat
-    assert annualized_return("--session-start", "22:00") is None  # one trading day
+    def annualized_over(days: int, figures: dict[str, float]) -> float:
+        growth = figures["final_equity"] / figures["initial_cash"]
+        return (growth ** (252 / days) - 1) * 100
+
+    by_utc_date, by_session = report(), report("--session-start", "22:00")
+    assert by_utc_date["return_pct"] != 0
+    # Sunday, Monday and Tuesday by UTC date; two sessions from 22:00
+    assert by_utc_date["annualized_return_pct"] == pytest.approx(annualized_over(3, by_utc_date))
+    assert by_session["annualized_return_pct"] == pytest.approx(annualized_over(2, by_session))
 
 
 def test_a_bad_bar_file_is_one_line_naming_the_file_and_line(tmp_path: Path) -> None:
@@ -222,6 +230,7 @@ def test_the_default_backend_is_memory() -> None:
         ("--commission", "1e30"),
         ("--initial-cash", "1e12"),
         ("--session-start", "25:00"),
+        ("--session-start", "22:00:30"),
         ("--margin-per-contract", "-5"),
         ("--session-start", "22:00+01:00"),
     ],

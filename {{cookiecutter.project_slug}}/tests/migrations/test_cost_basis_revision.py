@@ -3,8 +3,12 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
+from alembic.util import CommandError
 from sqlalchemy import Connection, inspect
+
+from {{ cookiecutter.package_name }}.adapters.sqla.migration_state import current_revisions
 
 from .database import Database
 from .steps import downgrade, upgrade
@@ -32,7 +36,9 @@ positions = sa.table(
 )
 
 
-def _position(position_id: str, side: str, signed_qty: int, avg_px_open: str) -> dict[str, object]:
+def _position(
+    position_id: str, side: str, signed_qty: int, avg_px_open: str, peak: int = 3
+) -> dict[str, object]:
     quantity = Decimal(abs(signed_qty))
     return {
         "position_id": position_id,
@@ -42,8 +48,8 @@ def _position(position_id: str, side: str, signed_qty: int, avg_px_open: str) ->
         "side": side,
         "signed_qty": Decimal(signed_qty),
         "quantity": quantity,
-        "peak_qty": Decimal(3),
-        "closed_qty": Decimal(3) - quantity,
+        "peak_qty": Decimal(peak),
+        "closed_qty": Decimal(peak) - quantity,
         "avg_px_open": Decimal(avg_px_open),
         "realized_pnl": Decimal(0),
         "commissions": Decimal(0),
@@ -53,7 +59,7 @@ def _position(position_id: str, side: str, signed_qty: int, avg_px_open: str) ->
     }
 
 
-def _store_positions(connection: Connection) -> None:
+def _store_instrument(connection: Connection) -> None:
     connection.execute(
         instruments.insert().values(
             symbol="ES",
@@ -63,6 +69,10 @@ def _store_positions(connection: Connection) -> None:
             quantity_step=Decimal(1),
         )
     )
+
+
+def _store_positions(connection: Connection) -> None:
+    _store_instrument(connection)
     connection.execute(
         positions.insert(),
         [
@@ -108,3 +118,28 @@ def test_downgrade_drops_the_column_and_keeps_the_positions(empty_database: Data
 
     assert "cost_basis" not in empty_database.run(_position_columns)
     assert empty_database.run(_position_ids) == {"P-long", "P-short", "P-closed"}
+
+
+def _store_a_huge_position(connection: Connection) -> None:
+    _store_instrument(connection)
+    # 4,000,000 contracts at 5000 with 50 a point: 10^12, which NUMERIC(20, 8) cannot hold
+    huge = _position("P-huge", "LONG", 4_000_000, "5000.00", peak=4_000_000)
+    connection.execute(positions.insert(), [huge, _position("P-small", "LONG", 1, "5000.00")])
+
+
+def test_a_cost_basis_past_the_limit_stops_the_upgrade_before_any_change(
+    empty_database: Database,
+) -> None:
+    empty_database.run(upgrade("0001"))
+    empty_database.run(_store_a_huge_position)
+
+    with pytest.raises(CommandError, match=r"positions P-huge hold a cost basis of 10\^12 or"):
+        empty_database.run(upgrade("0002"))
+
+    assert empty_database.run(current_revisions) == {"0001"}
+    assert "cost_basis" not in empty_database.run(_position_columns)
+    empty_database.run(_remove_positions)  # the PostgreSQL fixture migrates back to head
+
+
+def _remove_positions(connection: Connection) -> None:
+    connection.execute(sa.text("DELETE FROM positions"))

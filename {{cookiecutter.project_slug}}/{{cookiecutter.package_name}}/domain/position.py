@@ -298,15 +298,15 @@ def apply_fill(
     else:
         closing_qty = position.quantity
         closing_fee = round_amount(trade.commission * closing_qty / trade.quantity)
-        next_id = _next_id(new_position_id)  # before any change, so a bad id changes nothing
-        position.reduce(trade, closing_qty, closing_fee)
+        # The new position first: a refusal (a bad id, a cost past the limit) changes nothing.
         opened = Position.open(
-            position_id=next_id,
+            position_id=_next_id(new_position_id),
             trade=trade,
             quantity=trade.quantity - closing_qty,
             commission=trade.commission - closing_fee,
             multiplier=multiplier,
         )
+        position.reduce(trade, closing_qty, closing_fee)
         touched = [position, opened]
     trade.position_id = position.position_id
     return touched

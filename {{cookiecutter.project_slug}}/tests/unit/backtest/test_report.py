@@ -25,7 +25,7 @@ from {{ cookiecutter.package_name }}.services.backtest.report import (
 )
 
 DAY_ONE = datetime(2025, 1, 2, 15, 0, tzinfo=UTC)
-HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 
 # Cash 100. Day closes 110, 104.5, 114.95: daily returns +10 %, -5 %, +10 %.
 # A drawdown of -10 % from the 110 peak (t1) recovers at 121 (t4); a second of -5 % is open.
@@ -243,6 +243,14 @@ class TestUndefinedFigures:
         result = report(equity=curve, bars_in_position=0)
         assert (result.annualized_return_pct, result.cagr_pct) == (None, None)
         assert result.return_pct == pytest.approx(99_999_900.0)
+
+    def test_minutes_across_a_session_start_are_not_annualized(self) -> None:
+        # nine minutes across midnight: two UTC days in name, 0.2 % that would read as 1e100 %
+        midnight = datetime(2025, 1, 3, tzinfo=UTC)
+        curve = [(midnight - 5 * MINUTE, 100.1), (midnight + 4 * MINUTE, 100.2)]
+        result = report(equity=curve, bars_in_position=0)
+        assert (result.annualized_return_pct, result.cagr_pct, result.sharpe_ratio) == (None,) * 3
+        assert result.annualized_volatility_pct is None
 
     def test_one_day_leaves_the_annualized_figures_undefined(self) -> None:
         # 3 % in one session would read as 170,000 % a year

@@ -1,12 +1,28 @@
 """Trading days that start at midnight UTC or at another UTC time, such as CME's 22:00."""
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 import pytest
 
 from {{ cookiecutter.package_name }}.services.backtest.sessions import check_session_start, trading_day
 
 CME = time(22, 0)
+
+
+class Chicago(tzinfo):
+    """Like `zoneinfo.ZoneInfo("America/Chicago")`: no offset for a time of day without a date."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None if dt is None else timedelta(hours=-6)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "CST"
+
+    def __str__(self) -> str:
+        return "America/Chicago"
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
 
 
 def utc(day: int, hour: int, minute: int = 0) -> datetime:
@@ -31,9 +47,14 @@ def test_a_cme_session_is_one_trading_day_in_winter_and_in_summer() -> None:
     assert {trading_day(ts, CME) for ts in summer} == {date(2025, 7, 6)}
 
 
-def test_the_session_start_is_a_whole_second_of_utc() -> None:
+def test_the_session_start_is_a_whole_minute_of_utc() -> None:
     assert check_session_start(time(22, 0, tzinfo=UTC)) == CME
-    with pytest.raises(ValueError, match="the session start is a UTC time, got 22:00:00-05:00"):
+    with pytest.raises(ValueError, match=r"the session start is a UTC time, got 22:00:00-05:00$"):
         check_session_start(time(22, 0, tzinfo=timezone(timedelta(hours=-5))))
-    with pytest.raises(ValueError, match="a whole second"):
+    # a named zone has no offset without a date
+    with pytest.raises(ValueError, match=r"got 17:00:00 in America/Chicago$"):
+        check_session_start(time(17, 0, tzinfo=Chicago()))
+    with pytest.raises(ValueError, match="a whole minute"):
+        check_session_start(time(22, 0, 30))
+    with pytest.raises(ValueError, match="a whole minute"):
         check_session_start(time(22, 0, 0, 500))

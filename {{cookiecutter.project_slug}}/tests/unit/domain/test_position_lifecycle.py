@@ -258,6 +258,17 @@ class TestCostBasis:
         assert closed.realized_pnl == Decimal("50.00")  # (3 * 100.50 - 300.50) points * 50
         assert (short.cost_basis, short.avg_px_open) == (Decimal("10050.00"), Decimal("100.50"))
 
+    def test_a_flip_into_a_cost_past_the_limit_leaves_the_position_untouched(
+        self, make_trade: MakeTrade
+    ) -> None:
+        ids = Ids()
+        [position] = route(None, make_trade(BUY, "1", "5000.00"), ids)
+        before = dict(vars(position))
+        huge = make_trade(SELL, "9000000", "5000000.00", minute=2)
+        with pytest.raises(InvalidTradeError, match="the cost basis of position 'P-2' would reach"):
+            route(position, huge, ids)
+        assert vars(position) == before
+
     def test_a_cost_basis_past_the_amount_limit_is_refused(self, make_trade: MakeTrade) -> None:
         [position] = route(None, make_trade(BUY, "1", "5000.00"), Ids())
         before = dict(vars(position))

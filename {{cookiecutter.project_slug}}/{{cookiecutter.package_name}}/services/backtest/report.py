@@ -11,8 +11,9 @@ Conventions:
 - Percentages are in percent (12.5 means 12.5 %); drawdowns are zero or negative.
 - A figure that is undefined (no trades, no losing trade, fewer than two daily returns, no
   variance, no drawdown) or too large for a float is None, never nan or infinity. Annualized
-  return, CAGR and Calmar need two daily returns too: one day, or a few minutes, raised to a
-  year's power says nothing.
+  return, CAGR and Calmar need two daily returns too, and all the daily figures need a run of a
+  day at least: one day, or a few minutes across a session start, raised to a year's power says
+  nothing.
 - Commissions are every fill's, the open position's included. A position still open when the
   bars end is not a round trip: `open_quantity` (signed) and `open_pnl` (its PnL at the last
   close, realized and unrealized, net of its commissions) report it, so the initial cash plus
@@ -35,6 +36,7 @@ from ...domain.enums import PositionSide
 from .sessions import MIDNIGHT, trading_day
 
 TRADING_DAYS_PER_YEAR = 252
+MIN_DAILY_SPAN = timedelta(days=1)
 SECONDS_PER_YEAR = 365.25 * 24 * 3600
 
 
@@ -182,6 +184,8 @@ def build_report(
     final = values[-1]
     growth = final / cash
     daily = daily_returns(equity, cash, session_start)
+    if end - start < MIN_DAILY_SPAN:
+        daily = daily[:1]  # minutes across a session start are two days only in name
     drawdowns = drawdown_periods(equity, cash)
     deepest = min(drawdowns, key=lambda d: d.depth_pct, default=None)
     max_drawdown = 0.0 if deepest is None else deepest.depth_pct

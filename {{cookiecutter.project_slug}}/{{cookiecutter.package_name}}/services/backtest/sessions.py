@@ -12,15 +12,16 @@ MIDNIGHT = time(0, 0)
 
 def trading_day(ts: datetime, start: time = MIDNIGHT) -> date:
     """The day `ts` trades in: named by the UTC date on which that day started."""
-    since_start = timedelta(hours=start.hour, minutes=start.minute, seconds=start.second)
+    since_start = timedelta(hours=start.hour, minutes=start.minute)
     return (ts.astimezone(UTC) - since_start).date()
 
 
 def check_session_start(start: time) -> time:
-    """`start` if it is a UTC time of day; a zone other than UTC would be ambiguous here."""
-    offset = start.utcoffset()
-    if offset is not None and offset != timedelta(0):
-        raise ValueError(f"the session start is a UTC time, got {start.isoformat()}")
-    if start.microsecond:
-        raise ValueError(f"the session start is a whole second, got {start.isoformat()}")
+    """`start` if it is a whole minute of UTC; a zone whose offset changes (or needs a date
+    to be known) would be ambiguous here."""
+    if start.tzinfo is not None and start.utcoffset() != timedelta(0):
+        zone = "" if start.utcoffset() is not None else f" in {start.tzinfo}"
+        raise ValueError(f"the session start is a UTC time, got {start.isoformat()}{zone}")
+    if start.second or start.microsecond:
+        raise ValueError(f"the session start is a whole minute, got {start.isoformat()}")
     return start.replace(tzinfo=None)

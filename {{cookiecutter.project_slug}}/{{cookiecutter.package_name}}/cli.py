@@ -256,6 +256,15 @@ def backtest(
             "rejected. 0 checks nothing.",
         ),
     ] = Decimal(0),
+    maintenance_margin: Annotated[
+        Decimal | None,
+        typer.Option(
+            "--maintenance-margin-per-contract",
+            parser=_not_negative,
+            help="Equity a contract of the open position needs at each close, USD, or a margin "
+            "call closes the position at the next open. Default: the initial margin.",
+        ),
+    ] = None,
     session_start: Annotated[
         time,
         typer.Option(
@@ -297,6 +306,7 @@ def backtest(
             initial_cash=initial_cash,
             session_start=session_start,
             margin_per_contract=margin,
+            maintenance_margin_per_contract=maintenance_margin,
         )
         bars = _bars(csv_file, bar_count, seed)
         strategy.check_fit(reference_instrument(), bars, settings.commission_per_contract)

@@ -232,6 +232,7 @@ def test_the_default_backend_is_memory() -> None:
         ("--session-start", "25:00"),
         ("--session-start", "22:00:30"),
         ("--margin-per-contract", "-5"),
+        ("--maintenance-margin-per-contract", "-1"),
         ("--session-start", "22:00+01:00"),
     ],
 )

@@ -36,6 +36,7 @@ from {{ cookiecutter.package_name }}.services.backtest.strategy import (
     StrategyView,
     SubmitBracket,
 )
+from {{ cookiecutter.package_name }}.services.backtest.venue_core import MARGIN_CALL_REASON
 from {{ cookiecutter.package_name }}.services.ports import UnitOfWork
 
 from .builders import T0, es_future
@@ -365,6 +366,37 @@ def an_entry_without_the_margin_for_it_is_rejected_with_its_exits(outcome: Outco
     result = outcome.result
     assert (result.order_count, result.fill_count, result.round_trips) == (6, 0, ())
     assert result.final_equity == Decimal(10_000)
+
+
+MARGIN_CALL_BARS = [
+    flat(0, "100"),
+    flat(1, "100"),
+    bar(2, "99", "99", "97", "97"),  # 150 lost: equity 11,947.75, under 12,000 for one contract
+    bar(3, "96", "96", "95", "95"),  # the position is closed at this open
+    flat(4, "95"),
+]
+
+
+@scenario(
+    MARGIN_CALL_BARS,
+    {0: [long_bracket(stop="90", target="110")], 2: [long_bracket()]},
+    settings=replace(SETTINGS, initial_cash=Decimal(12_100), margin_per_contract=Decimal(12_000)),
+)
+def a_margin_call_closes_the_position_and_trading_goes_on(outcome: Outcome) -> None:
+    result = outcome.result
+    assert result.report.margin_calls == 1
+    (trip,) = result.round_trips
+    assert (trip.exit_ts, trip.exit_price) == (MARGIN_CALL_BARS[3].ts, Decimal(96))
+    for exit_type in (OrderType.STOP_MARKET, OrderType.LIMIT):
+        status, _, reason = outcome.state(exit_type)
+        assert (status, reason) == (OrderStatus.CANCELED, MARGIN_CALL_REASON)
+    # not asked on the bar of the call; asked again after it, when its entry lacks the margin
+    asked = [seen[0] for seen in outcome.strategy.seen]
+    assert asked == [MARGIN_CALL_BARS[i] for i in (0, 1, 3, 4)]
+    assert result.order_count == 7  # two brackets and the closing order
+    assert result.report.wiped_out_at is None
+    final = 12_100 - 2 * float(COMMISSION) - 4 * 50
+    assert [value for _, value in result.equity][-2:] == [final, final]
 
 
 WIPED_OUT_BARS = [

@@ -17,6 +17,13 @@ def test_the_defaults_are_the_reference_run() -> None:
     )
 
 
+def test_the_maintenance_margin_is_the_initial_one_unless_given() -> None:
+    margin = Decimal(12_000)
+    assert BacktestSettings(margin_per_contract=margin).maintenance_margin == margin
+    given = BacktestSettings(margin_per_contract=margin, maintenance_margin_per_contract=margin / 2)
+    assert given.maintenance_margin == Decimal(6_000)
+
+
 def test_a_session_start_given_in_utc_is_kept_as_a_plain_time() -> None:
     assert BacktestSettings(session_start=time(22, 0, tzinfo=UTC)).session_start == time(22, 0)
 
@@ -37,6 +44,11 @@ def test_a_session_start_given_in_utc_is_kept_as_a_plain_time() -> None:
         ({"read_chunk": 0}, "read_chunk must be at least 1"),
         ({"progress_every": 0}, "progress_every must be at least 1"),
         ({"margin_per_contract": Decimal(-1)}, "margin per contract must not be negative"),
+        (
+            {"margin_per_contract": Decimal(100), "maintenance_margin_per_contract": Decimal(101)},
+            "maintenance margin 101 is above the initial margin 100",
+        ),
+        ({"maintenance_margin_per_contract": Decimal(-1)}, "maintenance margin must not be"),
         ({"margin_per_contract": Decimal("0.000000001")}, "margin 1E-9 has more than 8"),
         (
             {"session_start": time(17, 0, tzinfo=timezone(timedelta(hours=-6)))},

@@ -12,7 +12,11 @@ from {{ cookiecutter.package_name }}.domain import (
     Position,
     Trade,
 )
-from {{ cookiecutter.package_name }}.services.backtest.venue_core import margin_needed, margin_rejection
+from {{ cookiecutter.package_name }}.services.backtest.venue_core import (
+    margin_call,
+    margin_needed,
+    margin_rejection,
+)
 
 MADE = datetime(2025, 1, 2, 15, 0, tzinfo=UTC)
 ES = Instrument(symbol="ES", tick_size=Decimal("0.25"), multiplier=Decimal(50))
@@ -80,3 +84,11 @@ def test_an_entry_that_reduces_the_need_passes_whatever_the_equity() -> None:
 
 def test_no_margin_per_contract_checks_nothing() -> None:
     assert margin_rejection(None, [], order("E", BUY, 100), Decimal(0), Decimal(1)) is None
+
+
+def test_a_margin_call_comes_when_equity_is_below_the_maintenance_margin() -> None:
+    maintenance = Decimal(11_000)
+    assert margin_call(long(2), Decimal("21999.99"), maintenance)
+    assert not margin_call(long(2), Decimal(22_000), maintenance)
+    assert not margin_call(None, Decimal(0), maintenance)
+    assert not margin_call(long(2), Decimal(1), Decimal(0))

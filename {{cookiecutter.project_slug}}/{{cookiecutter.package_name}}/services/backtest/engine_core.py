@@ -80,6 +80,15 @@ class BacktestSettings:
     """The UTC time each trading day starts at: it groups the daily returns and ends DAY orders."""
     margin_per_contract: Decimal = Decimal(0)
     """Initial margin a contract of the position needs; 0 leaves entries unchecked."""
+    maintenance_margin_per_contract: Decimal | None = None
+    """Equity a contract of the open position needs at each close, or a margin call closes it;
+    None: the initial margin, 0: no margin calls."""
+
+    @property
+    def maintenance_margin(self) -> Decimal:
+        """The maintenance margin per contract in force: the initial margin unless given."""
+        given = self.maintenance_margin_per_contract
+        return self.margin_per_contract if given is None else given
 
     def __post_init__(self) -> None:
         if not self.strategy_id.strip():
@@ -93,7 +102,19 @@ class BacktestSettings:
         margin = self.margin_per_contract
         if not margin.is_finite() or margin < 0:
             raise BacktestError(f"margin per contract must not be negative, got {margin}")
-        amounts = (("commission per contract", fee), ("initial cash", cash), ("margin", margin))
+        maintenance = self.maintenance_margin
+        if not maintenance.is_finite() or maintenance < 0:
+            raise BacktestError(f"maintenance margin must not be negative, got {maintenance}")
+        if margin and maintenance > margin:
+            raise BacktestError(
+                f"maintenance margin {maintenance} is above the initial margin {margin}"
+            )
+        amounts = (
+            ("commission per contract", fee),
+            ("initial cash", cash),
+            ("margin", margin),
+            ("maintenance margin", maintenance),
+        )
         for name, amount in amounts:
             if not within_limit(amount):  # before rounding, which cannot take such numbers
                 raise BacktestError(f"{name} {amount} is not below {AMOUNT_LIMIT:,}")
@@ -217,6 +238,7 @@ class ReplayTally:
         *,
         open_position: OpenPosition | None = None,
         wiped_out_at: datetime | None = None,
+        margin_calls: int = 0,
     ) -> BacktestResult:
         """The result of the whole replay; every stored bar must have been replayed."""
         first, last, replayed = self._first, self._last, self._replayed
@@ -235,6 +257,7 @@ class ReplayTally:
             wiped_out_at=wiped_out_at,
             open_position=open_position,
             session_start=self._settings.session_start,
+            margin_calls=margin_calls,
         )
         return BacktestResult(
             report=report,

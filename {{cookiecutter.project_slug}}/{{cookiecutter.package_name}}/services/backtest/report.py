@@ -135,6 +135,8 @@ class BacktestReport:
     sqn: float | None
     wiped_out_at: datetime | None = None
     """The close at which equity reached zero or less, and trading stopped; None if it never did."""
+    margin_calls: int = 0
+    """Closes at which equity fell below the maintenance margin and the position was closed."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: times as ISO-8601 text, durations as `<name>_seconds` numbers."""
@@ -175,6 +177,7 @@ def build_report(
     wiped_out_at: datetime | None = None,
     open_position: OpenPosition | None = None,
     session_start: time = MIDNIGHT,
+    margin_calls: int = 0,
 ) -> BacktestReport:
     """The report of one run; `first_price`/`last_price` are for buy-and-hold."""
     cash = float(initial_cash)
@@ -230,6 +233,7 @@ def build_report(
         avg_drawdown_duration=_mean_duration([d.duration for d in drawdowns]) or timedelta(0),
         **_trade_statistics(round_trips),
         wiped_out_at=wiped_out_at,
+        margin_calls=margin_calls,
     )
 
 

@@ -52,6 +52,7 @@ class SimulatedVenue:
         ids: IdGenerator,
         session_start: time = MIDNIGHT,
         margin_per_contract: Decimal = Decimal(0),
+        maintenance_margin_per_contract: Decimal = Decimal(0),
     ) -> None:
         if not commission_per_contract.is_finite() or commission_per_contract < 0:
             raise ValueError(
@@ -66,6 +67,7 @@ class SimulatedVenue:
         self._ids = ids
         self._session_start = session_start
         self.margin_per_contract = margin_per_contract
+        self.maintenance_margin_per_contract = maintenance_margin_per_contract
 
     def fill_bar(
         self, uow: UnitOfWork, bar: Bar, working: Sequence[Order], position: Position | None
@@ -147,11 +149,15 @@ class SimulatedVenue:
             trading.cancel_order(uow, order.order_id, clock=self._clock, reason=reason)
 
     def liquidate(
-        self, uow: UnitOfWork, working: Iterable[Order], position: Position | None
+        self,
+        uow: UnitOfWork,
+        working: Iterable[Order],
+        position: Position | None,
+        reason: str = WIPED_OUT_REASON,
     ) -> int:
-        """The account is wiped out: cancel the working orders and close the open position at
-        market (it fills at the next bar's open); return the orders submitted."""
-        self.cancel_all(uow, working, reason=WIPED_OUT_REASON)
+        """Cancel the working orders and close the open position at market (it fills at the next
+        bar's open): the account is wiped out, or a margin call; return the orders submitted."""
+        self.cancel_all(uow, working, reason=reason)
         if position is None or not position.is_open:
             return 0
         command = liquidation(position, self.symbol, self.strategy_id)

@@ -27,8 +27,11 @@ Its rules (the price rules themselves are `fill_model`'s):
 - With a margin per contract, an entry is rejected when the largest position the account could
   reach with it (the position, plus every working order that may open or add to one, filled)
   needs more margin than the equity at the last close, unless it needs no more than without it;
-  the bracket's exits are cancelled with it. The check is for initial margin only: an account
-  that loses is not called before it is wiped out.
+  the bracket's exits are cancelled with it.
+- A margin call: when the equity at a bar's close is below the maintenance margin of the open
+  position, the venue cancels the working orders and closes the position with a market order,
+  which fills at the next bar's open; the strategy is not asked on that bar, and trades again
+  afterwards (its entries pass the initial-margin check or are rejected).
 - When equity at a bar's close is zero or less, the account is wiped out: the engine stops
   asking the strategy, the venue cancels the working orders and closes the position with a
   market order, which fills at the next bar's open.
@@ -61,6 +64,7 @@ _ONE_BAR = (TimeInForce.IOC, TimeInForce.FOK)
 REDUCE_ONLY_REASON = "reduce-only: its fill would open, add to or flip the position"
 REDUCE_ONLY_REST_REASON = "reduce-only: the rest would flip the position"
 WIPED_OUT_REASON = "the account is wiped out"
+MARGIN_CALL_REASON = "margin call: equity below the position's maintenance margin"
 
 
 @dataclass
@@ -296,8 +300,18 @@ def margin_rejection(
     return f"insufficient margin: {after:,.2f} needed, equity at the last close {equity:,.2f}"
 
 
+def margin_call(
+    position: Position | None, equity: Decimal, maintenance_per_contract: Decimal
+) -> bool:
+    """Whether `equity` at a close is below the maintenance margin of the open `position`."""
+    if maintenance_per_contract == 0 or position is None or not position.is_open:
+        return False
+    return equity < maintenance_per_contract * position.quantity
+
+
 def liquidation(position: Position, symbol: str, strategy_id: str) -> SubmitOrder:
-    """The market order that closes `position` once the account is wiped out."""
+    """The market order that closes `position` on a margin call or once the account is wiped
+    out."""
     return SubmitOrder(
         symbol=symbol,
         side=OrderSide.SELL if position.is_long else OrderSide.BUY,

@@ -32,6 +32,7 @@ from .ledger import EquityLedger
 from .report import OpenPosition, RoundTrip
 from .strategy import CancelAll, Strategy, SubmitBracket
 from .venue import SimulatedVenue
+from .venue_core import MARGIN_CALL_REASON, margin_call
 
 __all__ = [
     "AccountView",
@@ -69,11 +70,13 @@ class BacktestEngine:
             commission_per_contract=self._settings.commission_per_contract,
             session_start=self._settings.session_start,
             margin_per_contract=self._settings.margin_per_contract,
+            maintenance_margin_per_contract=self._settings.maintenance_margin,
             clock=self._clock,
             ids=ids,
         )
         self._used = False
         self._wiped_out_at: datetime | None = None
+        self._margin_calls = 0
 
     @property
     def settings(self) -> BacktestSettings:
@@ -112,7 +115,12 @@ class BacktestEngine:
                 for bar in await uow.bars.list_range(stored.symbol, start, end):
                     tally.add(bar, *await self._step(uow, instrument, bar, tally.ledger))
         trips, open_position = await self._positions_at_end(tally.last_close)
-        return tally.result(trips, open_position=open_position, wiped_out_at=self._wiped_out_at)
+        return tally.result(
+            trips,
+            open_position=open_position,
+            wiped_out_at=self._wiped_out_at,
+            margin_calls=self._margin_calls,
+        )
 
     async def _step(
         self, uow: UnitOfWork, instrument: Instrument, bar: Bar, ledger: EquityLedger
@@ -131,6 +139,14 @@ class BacktestEngine:
         if ledger.last_equity <= 0:
             self._wiped_out_at = bar.ts
             submitted = await self._venue.liquidate(uow, filled.working, filled.position)
+            await uow.commit()
+            return submitted, filled.fill_count
+        maintenance = self._venue.maintenance_margin_per_contract
+        if margin_call(filled.position, ledger.last_equity, maintenance):
+            self._margin_calls += 1
+            submitted = await self._venue.liquidate(
+                uow, filled.working, filled.position, reason=MARGIN_CALL_REASON
+            )
             await uow.commit()
             return submitted, filled.fill_count
         view = account_view(filled.position, len(filled.working), instrument.tick_size)

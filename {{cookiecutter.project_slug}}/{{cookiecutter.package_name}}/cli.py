@@ -1,5 +1,6 @@
 """The command line: `{{ cookiecutter.project_slug }}` or `python -m {{ cookiecutter.package_name }}`."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import time
@@ -185,13 +186,17 @@ def _not_negative(text: str) -> Decimal:
 def _utc_time(text: str | time) -> time:
     if isinstance(text, time):
         return text  # the default, which click hands to the parser too
+    found = _UTC_MINUTE.fullmatch(text.strip())
+    if found is None:
+        raise typer.BadParameter(f"{text!r} is not a UTC time of day as HH:MM")
     try:
-        parsed = time.fromisoformat(text)
+        return time(int(found["hour"]), int(found["minute"]))
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a time of day (HH:MM, UTC)") from None
-    if parsed.tzinfo is not None or parsed.second or parsed.microsecond:
-        raise typer.BadParameter(f"{text!r} is not a time of day (HH:MM, UTC)")
-    return parsed
+        raise typer.BadParameter(f"{text!r} is not a time of day (00:00 to 23:59)") from None
+
+
+_UTC_MINUTE = re.compile(r"(?P<hour>\d{2}):(?P<minute>\d{2})(?:Z|[+-]00:?00)?")
+"""HH:MM, with an explicit UTC offset allowed (Z, +00:00)."""
 
 
 def _report_files(out: Path) -> "ReportFiles":
@@ -250,7 +255,7 @@ def backtest(
     margin: Annotated[
         Decimal,
         typer.Option(
-            "--margin-per-contract",
+            "--margin",
             parser=_not_negative,
             help="Initial margin per contract, USD: an entry the equity cannot cover is "
             "rejected. 0 checks nothing.",
@@ -259,7 +264,7 @@ def backtest(
     maintenance_margin: Annotated[
         Decimal | None,
         typer.Option(
-            "--maintenance-margin-per-contract",
+            "--maintenance-margin",
             parser=_not_negative,
             help="Equity a contract of the open position needs at each close, USD, or a margin "
             "call closes the position at the next open. Default: the initial margin.",
@@ -270,6 +275,7 @@ def backtest(
         typer.Option(
             parser=_utc_time,
             metavar="HH:MM",
+            show_default="00:00",
             help="UTC time each trading day starts at: the strategy's VWAP session, the "
             "report's daily returns and DAY orders follow it (22:00 for CME's 24-hour futures).",
         ),

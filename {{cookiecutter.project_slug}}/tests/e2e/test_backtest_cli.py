@@ -99,6 +99,7 @@ def test_the_session_start_decides_the_trading_days_of_the_report(tmp_path: Path
         return (growth ** (252 / days) - 1) * 100
 
     by_utc_date, by_session = report(), report("--session-start", "22:00")
+    assert report("--session-start", "22:00Z") == by_session  # UTC may be said explicitly
     assert by_utc_date["return_pct"] != 0
     # Sunday, Monday and Tuesday by UTC date; two sessions from 22:00
     assert by_utc_date["annualized_return_pct"] == pytest.approx(annualized_over(3, by_utc_date))
@@ -231,8 +232,11 @@ def test_the_default_backend_is_memory() -> None:
         ("--initial-cash", "1e12"),
         ("--session-start", "25:00"),
         ("--session-start", "22:00:30"),
-        ("--margin-per-contract", "-5"),
-        ("--maintenance-margin-per-contract", "-1"),
+        ("--session-start", "2200"),
+        ("--session-start", "22"),
+        ("--session-start", "24:00"),
+        ("--margin", "-5"),
+        ("--maintenance-margin", "-1"),
         ("--session-start", "22:00+01:00"),
     ],
 )

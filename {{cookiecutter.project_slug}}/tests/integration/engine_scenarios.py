@@ -382,7 +382,7 @@ MARGIN_CALL_BARS = [
     {0: [long_bracket(stop="90", target="110")], 2: [long_bracket()]},
     settings=replace(SETTINGS, initial_cash=Decimal(12_100), margin_per_contract=Decimal(12_000)),
 )
-def a_margin_call_closes_the_position_and_trading_goes_on(outcome: Outcome) -> None:
+def a_margin_call_closes_the_position_and_the_strategy_still_sees_the_bar(outcome: Outcome) -> None:
     result = outcome.result
     assert result.report.margin_calls == 1
     (trip,) = result.round_trips
@@ -390,9 +390,10 @@ def a_margin_call_closes_the_position_and_trading_goes_on(outcome: Outcome) -> N
     for exit_type in (OrderType.STOP_MARKET, OrderType.LIMIT):
         status, _, reason = outcome.state(exit_type)
         assert (status, reason) == (OrderStatus.CANCELED, MARGIN_CALL_REASON)
-    # not asked on the bar of the call; asked again after it, when its entry lacks the margin
-    asked = [seen[0] for seen in outcome.strategy.seen]
-    assert asked == [MARGIN_CALL_BARS[i] for i in (0, 1, 3, 4)]
+    # asked on every bar: on the call's, it sees the position and the closing order, and the
+    # entry it submits then lacks the margin (it would make two contracts)
+    assert [seen[0] for seen in outcome.strategy.seen] == MARGIN_CALL_BARS
+    assert outcome.strategy.seen[2][1:] == (Decimal(1), 1)
     assert result.order_count == 7  # two brackets and the closing order
     assert result.report.wiped_out_at is None
     final = 12_100 - 2 * float(COMMISSION) - 4 * 50

@@ -19,6 +19,7 @@ _LABELS = {
     "buy_and_hold_return_pct": "Buy and hold (price return) %",
     "open_quantity": "Open at the end (signed qty)",
     "open_pnl": "Open position PnL",
+    "max_drawdown_duration": "Longest drawdown duration",
 }
 _RATIOS = {"sharpe_ratio", "sortino_ratio", "calmar_ratio", "profit_factor", "sqn"}
 _TRADE_RETURNS = {"best_trade_pct", "worst_trade_pct", "avg_trade_pct"}

@@ -49,6 +49,8 @@ def test_a_session_start_given_in_utc_is_kept_as_a_plain_time() -> None:
             "maintenance margin 101 is above the initial margin 100",
         ),
         ({"maintenance_margin_per_contract": Decimal(-1)}, "maintenance margin must not be"),
+        # with no initial margin every entry opens, and each would be called at the next close
+        ({"maintenance_margin_per_contract": Decimal(1)}, "above the initial margin 0"),
         ({"margin_per_contract": Decimal("0.000000001")}, "margin 1E-9 has more than 8"),
         (
             {"session_start": time(17, 0, tzinfo=timezone(timedelta(hours=-6)))},

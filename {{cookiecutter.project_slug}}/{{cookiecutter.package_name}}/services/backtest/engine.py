@@ -137,19 +137,20 @@ class BacktestEngine:
             return 0, filled.fill_count
         if ledger.last_equity <= 0:
             self._wiped_out_at = bar.ts
-            submitted = self._venue.liquidate(uow, filled.working, filled.position)
+            closing = self._venue.liquidate(uow, filled.working, filled.position)
             uow.commit()
-            return submitted, filled.fill_count
+            return len(closing), filled.fill_count
+        submitted = 0
         maintenance = self._venue.maintenance_margin_per_contract
         if margin_call(filled.position, ledger.last_equity, maintenance):
+            # The strategy still sees the bar (its state follows every bar), with the closing
+            # order working; what it submits must pass the initial-margin check.
             self._margin_calls += 1
-            submitted = self._venue.liquidate(
+            filled.working = self._venue.liquidate(
                 uow, filled.working, filled.position, reason=MARGIN_CALL_REASON
             )
-            uow.commit()
-            return submitted, filled.fill_count
+            submitted = len(filled.working)
         view = account_view(filled.position, len(filled.working), instrument.tick_size)
-        submitted = 0
         for action in self._strategy.on_bar(bar, view):
             if isinstance(action, SubmitBracket):
                 orders = self._venue.submit_bracket(

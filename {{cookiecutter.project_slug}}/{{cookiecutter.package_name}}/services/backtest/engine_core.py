@@ -105,9 +105,10 @@ class BacktestSettings:
         maintenance = self.maintenance_margin
         if not maintenance.is_finite() or maintenance < 0:
             raise BacktestError(f"maintenance margin must not be negative, got {maintenance}")
-        if margin and maintenance > margin:
+        if maintenance > margin:
             raise BacktestError(
-                f"maintenance margin {maintenance} is above the initial margin {margin}"
+                f"maintenance margin {maintenance} is above the initial margin {margin}: a "
+                "position would be called as soon as it opened"
             )
         amounts = (
             ("commission per contract", fee),

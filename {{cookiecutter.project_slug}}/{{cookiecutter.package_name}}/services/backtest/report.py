@@ -122,6 +122,7 @@ class BacktestReport:
     and `recovered_at` None while it lasts at the end."""
     avg_drawdown_pct: float
     max_drawdown_duration: timedelta
+    """The longest drawdown's duration, which need not be the deepest one's."""
     avg_drawdown_duration: timedelta
     trades: int
     win_rate_pct: float | None

@@ -30,8 +30,8 @@ Its rules (the price rules themselves are `fill_model`'s):
   the bracket's exits are cancelled with it.
 - A margin call: when the equity at a bar's close is below the maintenance margin of the open
   position, the venue cancels the working orders and closes the position with a market order,
-  which fills at the next bar's open; the strategy is not asked on that bar, and trades again
-  afterwards (its entries pass the initial-margin check or are rejected).
+  which fills at the next bar's open. The strategy still sees that bar, with the position and the
+  closing order; its entries pass the initial-margin check or are rejected.
 - When equity at a bar's close is zero or less, the account is wiped out: the engine stops
   asking the strategy, the venue cancels the working orders and closes the position with a
   market order, which fills at the next bar's open.

@@ -158,16 +158,16 @@ class SimulatedVenue:
         working: Iterable[Order],
         position: Position | None,
         reason: str = WIPED_OUT_REASON,
-    ) -> int:
+    ) -> list[Order]:
         """Cancel the working orders and close the open position at market (it fills at the next
-        bar's open): the account is wiped out, or a margin call; return the orders submitted."""
+        bar's open): the account is wiped out, or a margin call; return the closing order."""
         await self.cancel_all(uow, working, reason=reason)
         if position is None or not position.is_open:
-            return 0
+            return []
         command = liquidation(position, self.symbol, self.strategy_id)
         order = await trading.submit_order(uow, command, clock=self._clock, ids=self._ids)
         order.accept(self._clock.now())  # the simulated venue acknowledges at once
-        return 1
+        return [order]
 
     async def _start_bar(self, uow: UnitOfWork, bar: Bar, working: Sequence[Order]) -> list[Order]:
         """Acknowledge orders submitted outside the venue, expire those out of time; return the

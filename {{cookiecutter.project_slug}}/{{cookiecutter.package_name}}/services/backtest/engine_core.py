@@ -22,14 +22,17 @@ the end of the bar. A failing bar is rolled back; the bars before it stay commit
    fills first; a stop fills at its trigger, or at the open when the bar gaps through it; bracket
    children work once their entry has filled, and a filled child cancels its sibling. Fills go
    through `trading.fill_order`, which books them into positions (flips included).
-4. The strategy sees the bar and an account view (position and working orders after the fills)
-   and answers with actions, carried out through the services: `SubmitBracket` submits a market
-   entry, a STOP_MARKET stop-loss and a LIMIT take-profit sharing an order list, the children
-   pointing at the entry; `CancelAll` cancels every working order.
-5. Equity at the close is recorded: initial cash, plus the realized PnL of every position, plus
+4. Equity at the close is recorded: initial cash, plus the realized PnL of every position, plus
    the unrealized PnL of the open one at the close. At zero or less the account is wiped out:
    from then on the strategy is not asked again, its working orders are cancelled and its
-   position is closed at market (at the next bar's open); the report says when.
+   position is closed at market (at the next bar's open); the report says when. Below the open
+   position's maintenance margin, a margin call does the same for this bar only.
+5. The strategy sees the bar and an account view (position and working orders after the fills,
+   with a margin call's closing order) and answers with actions, carried out through the
+   services: `SubmitBracket` submits a market entry, a STOP_MARKET stop-loss and a LIMIT
+   take-profit sharing an order list, the children pointing at the entry (an entry the equity
+   cannot cover is rejected, `venue_core.margin_rejection`); `CancelAll` cancels every working
+   order but a margin call's.
 
 The result holds the report, the round trips (one per closed position), the equity curve and
 counts. One engine serves one run.

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
 
-from ...domain import Instrument, NotFoundError
+from ...domain import Instrument, NotFoundError, Order
 from ...domain.bar import Bar
 from ..ports import IdGenerator, UnitOfWork
 from .clock import SimulatedClock
@@ -138,20 +138,22 @@ class BacktestEngine:
             return 0, filled.fill_count
         if ledger.last_equity <= 0:
             self._wiped_out_at = bar.ts
-            closing = await self._venue.liquidate(uow, filled.working, filled.position)
+            closed_out = await self._venue.liquidate(uow, filled.working, filled.position)
             await uow.commit()
-            return len(closing), filled.fill_count
-        submitted = 0
+            return len(closed_out), filled.fill_count
+        closing: list[Order] = []
         maintenance = self._venue.maintenance_margin_per_contract
         if margin_call(filled.position, ledger.last_equity, maintenance):
             # The strategy still sees the bar (its state follows every bar), with the closing
-            # order working; what it submits must pass the initial-margin check.
+            # order working, which it cannot cancel; its entries must pass the margin check.
             self._margin_calls += 1
-            filled.working = await self._venue.liquidate(
+            closing = await self._venue.liquidate(
                 uow, filled.working, filled.position, reason=MARGIN_CALL_REASON
             )
-            submitted = len(filled.working)
-        view = account_view(filled.position, len(filled.working), instrument.tick_size)
+            filled.working = []
+        working_count = len(filled.working) + len(closing)
+        view = account_view(filled.position, working_count, instrument.tick_size)
+        submitted = len(closing)
         for action in self._strategy.on_bar(bar, view):
             if isinstance(action, SubmitBracket):
                 orders = await self._venue.submit_bracket(

@@ -183,6 +183,10 @@ def _not_negative(text: str) -> Decimal:
     return value
 
 
+_UTC_MINUTE = re.compile(r"(?P<hour>\d{2}):(?P<minute>\d{2})(?:Z|[+-]00:?00)?")
+"""HH:MM, with an explicit UTC offset allowed (Z, +00:00)."""
+
+
 def _utc_time(text: str | time) -> time:
     if isinstance(text, time):
         return text  # the default, which click hands to the parser too
@@ -193,10 +197,6 @@ def _utc_time(text: str | time) -> time:
         return time(int(found["hour"]), int(found["minute"]))
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a time of day (00:00 to 23:59)") from None
-
-
-_UTC_MINUTE = re.compile(r"(?P<hour>\d{2}):(?P<minute>\d{2})(?:Z|[+-]00:?00)?")
-"""HH:MM, with an explicit UTC offset allowed (Z, +00:00)."""
 
 
 def _report_files(out: Path) -> "ReportFiles":

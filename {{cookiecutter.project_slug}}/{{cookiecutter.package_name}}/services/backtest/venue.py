@@ -58,8 +58,12 @@ class SimulatedVenue:
             raise ValueError(
                 f"commission per contract must not be negative, got {commission_per_contract}"
             )
-        if not margin_per_contract.is_finite() or margin_per_contract < 0:
-            raise ValueError(f"margin per contract must not be negative, got {margin_per_contract}")
+        for name, margin in (
+            ("margin", margin_per_contract),
+            ("maintenance margin", maintenance_margin_per_contract),
+        ):
+            if not margin.is_finite() or margin < 0:
+                raise ValueError(f"{name} per contract must not be negative, got {margin}")
         self.symbol = symbol
         self.strategy_id = strategy_id
         self.commission_per_contract = commission_per_contract

@@ -14,7 +14,6 @@ from {{ cookiecutter.package_name }}.domain import (
     Order,
     OrderSide,
     OrderType,
-    Position,
     ReduceOnlyError,
     Trade,
     only_reduces,
@@ -26,6 +25,8 @@ from {{ cookiecutter.package_name }}.services.trading_core import (
     contingent_on,
     orphaned_children,
 )
+
+from .positions import long_position
 
 T0 = datetime(2025, 1, 2, 14, 30, tzinfo=UTC)
 ES = Instrument(symbol="ES", tick_size=Decimal("0.25"), multiplier=Decimal(50))
@@ -44,28 +45,6 @@ def order(order_id: str, side: OrderSide = OrderSide.SELL, **fields: Any) -> Ord
     made.submit(T0)
     made.accept(T0)
     return made
-
-
-def long_position(quantity: int) -> Position:
-    trade = Trade(
-        trade_id="T-1",
-        order_id="O-0",
-        symbol="ES",
-        strategy_id="default",
-        side=OrderSide.BUY,
-        quantity=Decimal(quantity),
-        price=Decimal(100),
-        commission=Decimal(0),
-        liquidity_side=LiquiditySide.TAKER,
-        ts_event=T0,
-    )
-    return Position.open(
-        position_id="P-1",
-        trade=trade,
-        quantity=Decimal(quantity),
-        commission=Decimal(0),
-        multiplier=Decimal(50),
-    )
 
 
 @pytest.mark.parametrize(

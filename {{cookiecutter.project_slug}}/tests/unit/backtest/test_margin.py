@@ -5,18 +5,17 @@ from decimal import Decimal
 
 from {{ cookiecutter.package_name }}.domain import (
     Instrument,
-    LiquiditySide,
     Order,
     OrderSide,
     OrderType,
-    Position,
-    Trade,
 )
 from {{ cookiecutter.package_name }}.services.backtest.venue_core import (
     margin_call,
     margin_needed,
     margin_rejection,
 )
+
+from ..positions import long_position
 
 MADE = datetime(2025, 1, 2, 15, 0, tzinfo=UTC)
 ES = Instrument(symbol="ES", tick_size=Decimal("0.25"), multiplier=Decimal(50))
@@ -38,47 +37,27 @@ def order(order_id: str, side: OrderSide, quantity: int, *, reduce_only: bool = 
     return made
 
 
-def long(quantity: int) -> Position:
-    fill = Trade(
-        trade_id="T-1",
-        order_id="O-1",
-        symbol="ES",
-        strategy_id="S",
-        side=BUY,
-        quantity=Decimal(quantity),
-        price=Decimal(5000),
-        commission=Decimal(0),
-        liquidity_side=LiquiditySide.TAKER,
-        ts_event=MADE,
-    )
-    return Position.open(
-        position_id="P-1",
-        trade=fill,
-        quantity=Decimal(quantity),
-        commission=Decimal(0),
-        multiplier=ES.multiplier,
-    )
-
-
 def test_the_largest_reachable_position_counts_and_reduce_only_orders_do_not() -> None:
     working = [order("B", BUY, 2), order("S", SELL, 5), order("X", SELL, 9, reduce_only=True)]
     # long 1: all buys filled make long 3, all sells short 4
-    assert margin_needed(long(1), working, MARGIN) == 4 * MARGIN
+    assert margin_needed(long_position(1), working, MARGIN) == 4 * MARGIN
     assert margin_needed(None, [], MARGIN) == 0
 
 
 def test_an_entry_the_equity_cannot_cover_is_refused() -> None:
     entry = order("E", BUY, 2)
-    reason = margin_rejection(long(1), [], entry, MARGIN, equity=Decimal(30_000))
+    reason = margin_rejection(long_position(1), [], entry, MARGIN, equity=Decimal(30_000))
     assert reason == "insufficient margin: 36,000.00 needed, equity at the last close 30,000.00"
-    assert margin_rejection(long(1), [], entry, MARGIN, equity=Decimal(36_000)) is None
+    assert margin_rejection(long_position(1), [], entry, MARGIN, equity=Decimal(36_000)) is None
 
 
 def test_an_entry_that_reduces_the_need_passes_whatever_the_equity() -> None:
     # long 3 after losses that left 1,000 of equity: a sell of 2 only lowers the margin needed
-    assert margin_rejection(long(3), [], order("E", SELL, 2), MARGIN, Decimal(1_000)) is None
+    assert (
+        margin_rejection(long_position(3), [], order("E", SELL, 2), MARGIN, Decimal(1_000)) is None
+    )
     # a sell of 7 flips it to short 4, which needs more than long 3 did
-    flip = margin_rejection(long(3), [], order("E", SELL, 7), MARGIN, Decimal(1_000))
+    flip = margin_rejection(long_position(3), [], order("E", SELL, 7), MARGIN, Decimal(1_000))
     assert flip is not None and flip.startswith("insufficient margin: 48,000.00 needed")
 
 
@@ -88,7 +67,7 @@ def test_no_margin_per_contract_checks_nothing() -> None:
 
 def test_a_margin_call_comes_when_equity_is_below_the_maintenance_margin() -> None:
     maintenance = Decimal(11_000)
-    assert margin_call(long(2), Decimal("21999.99"), maintenance)
-    assert not margin_call(long(2), Decimal(22_000), maintenance)
+    assert margin_call(long_position(2), Decimal("21999.99"), maintenance)
+    assert not margin_call(long_position(2), Decimal(22_000), maintenance)
     assert not margin_call(None, Decimal(0), maintenance)
-    assert not margin_call(long(2), Decimal(1), Decimal(0))
+    assert not margin_call(long_position(2), Decimal(1), Decimal(0))

@@ -187,9 +187,8 @@ def build_report(
     start, end = equity[0][0], equity[-1][0]
     final = values[-1]
     growth = final / cash
-    daily = daily_returns(equity, cash, session_start)
-    if end - start < MIN_DAILY_SPAN:
-        daily = daily[:1]  # minutes across a session start are two days only in name
+    # Minutes across a session start are two days only in name: no daily figures from them.
+    daily = daily_returns(equity, cash, session_start) if end - start >= MIN_DAILY_SPAN else []
     drawdowns = drawdown_periods(equity, cash)
     deepest = min(drawdowns, key=lambda d: d.depth_pct, default=None)
     max_drawdown = 0.0 if deepest is None else deepest.depth_pct

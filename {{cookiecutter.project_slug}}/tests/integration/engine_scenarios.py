@@ -401,6 +401,28 @@ def a_margin_call_closes_the_position_and_the_strategy_still_sees_the_bar(outcom
     assert [value for _, value in result.equity][-2:] == [final, final]
 
 
+def short_bracket(quantity: int = 1, stop: str = "110", target: str = "90") -> SubmitBracket:
+    return SubmitBracket(OrderSide.SELL, Decimal(quantity), Decimal(stop), Decimal(target))
+
+
+@scenario(
+    MARGIN_CALL_BARS,
+    {0: [long_bracket(stop="90", target="110")], 2: [short_bracket()]},
+    settings=replace(SETTINGS, initial_cash=Decimal(12_100), margin_per_contract=Decimal(12_000)),
+)
+def an_opposite_entry_on_a_margin_call_needs_the_margin_of_the_position_it_opens(
+    outcome: Outcome,
+) -> None:
+    # Long 1 with its closing order working: the short entry would open short 1 once the
+    # closing order has filled, and the account cannot cover that.
+    result = outcome.result
+    assert result.report.margin_calls == 1
+    assert result.fill_count == 2  # the entry of long 1 and its close; the short never fills
+    assert outcome.position is None
+    (trip,) = result.round_trips
+    assert trip.exit_price == Decimal(96)
+
+
 WIPED_OUT_BARS = [
     flat(0, "100"),
     flat(1, "100"),
@@ -447,6 +469,10 @@ BAD_BARS = {
     "another symbol": (
         [Bar("NQ", START, Decimal(1), Decimal(1), Decimal(1), Decimal(1), 1)],
         "is for NQ",
+    ),
+    "a close off the tick grid": (
+        [flat(0, "100"), bar(1, "100", "100.25", "99.75", "100.10")],
+        r"bar 1 at .*: its close 100\.10 is not a multiple of the ES tick size 0\.25",
     ),
 }
 """Bars the engine refuses before storing anything, and the words of its error."""

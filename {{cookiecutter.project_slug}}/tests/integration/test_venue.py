@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.services.backtest.clock import SimulatedClo
 from {{ cookiecutter.package_name }}.services.backtest.strategy import SubmitBracket
 from {{ cookiecutter.package_name }}.services.backtest.venue import BarFills, SimulatedVenue
 from {{ cookiecutter.package_name }}.services.backtest.venue_core import (
+    REDUCE_ONLY_FOK_REASON,
     REDUCE_ONLY_REASON,
     REDUCE_ONLY_REST_REASON,
 )
@@ -69,10 +70,11 @@ class OrderView:
     reason: str | None
     ts_accepted: datetime | None
     ts_closed: datetime | None
+    filled_qty: Decimal
 
     @classmethod
     def of(cls, order: Order) -> "OrderView":
-        return cls(order.status, order.reason, order.ts_accepted, order.ts_closed)
+        return cls(order.status, order.reason, order.ts_accepted, order.ts_closed, order.filled_qty)
 
 
 @pytest.fixture
@@ -204,3 +206,24 @@ def test_the_stop_of_an_entry_that_filled_in_part_closes_what_was_filled(desk: D
     stopped = desk.order(stop)
     assert (fills.fill_count, fills.position, len(fills.closed)) == (1, None, 1)
     assert (stopped.status, stopped.reason) == (OrderStatus.CANCELED, REDUCE_ONLY_REST_REASON)
+
+
+@pytest.mark.parametrize("time_in_force", [TimeInForce.IOC, TimeInForce.FOK])
+def test_a_reduce_only_order_larger_than_the_position_fills_in_part_unless_it_is_fok(
+    desk: Desk, time_in_force: TimeInForce
+) -> None:
+    entry = desk.submit(buy(1))
+    desk.bar(ohlc(1, "5900.00", "5901.00", "5899.50", "5900.00"))  # long 1 at 5900.00
+    order_id = desk.submit(replace(sell(3), reduce_only=True, time_in_force=time_in_force))
+
+    fills = desk.bar(ohlc(2, "5902.00", "5903.00", "5901.50", "5902.00"))
+
+    ended = desk.order(order_id)
+    assert ended.status is OrderStatus.CANCELED
+    if time_in_force is TimeInForce.IOC:
+        assert (fills.fill_count, fills.position, ended.filled_qty) == (1, None, Decimal(1))
+        assert ended.reason == REDUCE_ONLY_REST_REASON
+    else:  # fill or kill: the whole order or nothing
+        assert (fills.fill_count, ended.filled_qty, ended.reason) == (0, 0, REDUCE_ONLY_FOK_REASON)
+        assert fills.position is not None and fills.position.signed_qty == 1
+    assert (desk.order(entry)).status is OrderStatus.FILLED

@@ -21,6 +21,8 @@ totals = (
     select(o.instrument_id, func.sum(o.qty).label("total")).group_by(o.instrument_id).subquery()
 )
 open_orders = select(o.id, o.instrument_id, o.qty).where(o.status == "open").cte("open_orders")
+no_orders = select(o.id).where(o.id < 0).subquery("no_orders")
+no_fills = select(f.id, f.order_id).where(f.id < 0).subquery("no_fills")
 busy = select(o.instrument_id).group_by(o.instrument_id).having(func.count() > 2).cte("busy")
 
 CORE: dict[str, Any] = {
@@ -45,6 +47,31 @@ CORE: dict[str, Any] = {
     .outerjoin(orders)
     .group_by(i.symbol)
     .order_by(i.symbol),
+    "full outer join": select(o.id, f.id)
+    .join(fills, f.order_id == o.id, full=True)
+    .order_by(o.id, f.id),
+    "full outer join, nothing on the left": select(no_orders.c.id, f.id)
+    .select_from(no_orders.join(fills, f.order_id == no_orders.c.id, full=True))
+    .order_by(f.id),
+    "full outer join, nothing on the right": select(o.id, no_fills.c.id)
+    .select_from(orders.join(no_fills, no_fills.c.order_id == o.id, full=True))
+    .order_by(o.id),
+    "full outer join after an inner one, nothing on its left": select(i.symbol, o.id, f.id)
+    .select_from(
+        instruments.join(orders, and_(o.instrument_id == i.id, o.id < 0)).join(
+            fills, f.order_id == o.id, full=True
+        )
+    )
+    .order_by(f.id),
+    "full outer join of a join on the right": select(o.id, no_fills.c.id, i.symbol)
+    .select_from(
+        no_fills.join(
+            orders.join(instruments, o.instrument_id == i.id),
+            no_fills.c.order_id == o.id,
+            full=True,
+        )
+    )
+    .order_by(o.id),
     "scalar subquery in select (correlated)": select(
         o.id,
         select(func.count()).where(f.order_id == o.id).scalar_subquery(),

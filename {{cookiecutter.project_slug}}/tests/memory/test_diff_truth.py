@@ -89,6 +89,28 @@ def test_a_where_clause_tests_values_as_sqlite_does(pair: EnginePair, name: str)
     pair.check_rows(select(v.id).where(FILTERS[name]).order_by(v.id), what=name)
 
 
+ON_CLAUSES: dict[str, Any] = {
+    "text as the join condition": label_as_test,
+    "a real as the join condition": ratio_as_test,
+    "a function's value as the join condition": func.coalesce(v.label, v.ratio),
+    "text AND a comparison as the join condition": and_(label_as_test, v.id > 2),
+}
+
+
+@pytest.mark.parametrize("name", list(ON_CLAUSES))
+@pytest.mark.parametrize("kind", ["inner", "left outer"])
+def test_a_join_condition_tests_values_as_sqlite_does(
+    pair: EnginePair, name: str, kind: str
+) -> None:
+    other = values.alias("other")
+    condition = and_(other.c.id == 1, ON_CLAUSES[name])
+    if name.startswith("text as"):
+        condition = ON_CLAUSES[name]  # the condition alone: no comparison around it
+    joined = values.join(other, condition, isouter=kind == "left outer")
+    statement = select(v.id, other.c.id).select_from(joined).order_by(v.id, other.c.id)
+    pair.check_rows(statement, what=f"{kind} join, {name}")
+
+
 def test_case_when_tests_values_as_sqlite_does(pair: EnginePair) -> None:
     statement = select(
         v.id,

@@ -2,6 +2,7 @@
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from .amounts import AMOUNT_PLACES
 from .errors import (
     InvalidInstrumentError,
     InvalidOrderError,
@@ -16,6 +17,18 @@ def _decimal_places(step: Decimal) -> int:
     exponent = step.normalize().as_tuple().exponent
     assert isinstance(exponent, int)  # finite numbers only reach here
     return max(0, -exponent)
+
+
+def _instrument_step(value: object, name: str) -> Decimal:
+    """A positive tick size, multiplier or quantity step with no more decimal places than an
+    amount is stored with."""
+    number = require_positive(value, name, InvalidInstrumentError)
+    if _decimal_places(number) > AMOUNT_PLACES:
+        raise InvalidInstrumentError(
+            f"{name} {number} has more than {AMOUNT_PLACES} decimal places, the most an amount "
+            "is stored with"
+        )
+    return number
 
 
 class Instrument:
@@ -38,10 +51,10 @@ class Instrument:
     ) -> None:
         error = InvalidInstrumentError
         self.symbol = require_text(symbol, "instrument symbol", error)
-        self.tick_size = require_positive(tick_size, f"{symbol} tick_size", error)
-        self.multiplier = require_positive(multiplier, f"{symbol} multiplier", error)
+        self.tick_size = _instrument_step(tick_size, f"{symbol} tick_size")
+        self.multiplier = _instrument_step(multiplier, f"{symbol} multiplier")
         self.currency = require_text(currency, f"{symbol} currency", error)
-        self.quantity_step = require_positive(quantity_step, f"{symbol} quantity_step", error)
+        self.quantity_step = _instrument_step(quantity_step, f"{symbol} quantity_step")
 
     @property
     def price_precision(self) -> int:

@@ -186,8 +186,26 @@ class Order:
             )
         self.ts_triggered = self._move_to(OrderStatus.TRIGGERED, ts)
 
+    def check_fill(self, trade: Trade) -> None:
+        """Refuse an execution this order cannot take; change nothing."""
+        self._checked_fill(trade)
+
     def apply_fill(self, trade: Trade) -> None:
         """Apply an execution: quantities, average price, commission and status."""
+        target, ts, commission = self._checked_fill(trade)
+        filled = self.filled_qty + trade.quantity
+        previous_cost = (self.avg_px or Decimal(0)) * self.filled_qty
+        self.avg_px = round_amount((previous_cost + trade.price * trade.quantity) / filled)
+        self.filled_qty = filled
+        self.leaves_qty = self.quantity - filled
+        self.commission = commission
+        self.status = target
+        self.ts_last = ts
+        if target is OrderStatus.FILLED:
+            self.ts_closed = ts
+
+    def _checked_fill(self, trade: Trade) -> tuple[OrderStatus, datetime, Decimal]:
+        """The status, event time and commission total after `trade`, which is checked."""
         self._check_fill_matches(trade)
         completes = trade.quantity >= self.leaves_qty  # more than the leaves: an overfill below
         target = OrderStatus.FILLED if completes else OrderStatus.PARTIALLY_FILLED
@@ -201,17 +219,7 @@ class Order:
         reason = past_limit(f"the commission of order {self.order_id!r}", commission)
         if reason is not None:
             raise FillMismatchError(f"fill {trade.trade_id!r}: {reason}")
-
-        filled = self.filled_qty + trade.quantity
-        previous_cost = (self.avg_px or Decimal(0)) * self.filled_qty
-        self.avg_px = round_amount((previous_cost + trade.price * trade.quantity) / filled)
-        self.filled_qty = filled
-        self.leaves_qty = self.quantity - filled
-        self.commission = commission
-        self.status = target
-        self.ts_last = ts
-        if target is OrderStatus.FILLED:
-            self.ts_closed = ts
+        return target, ts, commission
 
     def _check_fill_matches(self, trade: Trade) -> None:
         if not isinstance(trade, Trade):

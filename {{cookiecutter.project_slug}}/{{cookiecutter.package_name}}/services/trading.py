@@ -34,19 +34,26 @@ def submit_with_children(
     ids: IdGenerator,
 ) -> list[Order]:
     """Submit an order and the orders contingent on it (a bracket's entry and its exits)
-    together, the children linked to the parent here: the parent first, then the children."""
-    first = submit_order(uow, parent, clock=clock, ids=ids)
-    orders = [first]
-    for command in children:
-        orders.append(_create(uow, contingent_on(command, first), clock, ids))
+    together, the children linked to the parent here: the parent first, then the children.
+    Every order is checked before any is added, so a refused one leaves none behind."""
+    if parent.parent_order_id is not None:
+        parent = contingent_on(parent, uow.orders.get(parent.parent_order_id))
+    first = _built(uow, parent, clock, ids)
+    orders = [first, *(_built(uow, contingent_on(c, first), clock, ids) for c in children)]
+    for order in orders:
+        uow.orders.add(order)
     return orders
 
 
 def _create(uow: UnitOfWork, command: SubmitOrder, clock: Clock, ids: IdGenerator) -> Order:
-    instrument = uow.instruments.get(command.symbol)
-    order = new_order(command, instrument, ids.next_id("O"), clock.now())
+    order = _built(uow, command, clock, ids)
     uow.orders.add(order)
     return order
+
+
+def _built(uow: UnitOfWork, command: SubmitOrder, clock: Clock, ids: IdGenerator) -> Order:
+    """The order of the command, validated against its instrument, not added yet."""
+    return new_order(command, uow.instruments.get(command.symbol), ids.next_id("O"), clock.now())
 
 
 def accept_order(uow: UnitOfWork, order_id: str, *, clock: Clock) -> Order:

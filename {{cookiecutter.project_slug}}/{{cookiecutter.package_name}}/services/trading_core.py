@@ -44,7 +44,8 @@ def new_order(command: SubmitOrder, instrument: Instrument, order_id: str, now: 
 
 
 def fill_trade(command: FillOrder, order: Order, instrument: Instrument, now: datetime) -> Trade:
-    """The fill of the command as a trade on the instrument's grids, applied to its order."""
+    """The fill of the command as a trade on the instrument's grids, checked against its order
+    (`book_fill` applies it)."""
     trade = Trade(
         trade_id=command.trade_id,
         order_id=order.order_id,
@@ -57,7 +58,7 @@ def fill_trade(command: FillOrder, order: Order, instrument: Instrument, now: da
         liquidity_side=command.liquidity_side,
         ts_event=now,
     )
-    order.apply_fill(trade)
+    order.check_fill(trade)
     return trade
 
 
@@ -68,13 +69,15 @@ def book_fill(
     instrument: Instrument,
     new_position_id: Callable[[], str],
 ) -> tuple[list[Position], list[Position]]:
-    """Route a trade already applied to its order into the positions.
+    """Route a trade checked against its order into the positions, then apply it to the order:
+    a fill the positions refuse leaves the order as it was.
 
     Returns (every position the fill touched, the new ones among them, to be added).
     """
     touched = apply_fill(
         open_position, trade, multiplier=instrument.multiplier, new_position_id=new_position_id
     )
+    order.apply_fill(trade)
     if order.position_id is None:
         order.position_id = trade.position_id
     return touched, [position for position in touched if position is not open_position]

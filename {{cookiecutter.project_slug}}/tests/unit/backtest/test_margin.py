@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.services.backtest.venue_core import (
     margin_call,
     margin_needed,
     margin_rejection,
+    reachable_positions,
 )
 
 from ..positions import long_position
@@ -37,11 +38,15 @@ def order(order_id: str, side: OrderSide, quantity: int, *, reduce_only: bool = 
     return made
 
 
-def test_the_largest_reachable_position_counts_and_reduce_only_orders_do_not() -> None:
+def test_the_largest_reachable_position_counts_reduce_only_orders_first() -> None:
     working = [order("B", BUY, 2), order("S", SELL, 5), order("X", SELL, 9, reduce_only=True)]
-    # long 1: all buys filled make long 3, all sells short 4
-    assert margin_needed(long_position(1), working, MARGIN) == 4 * MARGIN
+    # long 1: all buys filled make long 3; the reduce-only sell may close it first (and no
+    # further), then all sells make short 5
+    assert reachable_positions(long_position(1), working) == (3, -5)
+    assert margin_needed(long_position(1), working, MARGIN) == 5 * MARGIN
+    assert margin_needed(long_position(1), working[:2], MARGIN) == 4 * MARGIN
     assert margin_needed(None, [], MARGIN) == 0
+    assert reachable_positions(None, [order("X", BUY, 3, reduce_only=True)]) == (0, 0)
 
 
 def test_an_entry_the_equity_cannot_cover_is_refused() -> None:
@@ -59,6 +64,28 @@ def test_an_entry_that_reduces_the_need_passes_whatever_the_equity() -> None:
     # a sell of 7 flips it to short 4, which needs more than long 3 did
     flip = margin_rejection(long_position(3), [], order("E", SELL, 7), MARGIN, Decimal(1_000))
     assert flip is not None and flip.startswith("insufficient margin: 48,000.00 needed")
+
+
+def test_an_entry_that_opens_the_other_side_needs_its_margin() -> None:
+    # long 3 with 1,000 of equity: a sell of 4 would leave short 1, a position it cannot cover
+    reason = margin_rejection(long_position(3), [], order("E", SELL, 4), MARGIN, Decimal(1_000))
+    assert reason is not None and reason.startswith("insufficient margin: 36,000.00 needed")
+
+
+def test_an_entry_beside_a_closing_order_is_judged_on_the_position_left_after_it() -> None:
+    # long 2 being closed (a margin call's reduce-only sell): a sell of 2 would open short 2
+    closing = [order("C", SELL, 2, reduce_only=True)]
+    reason = margin_rejection(
+        long_position(2), closing, order("E", SELL, 2), MARGIN, Decimal(20_000)
+    )
+    assert reason == "insufficient margin: 24,000.00 needed, equity at the last close 20,000.00"
+    # a further reduce-only sell takes the account no further short: it passes
+    assert (
+        margin_rejection(
+            long_position(2), closing, order("E", SELL, 2, reduce_only=True), MARGIN, Decimal(1)
+        )
+        is None
+    )
 
 
 def test_no_margin_per_contract_checks_nothing() -> None:

@@ -15,6 +15,8 @@ from {{ cookiecutter.package_name }}.domain import (
 from {{ cookiecutter.package_name }}.domain.bar import Bar
 from {{ cookiecutter.package_name }}.services.backtest.fill_model import SimulatedFill
 from {{ cookiecutter.package_name }}.services.backtest.venue_core import (
+    REDUCE_ONLY_FOK_REASON,
+    REDUCE_ONLY_REASON,
     needs_start_of_bar,
     one_bar_orders,
     one_bar_reason,
@@ -106,7 +108,13 @@ def test_the_start_of_a_bar_has_work_only_for_unacknowledged_or_timed_orders() -
 
 def test_a_reduce_only_fill_is_cut_to_the_position_or_dropped() -> None:
     fill = SimulatedFill("X", Decimal(100), Decimal(2), 1)
+    gtc, fok = order("X"), order("X", time_in_force=TimeInForce.FOK)
 
-    assert reduce_only_fill(fill, Decimal(5)) is fill
-    assert reduce_only_fill(fill, Decimal(1)) == SimulatedFill("X", Decimal(100), Decimal(1), 1)
-    assert reduce_only_fill(fill, Decimal(0)) is None
+    assert reduce_only_fill(gtc, fill, Decimal(5)) is fill
+    assert reduce_only_fill(gtc, fill, Decimal(1)) == SimulatedFill(
+        "X", Decimal(100), Decimal(1), 1
+    )
+    assert reduce_only_fill(gtc, fill, Decimal(0)) == REDUCE_ONLY_REASON
+    # fill or kill: all of it or nothing
+    assert reduce_only_fill(fok, fill, Decimal(2)) is fill
+    assert reduce_only_fill(fok, fill, Decimal(1)) == REDUCE_ONLY_FOK_REASON

@@ -42,6 +42,14 @@ class TestDefinition:
             ("multiplier", Decimal(0), "ES multiplier must be positive"),
             ("quantity_step", Decimal("-1"), "ES quantity_step must be positive"),
             ("currency", "", "ES currency must be a non-empty string"),
+            # finer than an amount is stored: it would come back rounded, a tick size to 0
+            (
+                "tick_size",
+                Decimal("0.000000001"),
+                "ES tick_size 1E-9 has more than 8 decimal places, the most an amount is stored",
+            ),
+            ("multiplier", Decimal("0.123456789"), "ES multiplier 0.123456789 has more than 8"),
+            ("quantity_step", Decimal("1E-9"), "ES quantity_step 1E-9 has more than 8"),
         ],
     )
     def test_refuses_a_bad_definition_naming_the_field(
@@ -52,6 +60,9 @@ class TestDefinition:
 
     def test_accepts_integer_values_as_exact_decimals(self) -> None:
         assert make_instrument(multiplier=50).multiplier == Decimal(50)
+
+    def test_accepts_eight_decimal_places_written_with_more_zeros(self) -> None:
+        assert make_instrument(tick_size=Decimal("0.000000010")).price_precision == 8
 
 
 class TestPriceGrid:

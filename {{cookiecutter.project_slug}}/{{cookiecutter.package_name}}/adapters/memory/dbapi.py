@@ -47,7 +47,13 @@ __all__ = [
 apilevel = "2.0"
 threadsafety = 1
 paramstyle = "named"
-Binary = bytes
+
+
+def Binary(value: Any) -> bytes:
+    """A blob parameter: bytes-like values only, as `sqlite3` takes them (an integer is refused,
+    not made into that many zero bytes)."""
+    return value if type(value) is bytes else bytes(memoryview(value))
+
 
 DEFAULT_TIMEOUT = 5.0
 

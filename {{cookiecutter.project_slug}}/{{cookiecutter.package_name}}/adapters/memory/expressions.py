@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import operator as op
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,7 +45,9 @@ from .range_frames import CURRENT, FOLLOWING, PRECEDING, UNBOUNDED
 from .releases import function_missing, iif_takes
 from .text_functions import fn_regexp
 from .types import (
+    HELD_AS_OBJECT_KINDS,
     STORED_FORMS,
+    TEMPORAL,
     TEMPORAL_KINDS,
     affinity,
     as_stored_text,
@@ -363,6 +366,69 @@ _CHAIN_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
     "<<": V.shift_left,
     ">>": V.shift_right,
 }
+
+
+_EQUALITY_LEVEL = frozenset(
+    {
+        operators.eq,
+        operators.ne,
+        operators.in_op,
+        operators.not_in_op,
+        operators.is_,
+        operators.is_not,
+        operators.is_distinct_from,
+        operators.is_not_distinct_from,
+        operators.between_op,
+        operators.not_between_op,
+        operators.like_op,
+        operators.not_like_op,
+        operators.regexp_match_op,
+        operators.not_regexp_match_op,
+    }
+)
+"""Operators that bind less tightly than BETWEEN's upper bound on SQLite, and that SQLAlchemy
+writes there without parentheses."""
+
+
+_KEPT_AS_OBJECTS = HELD_AS_OBJECT_KINDS | {"interval"}
+_HELD_TYPES = (*TEMPORAL, uuid.UUID)
+
+
+def _held_objects_as_text(fn: Fn, type_: Any) -> Fn:
+    """`fn` with the dates, times and UUIDs it passes on as the text SQLite holds, unless its
+    SQLAlchemy type is of a kind kept as objects: SQLite hands on the stored text (an IFNULL of
+    a date column typed as nothing, a CASE typed by an integer branch)."""
+    if affinity(type_) in _KEPT_AS_OBJECTS:
+        return fn
+
+    def stored(row: Any, env: Env) -> Any:
+        value = fn(row, env)
+        return as_stored_text(value) if isinstance(value, _HELD_TYPES) else value
+
+    return stored
+
+
+def _may_give_truth(oper: Any) -> bool:
+    """Whether an operator's values may be Python's True and False here."""
+    return (
+        isinstance(oper, operators.custom_op)
+        or oper in _COMPARATORS
+        or oper in _TRUTH_OPERATORS
+        or oper in _LIKE_OPS
+        or oper in (operators.regexp_match_op, operators.not_regexp_match_op)
+    )
+
+
+def _between_as_sqlite_reads_it(el: Any) -> Any:
+    """`x BETWEEN a AND b = c` as SQLite reads it: `(x BETWEEN a AND b) = c`. SQLAlchemy
+    writes its `x BETWEEN a AND (b = c)` without the parentheses."""
+    low_el, high_el = el.right.clauses
+    inner = el.left.between(low_el, high_el.left, symmetric=el.modifiers.get("symmetric", False))
+    if el.operator is operators.not_between_op:
+        inner = ~inner
+    return elements.BinaryExpression(
+        inner, high_el.right, high_el.operator, type_=high_el.type, modifiers=high_el.modifiers
+    )
 
 
 def _REAL_ZERO(row: Any, env: Any) -> float:
@@ -702,6 +768,9 @@ class ExprCompiler:
         raise unsupported(f"clause list with operator {el.operator}")
 
     def visit_case(self, el: Any) -> Fn:
+        return _held_objects_as_text(self._case(el), el.type)
+
+    def _case(self, el: Any) -> Fn:
         if el.value is not None:
             with self.taking_collations(False):  # `CASE x WHEN y` compares by a collation
                 return self._simple_case(el)
@@ -781,6 +850,19 @@ class ExprCompiler:
         raise unsupported(f"unary operator {getattr(oper or modifier, '__name__', oper)}")
 
     def visit_binary(self, el: Any) -> Fn:
+        fn = self._binary(el)
+        if isinstance(el.type, sqltypes.Boolean) or not _may_give_truth(el.operator):
+            return fn
+
+        def as_sqlite_returns(row: Any, env: Env) -> Any:
+            value = fn(row, env)
+            return int(value) if type(value) is bool else value
+
+        # A truth value SQLAlchemy does not read as a boolean (BETWEEN, a custom operator)
+        # comes out as SQLite's integer.
+        return as_sqlite_returns
+
+    def _binary(self, el: Any) -> Fn:
         oper = el.operator
         if isinstance(oper, operators.custom_op):
             opstring = oper.opstring.strip().upper()
@@ -880,6 +962,8 @@ class ExprCompiler:
 
     def _between(self, el: Any, negate: bool) -> Fn:
         low_el, high_el = el.right.clauses
+        if isinstance(high_el, elements.BinaryExpression) and high_el.operator in _EQUALITY_LEVEL:
+            return self.compile(_between_as_sqlite_reads_it(el))
         symmetric = el.modifiers.get("symmetric", False)
         if symmetric and holds_collate(el):
             raise unsupported("COLLATE in a symmetric BETWEEN")
@@ -1110,7 +1194,10 @@ class ExprCompiler:
     # functions -------------------------------------------------------------------------
     def visit_function(self, el: Any) -> Fn:
         compiled = self._function(el)
-        if el.name.lower() not in _PASSING_ARGUMENTS or isinstance(el.type, sqltypes.Boolean):
+        if el.name.lower() not in _PASSING_ARGUMENTS:
+            return compiled
+        compiled = _held_objects_as_text(compiled, el.type)
+        if isinstance(el.type, sqltypes.Boolean):
             return compiled
 
         def as_sqlite_returns(row: Any, env: Env) -> Any:

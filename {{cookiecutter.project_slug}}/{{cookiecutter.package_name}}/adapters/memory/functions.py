@@ -272,9 +272,10 @@ def fn_scalar_max(*args: Any) -> Any:
 
 
 def fn_scalar_min(*args: Any) -> Any:
+    """Of equal arguments, SQLite's min() keeps the last (its max() the first)."""
     if any(a is None for a in args):
         return None
-    return min(args, key=SortKey)
+    return min(reversed(args), key=SortKey)
 
 
 def fn_random() -> int:

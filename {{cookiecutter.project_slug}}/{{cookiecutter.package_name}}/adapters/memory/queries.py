@@ -34,6 +34,7 @@ from .json_functions import json_group_object_of
 from .ordering import order_term, peel_order, sort_pairs
 from .recursive import RecursivePlan, WorkingLeaf, WorkingTable
 from .storage import TableStore
+from .types import HELD_AS_OBJECT_KINDS, affinity, as_stored_text
 from .values import SortKey
 from .windows import WindowSpec
 
@@ -149,10 +150,6 @@ def _leaves(node: Any) -> list[Leaf]:
     if isinstance(node, JoinNode):
         return _leaves(node.left) + _leaves(node.right)
     return [node]
-
-
-def _truth(v: Any) -> bool:
-    return v is not None and bool(v)
 
 
 # query plans ----------------------------------------------------------------------------
@@ -350,7 +347,7 @@ class SelectPlan(QueryPlan):
                 end = walk(node.right, mid)
                 node.width = end - start
                 if node.on_el is not None:
-                    node.on = compiler.compile(node.on_el)
+                    node.on = compiler.predicate(node.on_el)  # ON tests as WHERE does
                     node.hash_key = self._hash_key(compiler, node, mid)
                 return end
             return start + 1
@@ -473,7 +470,7 @@ class SelectPlan(QueryPlan):
                 k = key_fn(lf, env)
                 for i in table.get(k, ()) if k is not None else ():
                     frame = (*lf, right_rows[i])
-                    if on is None or _truth(on(frame, env)):
+                    if on is None or on(frame, env):
                         out.append(frame)
                         hit = True
                 if not hit and node.outer:
@@ -485,7 +482,7 @@ class SelectPlan(QueryPlan):
             hit = False
             for i, rf in enumerate(right_frames):
                 frame = lf + rf
-                if on is None or _truth(on(frame, env)):
+                if on is None or on(frame, env):
                     out.append(frame)
                     hit = True
                     if node.full:
@@ -493,7 +490,8 @@ class SelectPlan(QueryPlan):
             if not hit and (node.outer or node.full):
                 out.append(lf + (None,) * width)
         if node.full:
-            pad = (None,) * (len(left[0]) if left else right.start)
+            left_width = node.left.width if isinstance(node.left, JoinNode) else 1
+            pad = (None,) * (node.start + left_width)  # the slots up to the right side's
             for i, rf in enumerate(right_frames):
                 if i not in matched_right:
                     out.append(pad + rf)
@@ -596,7 +594,7 @@ class SelectPlan(QueryPlan):
         out: list[tuple[Any, list[Any]]] = []
         for _key, rows in items:
             values = [_aggregate(s, rows, env) for s in specs]
-            rep = rows[-1] if rows else None
+            rep = rows[0] if rows else None  # a bare column reads the group's first row
             arg = extreme[0].arg if len(extreme) == 1 else None
             if arg is not None and rows:
                 target = values[specs.index(extreme[0])]
@@ -717,6 +715,26 @@ def apply_limits(rows: list[Any], limit: Fn | None, offset: Fn | None, env: Env)
     return rows[start:] if start else rows
 
 
+def _mixed_held_columns(selects: Iterable[Any]) -> frozenset[int]:
+    """The columns of a compound SELECT where a date, time or UUID column of one part meets a
+    column of another kind in another: SQLite compares and returns them as their stored text."""
+    kinds: dict[int, set[str]] = {}
+    for part in selects:
+        while isinstance(part, elements.Grouping):
+            part = part.element
+        for index, column in enumerate(part.selected_columns):
+            kinds.setdefault(index, set()).add(affinity(column.type))
+    return frozenset(
+        index
+        for index, found in kinds.items()
+        if len(found) > 1 and found & (HELD_AS_OBJECT_KINDS | {"interval"})
+    )
+
+
+def _with_text(row: tuple[Any, ...], columns: frozenset[int]) -> tuple[Any, ...]:
+    return tuple(as_stored_text(v) if i in columns else v for i, v in enumerate(row))
+
+
 class CompoundPlan(QueryPlan):
     """UNION / UNION ALL / INTERSECT / EXCEPT of several SELECTs."""
 
@@ -727,6 +745,7 @@ class CompoundPlan(QueryPlan):
         self.parts = [planner.plan_query(s, parent) for s in compound.selects]
         self.correlated = any(p.correlated for p in self.parts)
         self.names = self.parts[0].names
+        self.text_columns = _mixed_held_columns(compound.selects)
         positions: dict[Any, int] = {}
         for i, col in enumerate(compound.selected_columns):
             positions.setdefault(col.key, i)
@@ -759,6 +778,8 @@ class CompoundPlan(QueryPlan):
 
     def run(self, env: Env) -> list[tuple[Any, ...]]:
         results = [p.run(env) for p in self.parts]
+        if self.text_columns:
+            results = [[_with_text(row, self.text_columns) for row in part] for part in results]
         kw = self.keyword.upper()
         if kw == "UNION_ALL" or kw == "UNION ALL":
             rows = [r for part in results for r in part]

@@ -459,9 +459,9 @@ def convert(value: Any, type_: Any) -> Any:
     if kind == "uuid":
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     if kind == "blob":
-        if isinstance(value, str):
-            return value.encode()
-        return bytes(value)
+        if isinstance(value, bytes | bytearray | memoryview):
+            return bytes(value)
+        return to_text(value).encode()  # a number becomes the bytes of its text, as on SQLite
     if kind in ("none", "json", "interval"):
         return value
     raise NotSupportedError(f"cannot convert {value!r} to {type_}")
@@ -548,7 +548,7 @@ def _affinity_numeric(value: Any) -> Any:
 
 
 def _affinity_text(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float):  # a boolean is bound as 1 or 0, so it becomes '1' or '0'
         return to_text(value)
     return value
 

@@ -296,4 +296,7 @@ def _shift(value: int, count: int, *, left: bool) -> int:
 def negate(a: Any) -> Any:
     if a is None:
         return None
-    return _int64(-_num(a))
+    number = _num(a)
+    if type(number) is int:
+        return _int64(-number)
+    return _int64(0 - number)  # SQLite subtracts from zero: -(0.0) is 0.0, not -0.0

@@ -91,7 +91,7 @@ class BacktestEngine:
     def store(self, bars: Iterable[Bar]) -> StoredBars:
         """Write the bars through the bulk path; the instrument is added if it is missing."""
         items = list(bars)
-        check_bars(items, self._instrument.symbol)
+        check_bars(items, self._instrument)
         with self._unit_of_work() as uow:
             self._ensure_instrument(uow)
             refuse_stored_bars(self._instrument.symbol, uow.bars.count(self._instrument.symbol))
@@ -158,7 +158,7 @@ class BacktestEngine:
                 orders = self._venue.submit_bracket(
                     uow,
                     action,
-                    working=filled.working,
+                    working=[*filled.working, *closing],
                     position=filled.position,
                     equity=ledger.last_equity,
                 )

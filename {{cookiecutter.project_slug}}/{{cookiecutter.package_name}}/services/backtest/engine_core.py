@@ -307,7 +307,10 @@ def signed_quantity(position: Position | None) -> Decimal:
     return Decimal(0) if position is None else position.signed_qty
 
 
-def check_bars(bars: Sequence[Bar], symbol: str) -> None:
+def check_bars(bars: Sequence[Bar], instrument: Instrument) -> None:
+    """Refuse bars that are none, for another symbol, out of time order or off the tick grid,
+    before anything is stored."""
+    symbol = instrument.symbol
     if not bars:
         raise BacktestError("there are no bars to replay")
     previous: Bar | None = None
@@ -322,3 +325,23 @@ def check_bars(bars: Sequence[Bar], symbol: str) -> None:
                 f"at {previous.ts.isoformat()}; bars must be in strictly increasing time"
             )
         previous = bar
+    _check_bar_prices(bars, instrument)
+
+
+def _check_bar_prices(bars: Sequence[Bar], instrument: Instrument) -> None:
+    """Every price on the instrument's tick grid; each distinct price is checked once."""
+    prices: set[Decimal] = set()
+    for bar in bars:
+        prices.update((bar.open, bar.high, bar.low, bar.close))
+    tick = instrument.tick_size
+    off_grid = {price for price in prices if price % tick != 0}
+    if not off_grid:
+        return
+    for index, bar in enumerate(bars):
+        for name in ("open", "high", "low", "close"):
+            price = getattr(bar, name)
+            if price in off_grid:
+                raise BacktestError(
+                    f"bar {index} at {bar.ts.isoformat()}: its {name} {price} is not a multiple "
+                    f"of the {instrument.symbol} tick size {tick.normalize():f}"
+                )

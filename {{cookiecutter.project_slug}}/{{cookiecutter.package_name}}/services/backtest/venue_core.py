@@ -12,7 +12,8 @@ Its rules (the price rules themselves are `fill_model`'s):
   starts at or after its expire time, DAY at the first bar of a later trading day than the one
   it was made on (a UTC day unless the run starts its days at another time, see `sessions`);
   neither works on that bar. IOC and FOK get one bar: the first bar they work on cancels them if
-  it does not fill them (fills are whole, so the two are alike).
+  it does not fill them. Fills are whole, so the two are alike, except for a reduce-only order
+  larger than the position: an IOC one fills what reduces it, a FOK one is cancelled.
 - An order that ends unfilled (cancelled, expired, rejected) ends its bracket children with it.
 - A bracket child (stop-loss or take-profit) is dormant while its entry is still working. When the
   entry fills at a bar's open (a market entry always does), the children are live for the rest of
@@ -63,6 +64,9 @@ _STOP_TYPES = (OrderType.STOP_MARKET, OrderType.STOP_LIMIT)
 _ONE_BAR = (TimeInForce.IOC, TimeInForce.FOK)
 REDUCE_ONLY_REASON = "reduce-only: its fill would open, add to or flip the position"
 REDUCE_ONLY_REST_REASON = "reduce-only: the rest would flip the position"
+REDUCE_ONLY_FOK_REASON = (
+    "reduce-only FOK: only part of it would reduce the position, and it fills whole or not at all"
+)
 WIPED_OUT_REASON = "the account is wiped out"
 MARGIN_CALL_REASON = "margin call: equity below the position's maintenance margin"
 
@@ -258,28 +262,49 @@ def one_bar_reason(order: Order) -> str:
     return f"{order.time_in_force}: not filled on the bar it worked on"
 
 
-def reduce_only_fill(fill: SimulatedFill, reducible: Decimal) -> SimulatedFill | None:
-    """A reduce-only order's fill cut to what the position holds on the other side; None
-    when that is nothing."""
+def reduce_only_fill(order: Order, fill: SimulatedFill, reducible: Decimal) -> SimulatedFill | str:
+    """A reduce-only order's fill cut to what the position holds on the other side, or why it
+    does not fill: nothing to reduce, or a FOK order that would fill in part only."""
     if reducible <= 0:
-        return None
-    return fill if fill.quantity <= reducible else replace(fill, quantity=reducible)
+        return REDUCE_ONLY_REASON
+    if fill.quantity <= reducible:
+        return fill
+    if order.time_in_force is TimeInForce.FOK:
+        return REDUCE_ONLY_FOK_REASON
+    return replace(fill, quantity=reducible)
+
+
+def reachable_positions(
+    position: Position | None, working: Sequence[Order]
+) -> tuple[Decimal, Decimal]:
+    """The longest and the shortest signed position the account could reach: reduce-only orders
+    may fill first and bring the position as far as flat, then every order that may open or add
+    to one."""
+    held = position.signed_qty if position is not None and position.is_open else Decimal(0)
+    buys = sells = reducing_buys = reducing_sells = Decimal(0)
+    for order in working:
+        if not order.is_open:
+            continue
+        if order.side is OrderSide.BUY:
+            if order.reduce_only:
+                reducing_buys += order.leaves_qty
+            else:
+                buys += order.leaves_qty
+        elif order.reduce_only:
+            reducing_sells += order.leaves_qty
+        else:
+            sells += order.leaves_qty
+    if held > 0:
+        return held + buys, held - min(reducing_sells, held) - sells
+    return held + min(reducing_buys, -held) + buys, held - sells
 
 
 def margin_needed(
     position: Position | None, working: Sequence[Order], margin_per_contract: Decimal
 ) -> Decimal:
-    """Initial margin of the largest position the account could reach: the open position with
-    every working order that may open or add to one filled (reduce-only orders never do)."""
-    held = position.signed_qty if position is not None and position.is_open else Decimal(0)
-    buys = sells = Decimal(0)
-    for order in working:
-        if order.is_open and not order.reduce_only:
-            if order.side is OrderSide.BUY:
-                buys += order.leaves_qty
-            else:
-                sells += order.leaves_qty
-    return margin_per_contract * max(abs(held + buys), abs(held - sells))
+    """Initial margin of the largest position the account could reach (`reachable_positions`)."""
+    longest, shortest = reachable_positions(position, working)
+    return margin_per_contract * max(abs(longest), abs(shortest))
 
 
 def margin_rejection(
@@ -290,14 +315,21 @@ def margin_rejection(
     equity: Decimal,
 ) -> str | None:
     """Why `entry` is refused for margin, or None: it is when the account could not cover the
-    largest position reachable with it, unless it needs no more than without it."""
+    largest position reachable with it, unless it takes the account no further long or short
+    than it could go without it (an order that only reduces passes whatever the equity)."""
     if margin_per_contract == 0:
         return None
-    before = margin_needed(position, working, margin_per_contract)
-    after = margin_needed(position, [*working, entry], margin_per_contract)
-    if after <= before or after <= equity:
+    longest, shortest = reachable_positions(position, working)
+    longest_with, shortest_with = reachable_positions(position, [*working, entry])
+    flat = Decimal(0)
+    no_further_long = max(longest_with, flat) <= max(longest, flat)
+    no_further_short = min(shortest_with, flat) >= min(shortest, flat)
+    if no_further_long and no_further_short:
         return None
-    return f"insufficient margin: {after:,.2f} needed, equity at the last close {equity:,.2f}"
+    needed = margin_per_contract * max(abs(longest_with), abs(shortest_with))
+    if needed <= equity:
+        return None
+    return f"insufficient margin: {needed:,.2f} needed, equity at the last close {equity:,.2f}"
 
 
 def margin_call(

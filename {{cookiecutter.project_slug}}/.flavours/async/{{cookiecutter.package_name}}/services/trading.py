@@ -36,19 +36,29 @@ async def submit_with_children(
     ids: IdGenerator,
 ) -> list[Order]:
     """Submit an order and the orders contingent on it (a bracket's entry and its exits)
-    together, the children linked to the parent here: the parent first, then the children."""
-    first = await submit_order(uow, parent, clock=clock, ids=ids)
+    together, the children linked to the parent here: the parent first, then the children.
+    Every order is checked before any is added, so a refused one leaves none behind."""
+    if parent.parent_order_id is not None:
+        parent = contingent_on(parent, await uow.orders.get(parent.parent_order_id))
+    first = await _built(uow, parent, clock, ids)
     orders = [first]
     for command in children:
-        orders.append(await _create(uow, contingent_on(command, first), clock, ids))
+        orders.append(await _built(uow, contingent_on(command, first), clock, ids))
+    for order in orders:
+        uow.orders.add(order)
     return orders
 
 
 async def _create(uow: UnitOfWork, command: SubmitOrder, clock: Clock, ids: IdGenerator) -> Order:
-    instrument = await uow.instruments.get(command.symbol)
-    order = new_order(command, instrument, ids.next_id("O"), clock.now())
+    order = await _built(uow, command, clock, ids)
     uow.orders.add(order)
     return order
+
+
+async def _built(uow: UnitOfWork, command: SubmitOrder, clock: Clock, ids: IdGenerator) -> Order:
+    """The order of the command, validated against its instrument, not added yet."""
+    instrument = await uow.instruments.get(command.symbol)
+    return new_order(command, instrument, ids.next_id("O"), clock.now())
 
 
 async def accept_order(uow: UnitOfWork, order_id: str, *, clock: Clock) -> Order:

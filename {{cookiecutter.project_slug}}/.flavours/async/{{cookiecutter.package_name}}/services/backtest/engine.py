@@ -91,7 +91,7 @@ class BacktestEngine:
     async def store(self, bars: Iterable[Bar]) -> StoredBars:
         """Write the bars through the bulk path; the instrument is added if it is missing."""
         items = list(bars)
-        check_bars(items, self._instrument.symbol)
+        check_bars(items, self._instrument)
         async with self._unit_of_work() as uow:
             await self._ensure_instrument(uow)
             already = await uow.bars.count(self._instrument.symbol)
@@ -159,7 +159,7 @@ class BacktestEngine:
                 orders = await self._venue.submit_bracket(
                     uow,
                     action,
-                    working=filled.working,
+                    working=[*filled.working, *closing],
                     position=filled.position,
                     equity=ledger.last_equity,
                 )

@@ -15,7 +15,6 @@ from .fill_model import SimulatedFill
 from .sessions import MIDNIGHT
 from .strategy import SubmitBracket
 from .venue_core import (
-    REDUCE_ONLY_REASON,
     REDUCE_ONLY_REST_REASON,
     WIPED_OUT_REASON,
     BarFills,
@@ -92,9 +91,11 @@ class SimulatedVenue:
             done.add(order.order_id)
             wanted = fill.quantity
             if order.reduce_only:
-                cut = reduce_only_fill(fill, reducible_quantity(outcome.position, order.side))
-                if cut is None:
-                    await self._cancel(uow, order, REDUCE_ONLY_REASON)
+                cut = reduce_only_fill(
+                    order, fill, reducible_quantity(outcome.position, order.side)
+                )
+                if isinstance(cut, str):
+                    await self._cancel(uow, order, cut)
                     continue
                 fill = cut
             touched = await self._fill(uow, order, fill)

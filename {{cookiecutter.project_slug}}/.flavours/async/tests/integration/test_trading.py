@@ -8,6 +8,7 @@ import pytest
 from {{ cookiecutter.package_name }}.domain import (
     DuplicateFillError,
     InvalidOrderError,
+    InvalidTradeError,
     InvalidTransitionError,
     NotFoundError,
     OffTickPriceError,
@@ -22,6 +23,7 @@ from {{ cookiecutter.package_name }}.services.commands import SubmitOrder
 from {{ cookiecutter.package_name }}.services.ports import Clock, IdGenerator, UnitOfWork
 
 from .builders import (
+    LIST_ID,
     buy,
     child,
     fill_command,
@@ -219,3 +221,35 @@ async def test_a_child_order_needs_a_parent_in_its_list_that_is_no_child_itself(
         await place(
             uow, replace(child(entry, OrderType.LIMIT, "5910.00"), order_list_id="L-2"), clock, ids
         )
+
+
+async def test_a_refused_exit_leaves_no_order_of_its_bracket_behind(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    exits = [
+        replace(child("-", OrderType.LIMIT, "5910.00"), parent_order_id=None),
+        replace(child("-", OrderType.STOP_MARKET, "5890.10"), parent_order_id=None),  # off the grid
+    ]
+    async with uow:
+        with pytest.raises(OffTickPriceError):
+            await trading.submit_with_children(uow, in_list(buy(1)), exits, clock=clock, ids=ids)
+        await uow.commit()  # a caller that carries on stores what the call left behind
+
+    async with uow:
+        assert list(await uow.orders.list_in_group(LIST_ID)) == []
+
+
+async def test_a_fill_the_positions_refuse_leaves_its_order_as_it_was(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    order_id = await place(uow, buy(4_000_000), clock, ids)
+    command = fill_command(order_id, "T-1", 4_000_000, "5900.00")  # a cost basis of 1.18e12
+    async with uow:
+        with pytest.raises(InvalidTradeError, match="past the amount limit"):
+            await trading.fill_order(uow, command, clock=clock, ids=ids)
+        await uow.commit()
+
+    async with uow:
+        assert order_state(await uow.orders.get(order_id))[:2] == (OrderStatus.ACCEPTED, Decimal(0))
+        assert await uow.positions.get_open("ES", "default") is None
+        assert not await uow.trades.exists("T-1")

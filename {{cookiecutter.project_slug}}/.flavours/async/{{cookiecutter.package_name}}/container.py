@@ -14,11 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .adapters.id_generators import UuidIdGenerator
 from .adapters.memory.asyncio import InlineAsyncSession
 from .adapters.sqla import engines
+from .adapters.sqla.mapping import start_mappers
 from .adapters.sqla.migrator import AlembicMigrator
 from .adapters.sqla.unit_of_work import SqlAlchemyUnitOfWork
 from .adapters.system_clock import SystemClock
 from .settings import DatabaseSettings, database_settings
 
+
+# Mapped on import, so a domain object made before the first engine can still be stored.
+start_mappers()
 
 class Container(containers.DeclarativeContainer):
     config = providers.Configuration(strict=True)

@@ -15,7 +15,6 @@ from .adapters.sqla.unit_of_work import SqlAlchemyUnitOfWork
 from .adapters.system_clock import SystemClock
 from .settings import DatabaseSettings, database_settings
 
-
 # Mapped on import, so a domain object made before the first engine can still be stored.
 start_mappers()
 

@@ -13,12 +13,42 @@ PREFIX = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FLAVOURS = ("sync", "async")
 
-DEPENDENCY_MODULES = {
-    "alembic", "aiosqlite", "click", "dependency_injector", "greenlet", "hypothesis",
-    "importlinter", "matplotlib", "mypy", "numpy", "psycopg", "psycopg_binary", "pytest",
-    "pytest_alembic", "rich", "ruff", "sqlalchemy", "sqlglot", "typer", "typing_extensions",
-    "tests", "test", "migrations",
-}
+# The generated project's installed dependency closure, dev extra included, both flavours: read
+# with importlib.metadata from venvs made by `uv pip install -e '.[dev]'`, plus pip, setuptools
+# (seeded by `python -m venv`, `make install` without uv), six (python-dateutil < 4) and colorama
+# (Windows). A package_name among the top-level import names shadows one of those modules (the
+# project's own test and migration packages too); a project_slug among the distributions (PEP 503
+# names) makes the project's own requirements unsatisfiable.
+# fmt: off
+DEPENDENCY_MODULES = frozenset({
+    "PIL", "_distutils_hack", "_hypothesis_ftz_detector", "_hypothesis_globals",
+    "_hypothesis_pytestplugin", "_pytest", "aiosqlite", "alembic", "annotated_doc",
+    "annotated_types", "ast_serialize", "click", "colorama", "contourpy", "cycler", "dateutil",
+    "dependency_injector", "fontTools", "greenlet", "grimp", "hypothesis", "importlinter",
+    "iniconfig", "kiwisolver", "librt", "mako", "markdown_it", "markupsafe", "matplotlib",
+    "mdurl", "migrations", "mpl_toolkits", "mypy", "mypy_extensions", "mypyc", "numpy",
+    "packaging", "pathspec", "pip", "pkg_resources", "pluggy", "psycopg", "psycopg_binary",
+    "py", "pydantic", "pydantic_core", "pygments", "pylab", "pyparsing", "pytest",
+    "pytest_alembic", "pytest_asyncio", "rich", "ruff", "setuptools", "shellingham", "six",
+    "sortedcontainers", "sqlalchemy", "sqlglot", "test", "tests", "typer", "typing_extensions",
+    "typing_inspection", "tzdata",
+})
+DEPENDENCY_DISTRIBUTIONS = frozenset({
+    "aiosqlite", "alembic", "annotated-doc", "annotated-types", "ast-serialize", "click",
+    "colorama", "contourpy", "cycler", "dependency-injector", "fonttools", "greenlet", "grimp",
+    "hypothesis", "import-linter", "iniconfig", "kiwisolver", "librt", "mako", "markdown-it-py",
+    "markupsafe", "matplotlib", "mdurl", "mypy", "mypy-extensions", "numpy", "packaging",
+    "pathspec", "pillow", "pip", "pluggy", "psycopg", "psycopg-binary", "pydantic",
+    "pydantic-core", "pygments", "pyparsing", "pytest", "pytest-asyncio", "python-dateutil",
+    "rich", "ruff", "setuptools", "shellingham", "six", "sortedcontainers", "sqlalchemy",
+    "sqlglot", "typer", "typing-extensions", "typing-inspection", "tzdata",
+})
+# fmt: on
+
+
+def distribution_name(name: str) -> str:
+    """The PEP 503 normalized form of a distribution name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def problems(answers: dict[str, str]) -> list[str]:
@@ -30,6 +60,11 @@ def problems(answers: dict[str, str]) -> list[str]:
         found.append(
             f"project_slug {slug!r} is malformed: use lowercase letters and digits in words "
             "joined by single hyphens, starting with a letter (e.g. 'backtest-lab')"
+        )
+    elif distribution_name(slug) in DEPENDENCY_DISTRIBUTIONS:
+        found.append(
+            f"project_slug {slug!r} names a distribution the project depends on, so the project "
+            "could not be installed: choose another project_slug or project_name"
         )
     package = answers["package_name"]
     if not package.isidentifier() or not PACKAGE.match(package):

@@ -18,6 +18,10 @@ BAD_ANSWERS = [
     ({"package_name": "decimal"}, "package_name 'decimal' shadows the standard-library module"),
     ({"package_name": "sqlalchemy"}, "package_name 'sqlalchemy' shadows the module"),
     ({"package_name": "alembic"}, "package_name 'alembic' shadows the module"),
+    ({"package_name": "pyparsing"}, "package_name 'pyparsing' shadows the module"),
+    ({"package_name": "packaging"}, "package_name 'packaging' shadows the module"),
+    ({"package_name": "pygments"}, "package_name 'pygments' shadows the module"),
+    ({"project_slug": "matplotlib"}, "project_slug 'matplotlib' names a distribution the project"),
     ({"project_slug": "Backtest Lab"}, "project_slug 'Backtest Lab' is malformed"),
     ({"project_slug": "lab--one"}, "project_slug 'lab--one' is malformed"),
     ({"project_slug": "-lab"}, "project_slug '-lab' is malformed"),
@@ -59,7 +63,9 @@ def test_several_bad_answers_are_all_reported(
 
 
 def test_an_unknown_flavour_is_refused_naming_the_flavours(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"trio .* flavour, but the choices are \['sync', 'async'\]"):
+    with pytest.raises(
+        ValueError, match=r"trio .* flavour, but the choices are \['sync', 'async'\]"
+    ):
         cookiecutter(
             str(TEMPLATE_DIR),
             no_input=True,
@@ -68,3 +74,31 @@ def test_an_unknown_flavour_is_refused_naming_the_flavours(tmp_path: Path) -> No
         )
 
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_project_named_after_a_dependency_is_refused_for_its_slug_and_package(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    bake_refused(tmp_path, {"project_name": "Pyparsing"})
+
+    errors = capfd.readouterr().err
+    assert (
+        "project_slug 'pyparsing' names a distribution the project depends on, so the project "
+        "could not be installed: choose another project_slug or project_name"
+    ) in errors
+    assert "package_name 'pyparsing' shadows the module 'pyparsing'" in errors
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_that_only_contains_a_dependency_name_is_accepted(tmp_path: Path) -> None:
+    project = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context={"project_name": "Pyparsing Lab"},
+            output_dir=str(tmp_path),
+        )
+    )
+
+    assert project.name == "pyparsing-lab"
+    assert (project / "pyparsing_lab" / "cli.py").is_file()

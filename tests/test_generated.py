@@ -1,5 +1,7 @@
 """Each baked project installs, passes its own linters and its own full test suite."""
 
+import ast
+import json
 import os
 import platform
 import re
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 from pytest_cookies.plugin import Cookies
 
-from .conftest import record_summary
+from .conftest import TEMPLATE_DIR, record_summary
 from .test_render import UNUSUAL_NAME
 
 VARIANTS = {
@@ -46,6 +48,7 @@ def test_baked_project_passes_its_lint_and_tests(
 
     installed, output = run(["make", "install"], project, environ)
     assert installed, failure("make install", output)
+    check_the_hook_knows_every_dependency(project, result.context["project_slug"])
     linted, lint_output = run(["make", "lint"], project, environ)
     tested, output = run(["make", "test"], project, environ)
 
@@ -66,6 +69,55 @@ def test_baked_project_passes_its_lint_and_tests(
         assert int(counts["postgresql"]) > 0
     if variant == "default" and sys.platform == "linux" and platform.machine() == "x86_64":
         check_other_sqlite_releases(project, environ)
+
+
+CLOSURE = """
+import json, re, sys
+from importlib.metadata import distributions
+names, modules = set(), set()
+for dist in distributions():
+    name = re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower()
+    if name == sys.argv[1]:
+        continue
+    names.add(name)
+    modules.update((dist.read_text("top_level.txt") or "").split())
+    for file in dist.files or ():
+        top = file.parts[0] if file.parts else ""
+        skipped = ("", "..", "__pycache__")
+        if top in skipped or top.endswith((".dist-info", ".egg-info", ".data", ".libs")):
+            continue
+        if len(file.parts) > 1 or file.suffix in (".py", ".so", ".pyd"):
+            modules.add(top.split(".")[0])
+print(json.dumps([sorted(names), sorted(m for m in modules if m.isidentifier())]))
+"""
+"""Prints the distributions installed beside the project and their top-level import names."""
+
+
+def check_the_hook_knows_every_dependency(project: Path, slug: str) -> None:
+    """The names the answers hook refuses cover what the project's venv installed: a new
+    dependency cannot slip through unnoticed."""
+    refused = hook_name_sets()
+    python = project / ".venv" / "bin" / "python"
+    listed = subprocess.run(
+        [str(python), "-c", CLOSURE, slug], capture_output=True, text=True, check=True
+    )
+    names, modules = json.loads(listed.stdout)
+    missing = (set(names) - refused["DEPENDENCY_DISTRIBUTIONS"]) | (
+        set(modules) - refused["DEPENDENCY_MODULES"]
+    )
+    assert not missing, f"add to the lists of hooks/pre_gen_project.py: {sorted(missing)}"
+
+
+def hook_name_sets() -> dict[str, set[str]]:
+    """The hook's frozenset constants, read from its source (it is a template, not a module)."""
+    source = (TEMPLATE_DIR / "hooks" / "pre_gen_project.py").read_text()
+    found = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id.startswith("DEPENDENCY_"):
+                found[target.id] = set(ast.literal_eval(node.value.args[0]))
+    return found
 
 
 def check_other_sqlite_releases(project: Path, environ: dict[str, str]) -> None:

@@ -4,6 +4,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,23 @@ def test_db_current_names_a_revision_this_code_does_not_know(tmp_path: Path) -> 
 
     assert result.returncode == 1, result.stderr
     assert "f00dfeed (unknown to this code" in result.stdout
+
+
+def test_a_failed_upgrade_leaves_the_sqlite_file_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "taken.db"
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("CREATE TABLE orders (note TEXT)")
+        connection.commit()
+
+    failed = cli("db", "upgrade", database_url=f"{SQLITE_FILE_PREFIX}{path}")
+
+    assert failed.returncode == 2, failed.stderr
+    assert "table orders already exists" in failed.stderr
+    with closing(sqlite3.connect(path)) as connection:
+        tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        assert [name for (name,) in tables] == ["orders"]  # the migration's DDL rolled back
+    current = cli("db", "current", database_url=f"{SQLITE_FILE_PREFIX}{path}")
+    assert "base" in current.stdout, current.stderr
 
 
 def test_a_url_option_the_driver_refuses_is_one_clear_line(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from {{ cookiecutter.package_name }}.adapters.sqla.alembic_environment import (
     run_offline,
     run_on,
 )
+from {{ cookiecutter.package_name }}.adapters.sqla.engines import with_transactional_sqlite_ddl
 
 config = context.config
 
@@ -17,7 +18,7 @@ def run_online() -> None:
     if connection is not None:
         run_on(connection)
         return
-    engine = create_engine(configured_url(), poolclass=pool.NullPool)
+    engine = with_transactional_sqlite_ddl(create_engine(configured_url(), poolclass=pool.NullPool))
     with engine.connect() as new_connection:
         run_on(new_connection)
     engine.dispose()

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine, pool
 
 from ...errors import ConfigurationError
 from ...settings import redacted
+from .engines import with_transactional_sqlite_ddl
 from .migration_state import alembic_config, current_revisions, head_revisions
 
 
@@ -40,7 +41,7 @@ class AlembicMigrator:
                 f"{redacted(self._url)} needs no migrations: "
                 "the memory backend creates its schema when it starts"
             )
-        engine = create_engine(self._url, poolclass=pool.NullPool)
+        engine = with_transactional_sqlite_ddl(create_engine(self._url, poolclass=pool.NullPool))
         try:
             yield engine
         finally:

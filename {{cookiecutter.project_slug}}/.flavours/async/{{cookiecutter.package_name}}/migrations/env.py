@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.adapters.sqla.alembic_environment import (
     run_offline,
     run_on,
 )
+from {{ cookiecutter.package_name }}.adapters.sqla.engines import with_transactional_sqlite_ddl
 
 config = context.config
 
@@ -28,7 +29,7 @@ def run_online() -> None:
 
 
 async def run_through_async_engine(url: str) -> None:
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    engine = with_transactional_sqlite_ddl(create_async_engine(url, poolclass=pool.NullPool))
     try:
         async with engine.connect() as connection:
             await connection.run_sync(run_on)

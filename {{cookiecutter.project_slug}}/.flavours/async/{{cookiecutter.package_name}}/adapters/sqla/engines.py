@@ -49,6 +49,20 @@ async def prepare(engine: AsyncEngine, needs_migrations: bool) -> None:
         await connection.run_sync(metadata.create_all)
 
 
+def with_transactional_sqlite_ddl(engine: AsyncEngine) -> AsyncEngine:
+    """`engine`, on SQLite with transactions SQLAlchemy begins, so a migration's DDL commits or
+    rolls back as one (the driver would commit each DDL statement on its own). Foreign keys stay
+    as the file has them, as batch migrations that copy a table need."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _driver_transactions_off)
+        event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def _driver_transactions_off(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own transaction handling defers BEGIN and breaks SAVEPOINT; SQLAlchemy emits it.
     dbapi_connection.isolation_level = None

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from ...errors import ConfigurationError
 from ...settings import redacted
+from .engines import with_transactional_sqlite_ddl
 from .migration_state import alembic_config, current_revisions, head_revisions
 
 T = TypeVar("T")
@@ -47,7 +48,9 @@ class AlembicMigrator:
         return asyncio.run(self._in_transaction(step))
 
     async def _in_transaction(self, step: Callable[[Connection], T]) -> T:
-        engine = create_async_engine(self._url, poolclass=pool.NullPool)
+        engine = with_transactional_sqlite_ddl(
+            create_async_engine(self._url, poolclass=pool.NullPool)
+        )
         try:
             async with engine.begin() as connection:
                 return await connection.run_sync(step)

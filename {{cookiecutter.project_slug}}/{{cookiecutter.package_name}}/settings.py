@@ -69,11 +69,43 @@ def parse_database_url(raw: str, *, source: str = DATABASE_URL_VAR) -> DatabaseS
         raise ConfigurationError(
             f"{source}={shown!r} names no SQLite file; accepted forms: {ACCEPTED_FORMS}"
         )
+    if backend is Backend.SQLITE:
+        _check_sqlite_options(url, shown, source)
     if backend is Backend.POSTGRESQL and not url.database:
         raise ConfigurationError(
             f"{source}={shown!r} names no PostgreSQL database; accepted forms: {ACCEPTED_FORMS}"
         )
     return DatabaseSettings(url=text, backend=backend)
+
+
+_SQLITE_DRIVER_OPTIONS = (
+    "timeout",
+    "isolation_level",
+    "detect_types",
+    "check_same_thread",
+    "cached_statements",
+    "uri",
+)
+"""The options of a SQLite URL its Python driver takes; with `uri=true` the others go to SQLite."""
+
+
+def _check_sqlite_options(url: URL, shown: str, source: str) -> None:
+    """Refuse options SQLAlchemy would drop with a warning, and `uri=true` on a plain path
+    (the driver would open a file named after the whole text)."""
+    uri = url.query.get("uri")
+    as_uri = isinstance(uri, str) and uri.lower() in ("true", "1", "yes", "on")
+    if as_uri and not (url.database or "").startswith("file:"):
+        raise ConfigurationError(
+            f"{source}={shown!r} asks for a SQLite URI (uri=true) but names a plain path; "
+            "write it as sqlite:///file:PATH.db?mode=ro&uri=true"
+        )
+    unknown = sorted(set(url.query) - set(_SQLITE_DRIVER_OPTIONS))
+    if unknown and not as_uri:
+        raise ConfigurationError(
+            f"{source}={shown!r} has options SQLite's driver does not take: {', '.join(unknown)}; "
+            f"it takes {', '.join(_SQLITE_DRIVER_OPTIONS)} (SQLite's own, such as mode=ro, in a "
+            "sqlite:///file:PATH.db?mode=ro&uri=true URI)"
+        )
 
 
 def _backend_of(url: URL, shown: str, source: str) -> Backend:

@@ -42,6 +42,31 @@ def test_the_url_selects_the_backend(url: str, backend: Backend) -> None:
 @pytest.mark.parametrize(
     ("url", "problem"),
     [
+        (
+            f"{SQLITE_FILE_PREFIX}trading.db?foo=bar",
+            "has options SQLite's driver does not take: foo",
+        ),
+        (f"{SQLITE_FILE_PREFIX}trading.db?mode=ro", "does not take: mode; it takes timeout"),
+        (f"{SQLITE_FILE_PREFIX}trading.db?mode=ro&uri=true", "names a plain path; write it as"),
+    ],
+)
+def test_a_sqlite_option_the_driver_would_drop_or_misread_is_refused(
+    url: str, problem: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=problem):
+        parse_database_url(url)
+
+
+@pytest.mark.parametrize("options", ["?timeout=5", "?check_same_thread=false&timeout=1.5", ""])
+def test_the_sqlite_driver_options_and_uris_are_taken(options: str) -> None:
+    assert parse_database_url(f"{SQLITE_FILE_PREFIX}trading.db{options}").backend is Backend.SQLITE
+    uri = f"{SQLITE_FILE_PREFIX}file:trading.db?mode=ro&uri=true"
+    assert parse_database_url(uri).backend is Backend.SQLITE
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
         ("trading.db", "is not a database URL"),
         ("", "is not a database URL"),
         ("mysql://user@host/trading", "selects backend 'mysql', which is not supported"),

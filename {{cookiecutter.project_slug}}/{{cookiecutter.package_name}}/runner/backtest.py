@@ -16,6 +16,7 @@ from ..services.backtest.engine import (
 from ..services.backtest.strategy import Strategy
 from ..services.ports import UnitOfWork
 from .heap import heap_frozen
+from .interruption import ProgressSeen, interrupted
 from .reference import (
     REFERENCE_SYMBOL,
     REFERENCE_TICK,
@@ -79,6 +80,10 @@ def backtest_on(
     elif is_sqlite_memory(engine):
         raise empty_database_error(engine)
     where = describe_database(container.migrated_engine())
-    return where, run_backtest(
-        container, bars, strategy=strategy, settings=settings, on_progress=on_progress
-    )
+    seen = ProgressSeen(on_progress)
+    try:
+        run = run_backtest(container, bars, strategy=strategy, settings=settings, on_progress=seen)
+    except KeyboardInterrupt:
+        kept = container.config.database.needs_migrations() and not is_sqlite_memory(engine)
+        raise interrupted(where, seen, len(bars), kept=kept) from None
+    return where, run

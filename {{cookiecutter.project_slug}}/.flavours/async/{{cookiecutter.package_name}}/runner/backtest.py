@@ -21,6 +21,7 @@ from ..services.backtest.engine import (
 from ..services.backtest.strategy import Strategy
 from ..services.ports import UnitOfWork
 from .heap import heap_frozen
+from .interruption import ProgressSeen, interrupted
 from .reference import (
     REFERENCE_SYMBOL,
     REFERENCE_TICK,
@@ -79,16 +80,22 @@ def backtest_on(
     `create_schema` migrates a private in-memory SQLite database in place, which starts empty.
     """
 
-    async def ready_and_run() -> tuple[str, TimedRun]:
-        engine = container.engine()
+    engine = container.engine()
+    seen = ProgressSeen(on_progress)
+
+    async def ready_and_run() -> TimedRun:
         if create_schema:
             await upgrade_in_place(engine)
         elif is_sqlite_memory(engine):
             raise empty_database_error(engine)
         async with opened(container):
-            run = await run_backtest(
-                container, bars, strategy=strategy, settings=settings, on_progress=on_progress
+            return await run_backtest(
+                container, bars, strategy=strategy, settings=settings, on_progress=seen
             )
-        return describe_database(engine), run
 
-    return asyncio.run(ready_and_run())
+    where = describe_database(engine)
+    try:
+        return where, asyncio.run(ready_and_run())
+    except KeyboardInterrupt:
+        kept = container.config.database.needs_migrations() and not is_sqlite_memory(engine)
+        raise interrupted(where, seen, len(bars), kept=kept) from None

@@ -389,7 +389,9 @@ def bench(
             show_envvar=True,
             help="Also bench PostgreSQL at this URL. It must be a dedicated database: before "
             "every run the bench migrates it down to base and up again, which drops its tables "
-            "and their data.",
+            "and their data. So it refuses the application's and the tests' database, and any "
+            "database holding a table it did not create: give it an empty one, which it marks "
+            "as its own and reuses.",
         ),
     ] = None,
     out: Annotated[

@@ -7,6 +7,7 @@ from sqlalchemy import make_url
 
 from {{ cookiecutter.package_name }}.adapters.sqla.sqlite_files import (
     missing_database,
+    missing_folder,
     sqlite_file,
     sqlite_in_memory,
 )
@@ -39,3 +40,11 @@ def test_a_missing_file_named_by_a_uri_is_missing_too(tmp_path: Path) -> None:
     assert missing_database(url) is not None
     (tmp_path / "absent.db").touch()
     assert missing_database(url) is None
+
+
+def test_a_folder_where_the_file_should_be_is_named_as_such(tmp_path: Path) -> None:
+    (tmp_path / "runs.db").mkdir()
+    url = make_url(f"sqlite:///{tmp_path / 'runs.db'}")
+
+    assert missing_folder(url) == f"{tmp_path / 'runs.db'} is a folder, not a SQLite database file"
+    assert missing_database(url) == missing_folder(url)

@@ -1,6 +1,7 @@
 """The backends the bench compares, and a fresh, migrated database of each for every run."""
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,9 +11,10 @@ from sqlalchemy.engine import make_url
 from ..adapters.sqla.migrator import AlembicMigrator
 from ..database_urls import MEMORY_URL, SQLITE_FILE_PREFIX, SQLITE_MEMORY_URL
 from ..errors import ConfigurationError
-from ..settings import ENV_PREFIX, Backend, parse_database_url, redacted
+from ..settings import Backend, parse_database_url, redacted
+from .dedicated import BENCH_POSTGRES_URL_VAR as BENCH_POSTGRES_URL_VAR
+from .dedicated import check_not_shared, claim_bench_database
 
-BENCH_POSTGRES_URL_VAR = f"{ENV_PREFIX}_BENCH_POSTGRES_URL"
 BASELINE = "sqlite-memory"
 """Speedups are measured against this backend."""
 
@@ -62,11 +64,14 @@ def bench_backends(postgres_url: str | None) -> list[BenchBackend]:
     return backends
 
 
-def check_reachable(backends: list[BenchBackend]) -> None:
-    """Reach the bench's PostgreSQL once before any run, so a wrong URL fails at once."""
+def check_dedicated(backends: list[BenchBackend], environ: Mapping[str, str] = os.environ) -> None:
+    """Before any run, so a wrong URL fails at once and loses nothing: the bench's PostgreSQL
+    database is not the application's or the tests', is reachable, and is empty (then marked as
+    the bench's) or the bench's own (see `dedicated`)."""
     for backend in backends:
         if backend.name == "postgresql" and backend.url is not None:
-            AlembicMigrator(backend.url, needs_migrations=True).current()
+            check_not_shared(backend.url, environ)
+            claim_bench_database(backend.url)
 
 
 @contextmanager
@@ -93,6 +98,7 @@ def fresh_database(backend: BenchBackend, workdir: Path, run: int) -> Iterator[F
 
 
 def _recreate_schema(url: str) -> None:
+    claim_bench_database(url)  # checked again right before its tables are dropped
     migrator = AlembicMigrator(url, needs_migrations=True)
     migrator.downgrade("base")
     migrator.upgrade()

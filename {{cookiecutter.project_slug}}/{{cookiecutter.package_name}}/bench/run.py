@@ -9,7 +9,7 @@ from rich.console import Console
 from ..database_urls import MEMORY_URL
 from ..runner.summary import RunSummary
 from ..services.backtest.bar_generator import generate_bars
-from .backends import BenchBackend, bench_backends, check_reachable
+from .backends import BenchBackend, bench_backends, check_dedicated
 from .backtests import BacktestPlan, run_backtests
 from .compare import ReportMismatchError, check_identical
 from .micro import micro_pass
@@ -37,7 +37,7 @@ def run_bench(
 ) -> tuple[BenchOutcome, BenchFiles]:
     """Run everything, print the results, write `bench.json` and `bench.png` into `out`."""
     backends = bench_backends(postgres_url)
-    check_reachable(backends)
+    check_dedicated(backends)
     backtested = [*backends, *REFERENCE_BACKENDS]
     console.print(
         f"backtest of {plan.bars:,} bars (seed {plan.seed}) on "

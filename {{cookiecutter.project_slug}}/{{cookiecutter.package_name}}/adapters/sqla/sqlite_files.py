@@ -40,9 +40,14 @@ def sqlite_file(url: URL) -> Path | None:
 
 
 def missing_folder(url: URL) -> str | None:
-    """Why a SQLite database cannot be created at `url`: no folder for its file; else None."""
+    """Why a SQLite database cannot be created at `url`: no folder for its file, or a folder
+    where its file should be; else None."""
     path = sqlite_file(url)
-    if path is None or path.parent.is_dir():
+    if path is None:
+        return None
+    if path.is_dir():
+        return f"{path} is a folder, not a SQLite database file"
+    if path.parent.is_dir():
         return None
     return f"no folder {path.parent} to create the SQLite database {path.name} in"
 
@@ -53,7 +58,7 @@ def missing_database(url: URL) -> str | None:
     SQLite would create an empty file on connecting, which then passes for a database.
     """
     path = sqlite_file(url)
-    if path is None or path.exists():
+    if path is None or path.is_file():
         return None
     no_file = f"no SQLite database at {path}; {UPGRADE} on this URL creates it"
     return missing_folder(url) or no_file

@@ -89,7 +89,8 @@ Next steps:
   make bench          # the same backtest on every backend, side by side
 
 Backends are chosen by {prefix}_DATABASE_URL: {LOCAL_URLS[flavour]},
-or postgresql+psycopg://user:password@host:5432/db (then: make migrate).
+or postgresql+psycopg://user:password@host:5432/db; migrate a SQLite file or a PostgreSQL
+database once with make migrate.
 """
     )
 

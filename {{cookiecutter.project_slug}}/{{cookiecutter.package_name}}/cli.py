@@ -12,12 +12,19 @@ import typer
 from alembic.util import exc as alembic_errors
 from rich.console import Console
 from sqlalchemy import exc as sqlalchemy_errors
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 
 from .adapters.csv_bars import load_bars_csv
 from .adapters.output_folder import writable_folder
 from .adapters.sqla.migration_state import unknown_revisions
-from .adapters.sqla.sqlite_files import missing_database, missing_folder, sqlite_in_memory
+from .adapters.sqla.sqlite_files import (
+    cannot_create,
+    cannot_open,
+    missing_database,
+    missing_folder,
+    sqlite_file,
+    sqlite_in_memory,
+)
 from .bench.backends import BENCH_POSTGRES_URL_VAR
 from .bench.backtests import BacktestPlan
 from .bench.micro_parts import MicroSizes
@@ -30,6 +37,7 @@ from .domain.bar import Bar
 from .errors import ApplicationError
 from .runner.backtest import REFERENCE_SYMBOL, REFERENCE_TICK, backtest_on
 from .runner.console import replay_progress, report_table
+from .runner.interruption import BacktestInterrupted
 from .runner.reference import reference_instrument
 from .runner.summary import RunSummary
 from .services.backtest.bar_generator import DEFAULT_BAR_COUNT, generate_bars
@@ -46,8 +54,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help, never cut short on a narrow terminal, and plain errors
 )
-db_app = typer.Typer(help="Schema migrations of the configured database.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Schema migrations of the configured database.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(db_app, name="db")
 
 DatabaseUrl = Annotated[
@@ -67,8 +80,23 @@ def running(database_url: str | None) -> Iterator[Container]:
         container = build_container(database_url=database_url)
         try:
             yield container
+        except sqlalchemy_errors.DBAPIError as error:
+            unopenable = _unopenable(container, error)
+            if unopenable is None:
+                raise
+            raise unopenable from None
         finally:
             container.shutdown_resources()
+
+
+def _unopenable(
+    container: Container, error: sqlalchemy_errors.DBAPIError
+) -> ApplicationError | None:
+    """SQLite's "unable to open database file", with the file it could not open named."""
+    path = sqlite_file(make_url(container.config.database.url()))
+    if path is None or "unable to open database file" not in str(error.orig):
+        return None
+    return ApplicationError(cannot_open(path))
 
 
 @contextmanager
@@ -76,6 +104,9 @@ def one_line_errors() -> Iterator[None]:
     """Known errors become one line on stderr and exit code 2."""
     try:
         yield
+    except BacktestInterrupted as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=130) from None  # the shell's code for an interrupt
     except (ApplicationError, DomainError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
@@ -110,6 +141,12 @@ def db_downgrade(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Downgrade the database schema to an earlier revision."""
+    if revision.startswith("-") and not revision[1:].isdigit():  # unknown options reach here
+        raise typer.BadParameter(
+            f"{revision!r} is no option of this command and no revision (a step back is -N, "
+            "e.g. -1)",
+            param_hint="REVISION",
+        )
     with running(database_url) as container:
         _refuse_sqlite_that_cannot_migrate(container.engine().url, creating=False)
         migrator = container.migrator()
@@ -152,7 +189,7 @@ def _refuse_sqlite_that_cannot_migrate(url: URL, *, creating: bool) -> None:
             f"{url} is a new, empty database on every connection, so there is nothing to "
             "migrate; `backtest --create-schema` migrates one for the run"
         )
-    problem = missing_folder(url) if creating else missing_database(url)
+    problem = (missing_folder(url) or cannot_create(url)) if creating else missing_database(url)
     if problem is not None:
         raise ApplicationError(problem)
 
@@ -275,9 +312,10 @@ def backtest(
         typer.Option(
             parser=_utc_time,
             metavar="HH:MM",
-            show_default="00:00",
+            show_default=False,
             help="UTC time each trading day starts at: the strategy's VWAP session, the "
-            "report's daily returns and DAY orders follow it (22:00 for CME's 24-hour futures).",
+            "report's daily returns and DAY orders follow it (22:00 for CME's 24-hour futures).  "
+            "[default: 00:00]",
         ),
     ] = MIDNIGHT,
     out: Annotated[

@@ -6,6 +6,13 @@ call the same command line in process, which saves an interpreter start and impo
 
 import csv
 import json
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +30,7 @@ from {{ cookiecutter.package_name }}.database_urls import (
 from {{ cookiecutter.package_name }}.domain.bar import Bar
 from {{ cookiecutter.package_name }}.services.backtest.bar_generator import generate_bars
 
-from .test_cli import cli
+from .test_cli import PACKAGE, cli
 
 SQLITE_FILE = SQLITE_FILE_PREFIX + "{tmp}/trading.db"
 
@@ -245,3 +252,63 @@ def test_bad_parameters_are_refused_before_any_work(option: str, value: str) -> 
 
     assert result.exit_code == 2
     assert option in result.stderr
+
+
+@pytest.mark.backend("sqlite")
+def test_ctrl_c_during_the_replay_says_what_the_database_keeps(tmp_path: Path) -> None:
+    path = tmp_path / "interrupted.db"
+    url = f"{SQLITE_FILE_PREFIX}{path}"
+    assert cli("db", "upgrade", database_url=url).returncode == 0
+    command = [sys.executable, "-m", PACKAGE, "backtest", "--no-progress", "--database-url", url]
+    running = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=interruptible,
+    )
+    try:
+        wait_for_the_first_order(path, running)
+        running.send_signal(signal.SIGINT)
+        _, stderr = running.communicate(timeout=60)
+    finally:
+        running.kill()
+
+    assert running.returncode == 130, stderr
+    line = one_line_error(stderr)
+    assert re.fullmatch(
+        rf"error: interrupted with [\d,]+00 of 15,210 bars replayed; {re.escape(url)} holds "
+        r"that partial run, so a new run needs a fresh database \(.*\)",
+        line,
+    ), line
+
+
+def interruptible() -> None:
+    """Ctrl-C's default in the child: a shell starts background jobs with SIGINT ignored, and a
+    Python started so never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def wait_for_the_first_order(path: Path, running: subprocess.Popen[str]) -> None:
+    """Until the replay has stored an order (the bars are in by then)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and running.poll() is None:
+        time.sleep(0.1)
+        try:
+            with closing(sqlite3.connect(path, timeout=0.1)) as connection:
+                if connection.execute("SELECT count(*) FROM orders").fetchone()[0]:
+                    return
+        except sqlite3.OperationalError:
+            continue  # locked by the replay's transaction for a moment
+    raise AssertionError("the replay stored no order in time")
+
+
+@pytest.mark.backend("sqlite")
+def test_a_sqlite_file_that_cannot_be_opened_is_named() -> None:
+    result = cli("db", "upgrade", database_url=f"{SQLITE_FILE_PREFIX}/proc/trading.db")
+
+    assert result.returncode == 2
+    assert one_line_error(result.stderr) == (
+        "error: cannot open the SQLite database /proc/trading.db: check that the file and its "
+        "folder can be read and written"
+    )

@@ -174,7 +174,8 @@ def test_an_unreachable_bench_postgresql_fails_before_any_run(tmp_path: Path) ->
 
     result = cli("bench", "--postgres-url", url, "--out", str(tmp_path / "bench"))
 
-    assert_one_clear_line(result, "the database failed")
+    assert_one_clear_line(result, "the bench PostgreSQL URL")
+    assert "cannot be reached" in result.stderr
     assert "S3cret" not in result.stderr
     assert list((tmp_path / "bench").iterdir()) == []  # no results of the other backends
 
@@ -223,3 +224,12 @@ def test_the_same_command_migrates_postgresql_with_no_code_change() -> None:
     assert result.returncode == 0, result.stderr
     assert upgraded.returncode == 0, upgraded.stderr
     assert "(up to date)" in cli("db", "current", database_url=url).stdout
+
+
+@pytest.mark.parametrize("mistyped", ["--datbase-url=sqlite:///x.db", "-h", "--revision"])
+def test_a_mistyped_option_of_downgrade_is_no_revision(mistyped: str) -> None:
+    result = cli("db", "downgrade", mistyped)
+
+    assert result.returncode == 2, result.stderr
+    assert f"{mistyped!r} is no option of this command and no revision" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -12,19 +12,23 @@ SCRIPT = textwrap.dedent(
     from decimal import Decimal
 
     from {PACKAGE}.container import build_container
+    from {PACKAGE}.database_urls import MEMORY_URL
     from {PACKAGE}.domain import Instrument
 
     # made before any engine exists
     es = Instrument(symbol="ES", tick_size=Decimal("0.25"), multiplier=Decimal(50))
-    container = build_container(database_url="memory://")
+    container = build_container(database_url=MEMORY_URL)
     uow = container.unit_of_work()
 
     async def stored_async() -> str:
-        async with uow:
-            uow.instruments.add(es)
-            await uow.commit()
-        async with uow:
-            return (await uow.instruments.get("ES")).symbol
+        from {PACKAGE}.container import opened  # the asynchronous flavour readies its database
+
+        async with opened(container):
+            async with uow:
+                uow.instruments.add(es)
+                await uow.commit()
+            async with uow:
+                return (await uow.instruments.get("ES")).symbol
 
     def stored() -> str:
         with uow:

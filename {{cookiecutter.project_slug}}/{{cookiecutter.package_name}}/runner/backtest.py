@@ -16,7 +16,7 @@ from ..services.backtest.engine import (
 from ..services.backtest.strategy import Strategy
 from ..services.ports import UnitOfWork
 from .heap import heap_frozen
-from .interruption import ProgressSeen, interrupted
+from .interruption import ProgressSeen, interrupted, stopped_between_bars
 from .reference import (
     REFERENCE_SYMBOL,
     REFERENCE_TICK,
@@ -82,7 +82,10 @@ def backtest_on(
     where = describe_database(container.migrated_engine())
     seen = ProgressSeen(on_progress)
     try:
-        run = run_backtest(container, bars, strategy=strategy, settings=settings, on_progress=seen)
+        with stopped_between_bars(seen):
+            run = run_backtest(
+                container, bars, strategy=strategy, settings=settings, on_progress=seen
+            )
     except KeyboardInterrupt:
         kept = container.config.database.needs_migrations() and not is_sqlite_memory(engine)
         raise interrupted(where, seen, len(bars), kept=kept) from None

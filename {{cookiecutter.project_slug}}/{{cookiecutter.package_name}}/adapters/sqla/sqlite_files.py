@@ -1,7 +1,8 @@
 """Where a SQLite URL keeps its database, and what opening it would do to a missing file."""
 
+import sqlite3
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from sqlalchemy.engine import URL
 from sqlalchemy.util import asbool
@@ -62,3 +63,24 @@ def missing_database(url: URL) -> str | None:
         return None
     no_file = f"no SQLite database at {path}; {UPGRADE} on this URL creates it"
     return missing_folder(url) or no_file
+
+
+def cannot_open(path: Path) -> str:
+    return (
+        f"cannot open the SQLite database {path}: check that the file and its folder can be "
+        "read and written"
+    )
+
+
+def cannot_create(url: URL) -> str | None:
+    """Why SQLite cannot open, or create, the database file at `url` for writing; None when it
+    can, or when `url` names no file. Tried with Python's own sqlite3 (an empty file is what
+    SQLite would have created anyway), before a driver that reports it less plainly."""
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    try:
+        sqlite3.connect(f"file:{quote(str(path))}?mode=rwc", uri=True).close()
+    except sqlite3.Error:
+        return cannot_open(path)
+    return None

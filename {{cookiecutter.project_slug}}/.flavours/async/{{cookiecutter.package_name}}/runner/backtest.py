@@ -21,7 +21,7 @@ from ..services.backtest.engine import (
 from ..services.backtest.strategy import Strategy
 from ..services.ports import UnitOfWork
 from .heap import heap_frozen
-from .interruption import ProgressSeen, interrupted
+from .interruption import ProgressSeen, interrupted, stopped_between_bars
 from .reference import (
     REFERENCE_SYMBOL,
     REFERENCE_TICK,
@@ -95,7 +95,8 @@ def backtest_on(
 
     where = describe_database(engine)
     try:
-        return where, asyncio.run(ready_and_run())
+        with stopped_between_bars(seen):
+            return where, asyncio.run(ready_and_run())
     except KeyboardInterrupt:
         kept = container.config.database.needs_migrations() and not is_sqlite_memory(engine)
         raise interrupted(where, seen, len(bars), kept=kept) from None

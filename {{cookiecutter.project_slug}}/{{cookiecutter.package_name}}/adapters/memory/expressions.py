@@ -45,7 +45,7 @@ from .range_frames import CURRENT, FOLLOWING, PRECEDING, UNBOUNDED
 from .releases import function_missing, iif_takes
 from .text_functions import fn_regexp
 from .types import (
-    HELD_AS_OBJECT_KINDS,
+    OBJECT_VALUED_KINDS,
     STORED_FORMS,
     TEMPORAL,
     TEMPORAL_KINDS,
@@ -390,7 +390,6 @@ _EQUALITY_LEVEL = frozenset(
 writes there without parentheses."""
 
 
-_KEPT_AS_OBJECTS = HELD_AS_OBJECT_KINDS | {"interval"}
 _HELD_TYPES = (*TEMPORAL, uuid.UUID)
 
 
@@ -398,7 +397,7 @@ def _held_objects_as_text(fn: Fn, type_: Any) -> Fn:
     """`fn` with the dates, times and UUIDs it passes on as the text SQLite holds, unless its
     SQLAlchemy type is of a kind kept as objects: SQLite hands on the stored text (an IFNULL of
     a date column typed as nothing, a CASE typed by an integer branch)."""
-    if affinity(type_) in _KEPT_AS_OBJECTS:
+    if affinity(type_) in OBJECT_VALUED_KINDS:
         return fn
 
     def stored(row: Any, env: Env) -> Any:

@@ -34,7 +34,7 @@ from .json_functions import json_group_object_of
 from .ordering import order_term, peel_order, sort_pairs
 from .recursive import RecursivePlan, WorkingLeaf, WorkingTable
 from .storage import TableStore
-from .types import HELD_AS_OBJECT_KINDS, affinity, as_stored_text
+from .types import OBJECT_VALUED_KINDS, affinity, as_stored_text
 from .values import SortKey
 from .windows import WindowSpec
 
@@ -725,9 +725,7 @@ def _mixed_held_columns(selects: Iterable[Any]) -> frozenset[int]:
         for index, column in enumerate(part.selected_columns):
             kinds.setdefault(index, set()).add(affinity(column.type))
     return frozenset(
-        index
-        for index, found in kinds.items()
-        if len(found) > 1 and found & (HELD_AS_OBJECT_KINDS | {"interval"})
+        index for index, found in kinds.items() if len(found) > 1 and found & OBJECT_VALUED_KINDS
     )
 
 

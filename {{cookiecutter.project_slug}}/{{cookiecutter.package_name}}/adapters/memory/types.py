@@ -332,6 +332,10 @@ TEMPORAL_KINDS = frozenset({"datetime", "date", "time"})
 HELD_AS_OBJECT_KINDS = TEMPORAL_KINDS | {"uuid"}
 """Kinds held as Python objects where SQLite holds text (a UUID as its 32 hex digits)."""
 
+OBJECT_VALUED_KINDS = HELD_AS_OBJECT_KINDS | {"interval"}
+"""Kinds whose values are Python objects here: those above, and intervals (held as the datetime
+that far from the epoch)."""
+
 
 def temporal_text(value: dt.date | dt.time) -> str:
     """A DATE, DATETIME or TIME value as SQLAlchemy's SQLite dialect stores it, as text."""

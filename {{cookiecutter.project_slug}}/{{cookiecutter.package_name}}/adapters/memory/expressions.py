@@ -407,6 +407,17 @@ def _held_objects_as_text(fn: Fn, type_: Any) -> Fn:
     return stored
 
 
+def _truth_as_integer(fn: Fn) -> Fn:
+    """`fn` with a truth value as the integer SQLite gives, for an expression SQLAlchemy does
+    not read as a boolean."""
+
+    def as_sqlite_returns(row: Any, env: Env) -> Any:
+        value = fn(row, env)
+        return int(value) if type(value) is bool else value
+
+    return as_sqlite_returns
+
+
 def _may_give_truth(oper: Any) -> bool:
     """Whether an operator's values may be Python's True and False here."""
     return (
@@ -852,14 +863,7 @@ class ExprCompiler:
         fn = self._binary(el)
         if isinstance(el.type, sqltypes.Boolean) or not _may_give_truth(el.operator):
             return fn
-
-        def as_sqlite_returns(row: Any, env: Env) -> Any:
-            value = fn(row, env)
-            return int(value) if type(value) is bool else value
-
-        # A truth value SQLAlchemy does not read as a boolean (BETWEEN, a custom operator)
-        # comes out as SQLite's integer.
-        return as_sqlite_returns
+        return _truth_as_integer(fn)  # BETWEEN, a custom operator: not read as a boolean
 
     def _binary(self, el: Any) -> Fn:
         oper = el.operator
@@ -1198,12 +1202,7 @@ class ExprCompiler:
         compiled = _held_objects_as_text(compiled, el.type)
         if isinstance(el.type, sqltypes.Boolean):
             return compiled
-
-        def as_sqlite_returns(row: Any, env: Env) -> Any:
-            value = compiled(row, env)
-            return int(value) if type(value) is bool else value
-
-        return as_sqlite_returns
+        return _truth_as_integer(compiled)
 
     def _function(self, el: Any) -> Fn:
         name = el.name.lower()

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.util import asbool
 
 from .database_urls import ACCEPTED_FORMS, DEFAULT_DATABASE_URL, DRIVERS, OTHER_FLAVOUR_FORMS
 from .errors import ConfigurationError
@@ -92,8 +93,13 @@ _SQLITE_DRIVER_OPTIONS = (
 def _check_sqlite_options(url: URL, shown: str, source: str) -> None:
     """Refuse options SQLAlchemy would drop with a warning, and `uri=true` on a plain path
     (the driver would open a file named after the whole text)."""
-    uri = url.query.get("uri")
-    as_uri = isinstance(uri, str) and uri.lower() in ("true", "1", "yes", "on")
+    uri = url.query.get("uri", "false")
+    try:
+        as_uri = isinstance(uri, str) and asbool(uri)  # as SQLAlchemy reads it
+    except ValueError:
+        raise ConfigurationError(
+            f"{source}={shown!r} has uri={uri!r}, which is neither true nor false"
+        ) from None
     if as_uri and not (url.database or "").startswith("file:"):
         raise ConfigurationError(
             f"{source}={shown!r} asks for a SQLite URI (uri=true) but names a plain path; "

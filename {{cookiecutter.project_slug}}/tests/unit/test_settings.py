@@ -48,6 +48,7 @@ def test_the_url_selects_the_backend(url: str, backend: Backend) -> None:
         ),
         (f"{SQLITE_FILE_PREFIX}trading.db?mode=ro", "does not take: mode; it takes timeout"),
         (f"{SQLITE_FILE_PREFIX}trading.db?mode=ro&uri=true", "names a plain path; write it as"),
+        (f"{SQLITE_FILE_PREFIX}file:trading.db?uri=maybe", "uri='maybe', which is neither true"),
     ],
 )
 def test_a_sqlite_option_the_driver_would_drop_or_misread_is_refused(

@@ -423,6 +423,24 @@ def an_opposite_entry_on_a_margin_call_needs_the_margin_of_the_position_it_opens
     assert trip.exit_price == Decimal(96)
 
 
+@scenario(
+    MARGIN_CALL_BARS,
+    {0: [long_bracket(quantity=2, stop="90", target="110")], 2: [short_bracket()]},
+    settings=replace(SETTINGS, initial_cash=Decimal(24_200), margin_per_contract=Decimal(12_000)),
+)
+def a_small_opposite_entry_on_a_margin_call_needs_the_margin_of_what_it_opens(
+    outcome: Outcome,
+) -> None:
+    # Long 2 called (equity 23,895.50 under 24,000); the short entry of 1 needs 12,000 once the
+    # closing order has filled, which the equity covers: both fill at the next open.
+    result = outcome.result
+    assert result.report.margin_calls == 1
+    (trip,) = result.round_trips
+    assert (trip.quantity, trip.exit_price) == (Decimal(2), Decimal(96))
+    assert outcome.position is not None
+    assert (outcome.position.signed_qty, outcome.position.avg_px_open) == (-1, Decimal(96))
+
+
 WIPED_OUT_BARS = [
     flat(0, "100"),
     flat(1, "100"),

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import (
     Column,
+    Date,
     DateTime,
     Engine,
     Float,
@@ -41,19 +42,23 @@ notes = Table(
     Column("blob", LargeBinary),
     Column("at", DateTime),
     Column("ref", Uuid),
+    Column("day", Date),
 )
 n = notes.c
 STAMP = "2024-01-02 03:04:05.000000"
 REF = uuid.UUID(int=5)
 GIVEN = [
     {"id": 1, "label": "abc", "ratio": 0.0, "blob": b"a", "at": datetime(2024, 1, 2, 3, 4, 5)},
+    {"id": 7, "label": "day", "ratio": 4.0, "blob": None, "day": date(2024, 1, 3)},
     {"id": 2, "label": "1", "ratio": 3.0, "blob": None, "ref": REF},
     {"id": 3, "label": "0", "ratio": -0.0, "blob": b""},
     {"id": 4, "label": "True", "ratio": None, "blob": b"\x00"},
     {"id": 5, "label": STAMP, "ratio": 1.0, "blob": None},
     {"id": 6, "label": REF.hex, "ratio": 2.0, "blob": None},
 ]
-ROWS = [{"at": None, "ref": None, **row} for row in GIVEN]  # executemany takes every key
+ROWS = [
+    {"at": None, "ref": None, "day": None, **row} for row in GIVEN
+]  # executemany takes every key
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +142,19 @@ BETWEEN_BOUNDS: dict[str, Any] = {
     "upper bound <": literal(5).between(literal(1), literal(3) < literal(4)),
     "NOT BETWEEN, upper bound !=": ~literal(5).between(literal(1), literal(3) != literal(4)),
     "a column, upper bound =": n.id.between(1, n.ratio == 3.0),
+    "upper bound NOT IN (written in parentheses)": n.id.between(0, n.id.not_in([2, 3])),
+    "NOT BETWEEN, upper bound NOT IN": ~n.id.between(0, n.id.not_in([7])),
+    "upper bound ILIKE": n.id.between(0, n.label.ilike("ABC")),
+    "upper bound STARTSWITH": n.id.between(0, n.label.startswith("1")),
+    "upper bound CONTAINS": n.id.between(0, n.label.contains("b")),
+    "upper bound a custom !=": n.id.between(0, n.label.op("!=")("abc")),
 }
 """SQLAlchemy writes `x BETWEEN a AND b = c` for its `x BETWEEN a AND (b = c)`; SQLite reads
 `(x BETWEEN a AND b) = c`, as `=`, `!=`, IN, IS, LIKE and BETWEEN bind less tightly."""
+
+
+def test_a_symmetric_between_is_sqlites_syntax_error(pair: EnginePair) -> None:
+    pair.check_statement_error(select(n.id).where(n.id.between(3, 1, symmetric=True)))
 
 
 @pytest.mark.parametrize("name", list(BETWEEN_BOUNDS))
@@ -180,6 +195,8 @@ PASSED_ON: dict[str, Any] = {
     "NULLIF of a date": func.nullif(n.at, "x"),
     "CASE typed by its integer branch": case((n.id == 9, n.id), else_=n.at),
     "COALESCE of a date (typed as one)": func.coalesce(n.at, n.at),
+    "CASE of a datetime or a date (typed as a datetime)": case((n.id < 7, n.at), else_=n.day),
+    "IFNULL of a date (typed as one)": func.ifnull(n.day, n.day, type_=Date),
 }
 """SQLite holds dates and UUIDs as text and passes that text on; SQLAlchemy turns it back into
 a date or UUID only where the expression's type says so."""

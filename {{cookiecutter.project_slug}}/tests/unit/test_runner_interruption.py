@@ -74,8 +74,12 @@ def test_a_second_ctrl_c_interrupts_at_once() -> None:
     seen = ProgressSeen()
 
     with stopped_between_bars(seen), pytest.raises(KeyboardInterrupt):
+        seen(300, 500)
         signal.raise_signal(signal.SIGINT)
         signal.raise_signal(signal.SIGINT)
+
+    message = str(interrupted("memory://", seen, 500, kept=False))
+    assert message == "interrupted with at least 300 of 500 bars replayed; nothing was kept"
 
 
 def test_a_process_that_ignores_ctrl_c_goes_on_ignoring_it() -> None:

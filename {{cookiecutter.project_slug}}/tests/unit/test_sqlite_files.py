@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import make_url
 
 from {{ cookiecutter.package_name }}.adapters.sqla.sqlite_files import (
+    cannot_create,
     missing_database,
     missing_folder,
     sqlite_file,
@@ -48,3 +49,15 @@ def test_a_folder_where_the_file_should_be_is_named_as_such(tmp_path: Path) -> N
 
     assert missing_folder(url) == f"{tmp_path / 'runs.db'} is a folder, not a SQLite database file"
     assert missing_database(url) == missing_folder(url)
+
+
+def test_a_read_only_uri_is_tried_read_only_and_creates_nothing(tmp_path: Path) -> None:
+    read_only = make_url(f"sqlite:///file:{tmp_path / 'absent.db'}?mode=ro&uri=true")
+    writable = make_url(f"sqlite:///{tmp_path / 'new.db'}")
+
+    assert cannot_create(read_only) == (
+        f"cannot open the SQLite database {tmp_path / 'absent.db'}: check that the file and its "
+        "folder can be read and written"
+    )
+    assert not (tmp_path / "absent.db").exists()
+    assert cannot_create(writable) is None

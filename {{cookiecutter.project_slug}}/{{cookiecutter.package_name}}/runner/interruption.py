@@ -25,6 +25,8 @@ class ProgressSeen:
     replayed: int | None = None
     """Bars replayed at the last call (every 100); None before the replay starts."""
     stop_asked: bool = False
+    forced: bool = False
+    """A second Ctrl-C: the replay stopped wherever it was, after the bars last counted."""
 
     def __call__(self, replayed: int, total: int) -> None:
         self.replayed = replayed  # committed, bar by bar, when the call comes
@@ -47,6 +49,7 @@ def stopped_between_bars(seen: ProgressSeen) -> Iterator[None]:
 
     def ask_to_stop(_signal: int, _frame: FrameType | None) -> None:
         if seen.stop_asked:
+            seen.forced = True
             raise KeyboardInterrupt
         seen.stop_asked = True
 
@@ -65,6 +68,7 @@ def interrupted(where: str, seen: ProgressSeen, total: int, *, kept: bool) -> Ba
         done = "interrupted before the replay started"
         held = f"if {where} holds the bars, {fresh}" if kept else "nothing was kept"
     else:
-        done = f"interrupted with {seen.replayed:,} of {total:,} bars replayed"
+        at_least = "at least " if seen.forced else ""
+        done = f"interrupted with {at_least}{seen.replayed:,} of {total:,} bars replayed"
         held = f"{where} holds that partial run, so {fresh}" if kept else "nothing was kept"
     return BacktestInterrupted(f"{done}; {held}")

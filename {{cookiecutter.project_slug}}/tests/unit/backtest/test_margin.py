@@ -67,9 +67,11 @@ def test_an_entry_that_reduces_the_need_passes_whatever_the_equity() -> None:
 
 
 def test_an_entry_that_opens_the_other_side_needs_its_margin() -> None:
-    # long 3 with 1,000 of equity: a sell of 4 would leave short 1, a position it cannot cover
+    # long 3 with 1,000 of equity: a sell of 4 would leave short 1, a position it cannot cover;
+    # the margin asked is short 1's, not the long 3 the sell takes away
     reason = margin_rejection(long_position(3), [], order("E", SELL, 4), MARGIN, Decimal(1_000))
-    assert reason is not None and reason.startswith("insufficient margin: 36,000.00 needed")
+    assert reason is not None and reason.startswith("insufficient margin: 12,000.00 needed")
+    assert margin_rejection(long_position(3), [], order("E", SELL, 4), MARGIN, MARGIN) is None
 
 
 def test_an_entry_beside_a_closing_order_is_judged_on_the_position_left_after_it() -> None:
@@ -79,6 +81,11 @@ def test_an_entry_beside_a_closing_order_is_judged_on_the_position_left_after_it
         long_position(2), closing, order("E", SELL, 2), MARGIN, Decimal(20_000)
     )
     assert reason == "insufficient margin: 24,000.00 needed, equity at the last close 20,000.00"
+    # a sell of 1 would open short 1 only: the equity covers that
+    assert (
+        margin_rejection(long_position(2), closing, order("E", SELL, 1), MARGIN, Decimal(20_000))
+        is None
+    )
     # a further reduce-only sell takes the account no further short: it passes
     assert (
         margin_rejection(

@@ -45,7 +45,6 @@ from .range_frames import CURRENT, FOLLOWING, PRECEDING, UNBOUNDED
 from .releases import function_missing, iif_takes
 from .text_functions import fn_regexp
 from .types import (
-    OBJECT_VALUED_KINDS,
     STORED_FORMS,
     TEMPORAL,
     TEMPORAL_KINDS,
@@ -373,7 +372,6 @@ _EQUALITY_LEVEL = frozenset(
         operators.eq,
         operators.ne,
         operators.in_op,
-        operators.not_in_op,
         operators.is_,
         operators.is_not,
         operators.is_distinct_from,
@@ -387,22 +385,46 @@ _EQUALITY_LEVEL = frozenset(
     }
 )
 """Operators that bind less tightly than BETWEEN's upper bound on SQLite, and that SQLAlchemy
-writes there without parentheses."""
+writes there without parentheses (NOT IN it parenthesizes; the LIKE family below too)."""
+
+_EQUALITY_LEVEL_CUSTOM = frozenset({"=", "==", "!=", "<>", "IS", "IS NOT", "LIKE", "NOT LIKE"})
+
+
+def _binds_below_between(el: Any) -> bool:
+    """Whether SQLite reads `x BETWEEN a AND el` as `(x BETWEEN a AND el.left) op el.right`."""
+    if not isinstance(el, elements.BinaryExpression):
+        return False
+    oper = el.operator
+    if isinstance(oper, operators.custom_op):
+        return oper.opstring.strip().upper() in _EQUALITY_LEVEL_CUSTOM
+    return oper in _EQUALITY_LEVEL or oper in _LIKE_OPS
 
 
 _HELD_TYPES = (*TEMPORAL, uuid.UUID)
 
 
+_OBJECTS_A_KIND_READS: dict[str, tuple[type[Any], ...]] = {
+    "datetime": (dt.datetime,),
+    "interval": (dt.datetime,),  # held as the datetime that far from the epoch
+    "date": (dt.date,),
+    "time": (dt.time,),
+    "uuid": (uuid.UUID,),
+}
+"""The Python objects each kind keeps as they are (a datetime is a date but no date value)."""
+
+
 def _held_objects_as_text(fn: Fn, type_: Any) -> Fn:
     """`fn` with the dates, times and UUIDs it passes on as the text SQLite holds, unless its
-    SQLAlchemy type is of a kind kept as objects: SQLite hands on the stored text (an IFNULL of
-    a date column typed as nothing, a CASE typed by an integer branch)."""
-    if affinity(type_) in OBJECT_VALUED_KINDS:
-        return fn
+    SQLAlchemy type reads that kind of object: SQLite hands on the stored text (an IFNULL of a
+    date column typed as nothing, a CASE typed by an integer branch, a date in a CASE typed by a
+    datetime branch), which the type's result processing then reads."""
+    kept = _OBJECTS_A_KIND_READS.get(affinity(type_), ())
 
     def stored(row: Any, env: Env) -> Any:
         value = fn(row, env)
-        return as_stored_text(value) if isinstance(value, _HELD_TYPES) else value
+        if isinstance(value, _HELD_TYPES) and type(value) not in kept:
+            return as_stored_text(value)
+        return value
 
     return stored
 
@@ -433,7 +455,7 @@ def _between_as_sqlite_reads_it(el: Any) -> Any:
     """`x BETWEEN a AND b = c` as SQLite reads it: `(x BETWEEN a AND b) = c`. SQLAlchemy
     writes its `x BETWEEN a AND (b = c)` without the parentheses."""
     low_el, high_el = el.right.clauses
-    inner = el.left.between(low_el, high_el.left, symmetric=el.modifiers.get("symmetric", False))
+    inner = el.left.between(low_el, high_el.left)
     if el.operator is operators.not_between_op:
         inner = ~inner
     return elements.BinaryExpression(
@@ -965,11 +987,11 @@ class ExprCompiler:
 
     def _between(self, el: Any, negate: bool) -> Fn:
         low_el, high_el = el.right.clauses
-        if isinstance(high_el, elements.BinaryExpression) and high_el.operator in _EQUALITY_LEVEL:
+        if _binds_below_between(high_el):
             return self.compile(_between_as_sqlite_reads_it(el))
         symmetric = el.modifiers.get("symmetric", False)
-        if symmetric and holds_collate(el):
-            raise unsupported("COLLATE in a symmetric BETWEEN")
+        if symmetric:  # SQLAlchemy writes BETWEEN SYMMETRIC, which SQLite does not know
+            raise OperationalError('near "SYMMETRIC": syntax error')
         low_key = _checked_collation(el.left, low_el)
         high_key = _checked_collation(el.left, high_el)
         with self.taking_collations():

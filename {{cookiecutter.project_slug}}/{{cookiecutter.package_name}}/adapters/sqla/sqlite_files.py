@@ -75,12 +75,15 @@ def cannot_open(path: Path) -> str:
 def cannot_create(url: URL) -> str | None:
     """Why SQLite cannot open, or create, the database file at `url` for writing; None when it
     can, or when `url` names no file. Tried with Python's own sqlite3 (an empty file is what
-    SQLite would have created anyway), before a driver that reports it less plainly."""
+    SQLite would have created anyway), in the URI's own `mode` if it has one (`ro` creates
+    nothing), before a driver that reports it less plainly."""
     path = sqlite_file(url)
     if path is None:
         return None
+    mode = url.query.get("mode") if _uri_path(url) is not None else None
+    mode = mode if isinstance(mode, str) else "rwc"
     try:
-        sqlite3.connect(f"file:{quote(str(path))}?mode=rwc", uri=True).close()
+        sqlite3.connect(f"file:{quote(str(path))}?mode={quote(mode)}", uri=True).close()
     except sqlite3.Error:
         return cannot_open(path)
     return None

@@ -274,12 +274,18 @@ def reduce_only_fill(order: Order, fill: SimulatedFill, reducible: Decimal) -> S
     return replace(fill, quantity=reducible)
 
 
-def reachable_positions(
-    position: Position | None, working: Sequence[Order]
-) -> tuple[Decimal, Decimal]:
-    """The longest and the shortest signed position the account could reach: reduce-only orders
-    may fill first and bring the position as far as flat, then every order that may open or add
-    to one."""
+@dataclass(frozen=True)
+class _Reach:
+    """Where the working orders could take the position: reduce-only orders first, as far as
+    flat (`highest`, `lowest`), then all buys or all sells of the other orders."""
+
+    highest: Decimal
+    lowest: Decimal
+    buys: Decimal
+    sells: Decimal
+
+
+def _reach(position: Position | None, working: Sequence[Order]) -> _Reach:
     held = position.signed_qty if position is not None and position.is_open else Decimal(0)
     buys = sells = reducing_buys = reducing_sells = Decimal(0)
     for order in working:
@@ -295,8 +301,18 @@ def reachable_positions(
         else:
             sells += order.leaves_qty
     if held > 0:
-        return held + buys, held - min(reducing_sells, held) - sells
-    return held + min(reducing_buys, -held) + buys, held - sells
+        return _Reach(held, held - min(reducing_sells, held), buys, sells)
+    return _Reach(held + min(reducing_buys, -held), held, buys, sells)
+
+
+def reachable_positions(
+    position: Position | None, working: Sequence[Order]
+) -> tuple[Decimal, Decimal]:
+    """The longest and the shortest signed position the account could reach: reduce-only orders
+    may fill first and bring the position as far as flat, then every order that may open or add
+    to one."""
+    reach = _reach(position, working)
+    return reach.highest + reach.buys, reach.lowest - reach.sells
 
 
 def margin_needed(
@@ -314,9 +330,10 @@ def margin_rejection(
     margin_per_contract: Decimal,
     equity: Decimal,
 ) -> str | None:
-    """Why `entry` is refused for margin, or None: it is when the account could not cover the
-    largest position reachable with it, unless it takes the account no further long or short
-    than it could go without it (an order that only reduces passes whatever the equity)."""
+    """Why `entry` is refused for margin, or None. An entry that takes the account no further
+    long or short than it could go without it passes whatever the equity (it only reduces);
+    another is refused when the equity at the last close cannot cover the largest position the
+    account could reach with the entry filled."""
     if margin_per_contract == 0:
         return None
     longest, shortest = reachable_positions(position, working)
@@ -326,7 +343,11 @@ def margin_rejection(
     no_further_short = min(shortest_with, flat) >= min(shortest, flat)
     if no_further_long and no_further_short:
         return None
-    needed = margin_per_contract * max(abs(longest_with), abs(shortest_with))
+    reach = _reach(position, working)
+    filled = entry.leaves_qty * entry.side.sign
+    # With the entry filled: all the other buys, or all the other sells, filled too.
+    ends = (reach.highest + reach.buys + filled, reach.lowest - reach.sells + filled)
+    needed = margin_per_contract * max(abs(end) for end in ends)
     if needed <= equity:
         return None
     return f"insufficient margin: {needed:,.2f} needed, equity at the last close {equity:,.2f}"

@@ -101,7 +101,7 @@ def _unopenable(
 
 @contextmanager
 def one_line_errors() -> Iterator[None]:
-    """Known errors become one line on stderr and exit code 2."""
+    """Known errors become one line on stderr and exit code 2 (130 for an interrupted run)."""
     try:
         yield
     except BacktestInterrupted as error:

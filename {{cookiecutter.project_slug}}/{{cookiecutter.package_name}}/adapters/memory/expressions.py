@@ -367,23 +367,13 @@ _CHAIN_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-_EQUALITY_LEVEL = frozenset(
-    {
-        operators.eq,
-        operators.ne,
-        operators.in_op,
-        operators.is_,
-        operators.is_not,
-        operators.is_distinct_from,
-        operators.is_not_distinct_from,
-        operators.between_op,
-        operators.not_between_op,
-        operators.like_op,
-        operators.not_like_op,
-        operators.regexp_match_op,
-        operators.not_regexp_match_op,
-    }
-)
+_REGEXP_OPS = (operators.regexp_match_op, operators.not_regexp_match_op)
+
+_EQUALITY_LEVEL = (_TRUTH_OPERATORS - {operators.not_in_op}) | {
+    operators.eq,
+    operators.ne,
+    *_REGEXP_OPS,
+}
 """Operators that bind less tightly than BETWEEN's upper bound on SQLite, and that SQLAlchemy
 writes there without parentheses (NOT IN it parenthesizes; the LIKE family below too)."""
 
@@ -447,7 +437,7 @@ def _may_give_truth(oper: Any) -> bool:
         or oper in _COMPARATORS
         or oper in _TRUTH_OPERATORS
         or oper in _LIKE_OPS
-        or oper in (operators.regexp_match_op, operators.not_regexp_match_op)
+        or oper in _REGEXP_OPS
     )
 
 

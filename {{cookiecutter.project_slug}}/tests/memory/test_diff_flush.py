@@ -753,6 +753,107 @@ def test_commit_then_expire_and_reload(
     writes.expect_fast(session_mode)
 
 
+class DirectCommits:
+    """How many commits `MemorySession` made on a connection of its own (no pool checkout)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        original = MemorySession._direct_commit
+
+        def counted(session: MemorySession, transaction: Any) -> bool:
+            done = original(session, transaction)
+            self.count += done
+            return done
+
+        monkeypatch.setattr(MemorySession, "_direct_commit", counted)
+
+    def expect(self, mode: str, count: int) -> None:
+        assert self.count == (count if mode == "fast" and not baseline_mode() else 0)
+
+
+@pytest.mark.parametrize("expire_on_commit", [True, False])
+def test_commits_without_a_flush_before_them(
+    desks: EnginePair,
+    session_mode: str,
+    monkeypatch: pytest.MonkeyPatch,
+    expire_on_commit: bool,
+) -> None:
+    """A commit in a transaction that has only read writes on a connection of its own: the
+    objects afterwards, loaded, changed again or set back, are those of the general path."""
+    direct = DirectCommits(monkeypatch)
+
+    def work(engine: Engine) -> list[Any]:
+        with new_session(engine, expire_on_commit=expire_on_commit) as session:
+            desk, trade = loaded(session, (Desk, "FX")), loaded(session, (Trade, 2))
+            desk.budget, desk.active = Decimal("99.99"), True
+            session.commit()
+            first = held_objects(session)
+            trade.qty, trade.price = 30, Decimal("2.5")
+            session.add(new_trade(10, "FX", parent_id=2))
+            session.commit()
+            second = held_objects(session)
+            trade.qty = 30  # the value it already has: no UPDATE
+            desk.region = "APAC"
+            desk.region = "US"  # set back before the commit: no UPDATE either
+            session.commit()
+            third = held_objects(session)
+            return [first, second, third, view(session)]
+
+    desks.check(work)
+    # Expired objects are written by the general flush (it reads their keys from the identity).
+    direct.expect(session_mode, 1 if expire_on_commit else 3)
+
+
+def test_a_commit_without_a_flush_that_fails(
+    desks: EnginePair, session_mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The failing write is undone and the general path reports it; the database stays
+    writable for others."""
+    direct = DirectCommits(monkeypatch)
+
+    def work(engine: Engine) -> list[Any]:
+        with new_session(engine) as session:
+            loaded(session, (Desk, "FX")).name = "Rates"  # taken
+            try:
+                session.commit()
+                committed: object = "committed"
+            except Exception as error:
+                committed = error_outcome(error)
+            after = [session.is_active, held_objects(session)]
+            session.rollback()
+        with new_session(engine) as other:
+            loaded(other, (Desk, "CASH")).name = "Cash Desk"
+            other.commit()
+            return [committed, after, view(other)]
+
+    assert desks.check(work)[0] == UNIQUE_FAILED
+    direct.expect(session_mode, 1)  # the other session's commit
+
+
+def test_pool_and_engine_listeners_see_a_commit_check_out_a_connection(
+    desks: EnginePair, session_mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    direct = DirectCommits(monkeypatch)
+
+    def work(engine: Engine) -> list[str]:
+        seen: list[str] = []
+        listeners = [
+            (engine.pool, "checkout", lambda *_args: seen.append("checkout")),
+            (engine, "begin", lambda *_args: seen.append("begin")),
+            (engine.pool, "connect", lambda *_args: seen.append("connect")),
+        ]
+        for target, name, listener in listeners:
+            event.listen(target, name, listener)
+            with new_session(engine) as session:
+                loaded(session, (Trade, 1)).qty += 1
+                session.commit()
+            event.remove(target, name, listener)
+        return seen
+
+    assert desks.check(work) == ["checkout", "begin"]  # pooled: no new connection
+    direct.expect(session_mode, 0)
+
+
 # --- values the bind processors refuse -------------------------------------------------------
 
 BAD_VALUES = {

@@ -381,6 +381,7 @@ class UpdatePlan(_FilteredPlan):
                 self.sets.append((pos, self.param_getter(col.key)))
             elif col.onupdate is not None and col.onupdate.is_clause_element:
                 self.sets.append((pos, self.compiler.compile(col.onupdate.arg)))
+        self.set_positions = frozenset(pos for pos, _fn in self.sets)
 
     def execute(self, session: Any, env: Env, wctx: WriteContext, result: DMLResult) -> None:
         store = self.store(session)
@@ -388,11 +389,12 @@ class UpdatePlan(_FilteredPlan):
             self._execute_joined(store, env, wctx, result)
             return
         sets = self.sets
+        positions = self.set_positions
         for rowid, row in self.matches(store, session, env):
             new = list(row)
             for pos, fn in sets:
                 new[pos] = fn(row, env)
-            new_rowid = store.update(rowid, tuple(new), wctx)
+            new_rowid = store.update(rowid, tuple(new), wctx, positions)
             result.rowcount += 1
             if self.returning:
                 result.returned.append(self.returned(store.rows[new_rowid], env))

@@ -203,6 +203,8 @@ def plan_writes(
     identity_map: Any,
 ) -> list[Write] | None:
     """The statements the unit of work would run for `states`, in its order; None to decline."""
+    if len(states) == 1 and states[0].key is not None:
+        return _planned_update(states[0], writes_of)
     by_mapper: dict[Mapper[Any], tuple[MapperWrites, list[Any], list[Any]]] = {}
     for state in states:
         mapper = state.manager.mapper
@@ -239,6 +241,21 @@ def plan_writes(
                 return None  # a pending object taking a persistent one's identity
             planned.append((writes.insert, params))
     return planned
+
+
+def _planned_update(
+    state: Any, writes_of: Callable[[Mapper[Any]], MapperWrites | None]
+) -> list[Write] | None:
+    """`plan_writes` of one changed persistent object: its UPDATE, if any value differs."""
+    mapper = state.manager.mapper
+    writes = writes_of(mapper)
+    if writes is None or has_write_events(mapper):
+        return None
+    changed = changed_attributes(state, writes)
+    if not changed:
+        return None if changed is None else []
+    form = writes.update_form(changed)
+    return [(form.compiled, update_parameters(form, state.dict))]
 
 
 def run_writes(memory: dbapi.Connection, planned: list[Write], dialect: Any) -> bool:

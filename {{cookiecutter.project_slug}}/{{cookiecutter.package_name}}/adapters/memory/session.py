@@ -33,12 +33,13 @@ from sqlalchemy.orm.session import SessionTransactionOrigin, SessionTransactionS
 from sqlalchemy.orm.state import InstanceState
 from sqlalchemy.sql.selectable import Select
 
-from . import dbapi
+from . import dbapi, shapes
 from .access import StalePlan
 from .execution import plan_for
 from .expressions import Env
-from .flush import MapperWrites, plan_writes, run_writes, writable_mapper
+from .flush import MapperWrites, Write, plan_writes, run_writes, writable_mapper
 from .session_transaction import LazyRecordsTransaction
+from .shapes import Fingerprint
 from .storage import STORABLE
 
 SHAPE_ATTRIBUTE = "_memory_fast_shape"
@@ -52,6 +53,9 @@ TUPLE_KEY_LIMIT = 256
 
 RESULT_CACHE_LIMIT = 64
 """Parameter sets per statement shape whose rows are kept until the database is written."""
+
+FINGERPRINT_LIMIT = 1024
+"""Fingerprints kept per engine; the cache starts again when full."""
 
 _UNIQUE_ARGUMENT = (
     "_create_unique_filters"
@@ -306,8 +310,36 @@ class FastPathCache:
 
     def __init__(self) -> None:
         self.by_key: dict[Any, EntityQuery | None] = {}
+        self.by_fingerprint: dict[Fingerprint, tuple[EntityQuery | None, Any, Any]] = {}
+        """Per fingerprint (`shapes.py`): the shape, and the first statement with its cache
+        key, kept so the identities the fingerprint names stay taken."""
         self.writes: dict[Mapper[Any], MapperWrites | None] = {}
         self._reader: dbapi.Connection | None = None
+
+    def shape_of(
+        self, statement: Select[Any], engine: Engine
+    ) -> tuple[EntityQuery | None, Sequence[Any]] | None:
+        """The statement's shape (None: not for the fast path) and its bound parameters in
+        cache key order; None when it has no cache key."""
+        quick = shapes.fingerprint(statement)
+        if quick is not None:
+            known = self.by_fingerprint.get(quick[0])
+            if known is not None:
+                if shapes.VERIFY:
+                    _check_fingerprint(statement, known[2], quick[1])
+                return known[0], quick[1]
+        key = statement._generate_cache_key()
+        if key is None or getattr(key, "params", None):
+            return None
+        if key.key in self.by_key:
+            query = self.by_key[key.key]
+        else:
+            query = self.by_key[key.key] = build_entity_query(statement, engine)
+        if quick is not None and _same_objects(quick[1], key.bindparams):
+            if len(self.by_fingerprint) >= FINGERPRINT_LIMIT:
+                self.by_fingerprint.clear()
+            self.by_fingerprint[quick[0]] = (query, statement, key.key)
+        return query, key.bindparams
 
     def writes_for(self, mapper: Mapper[Any], dialect: Any) -> MapperWrites | None:
         """How the fast flush writes `mapper`'s objects; None when the general flush must."""
@@ -324,6 +356,17 @@ class FastPathCache:
         if reader is None or reader.db is not database:
             reader = self._reader = dbapi.Connection(database)
         return reader
+
+
+def _same_objects(first: Sequence[Any], second: Sequence[Any]) -> bool:
+    return len(first) == len(second) and all(a is b for a, b in zip(first, second, strict=True))
+
+
+def _check_fingerprint(statement: Select[Any], key: Any, binds: Sequence[Any]) -> None:
+    """Under `shapes.VERIFY`: the cache key the fingerprint stood for is the statement's."""
+    actual = statement._generate_cache_key()
+    if actual is None or actual.key != key or not _same_objects(binds, actual.bindparams):
+        raise AssertionError(f"the fingerprint of {statement} stands for another cache key")
 
 
 def fast_path_cache(bind: Any) -> FastPathCache | None:
@@ -348,6 +391,26 @@ def has_listeners(dispatch: Any, names: tuple[str, ...]) -> bool:
     return False
 
 
+_spent: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Listeners `_spent_once` found spent: they stay so."""
+
+
+def _spent_once(listener: Any) -> bool:
+    """Whether `listener` is a `once=True` listener that has had its one call, as the set-up
+    `create_engine` runs on the pool's first connection is after it: it will do nothing more."""
+    if listener in _spent:
+        return True
+    code = getattr(listener, "__code__", None)
+    if code is None or listener.__qualname__ != "only_once.<locals>.go":
+        return False
+    cells = dict(zip(code.co_freevars, listener.__closure__ or (), strict=True))
+    once = cells.get("once")
+    if once is None or once.cell_contents != []:
+        return False
+    _spent.add(listener)
+    return True
+
+
 def _has_binds(session: Session) -> bool:
     """Binds per mapper or table (`Session(binds=...)`): `binds` since SQLAlchemy 2.1."""
     attributes = session.__dict__
@@ -355,6 +418,8 @@ def _has_binds(session: Session) -> bool:
 
 
 _COMMIT_EVENTS = ("before_commit", "after_commit", "after_transaction_end")
+_CONNECTION_EVENTS = ("engine_connect", "begin", "commit", "rollback", "before_execute")
+_POOL_EVENTS = ("checkout", "checkin", "reset", "first_connect")
 _FLUSH_EVENTS = (
     "before_flush",
     "after_flush",
@@ -582,13 +647,15 @@ class MemorySession(Session):
             or has_listeners(self.dispatch, _COMMIT_EVENTS)
         ):
             return False
+        connections = transaction._connections
         if not self._is_clean():
+            if not connections and self._direct_commit(transaction):
+                return True
             self.flush()
             if self._transaction is not transaction or not self._is_clean():
                 return False  # the general commit flushes again and reports what it finds
         # A transaction that only read through the shared reader holds no connection.
         entry = None
-        connections = transaction._connections
         if connections:
             entries = set(connections.values())
             if len(entries) > 1:
@@ -599,6 +666,18 @@ class MemorySession(Session):
         transaction._state = SessionTransactionState.PREPARED
         if entry is not None and entry[2]:
             entry[1].commit()
+        self._end_lean_commit(transaction)
+        if entry is not None:
+            connection, connection_transaction, should_commit, autoclose = entry
+            if should_commit and connection_transaction.is_active:
+                connection_transaction.close()
+            if autoclose:
+                connection.close()
+        transaction._state = SessionTransactionState.CLOSED
+        return True
+
+    def _end_lean_commit(self, transaction: SessionTransaction) -> None:
+        """After the database commit: expire and detach as `SessionTransaction.commit` does."""
         transaction._state = SessionTransactionState.COMMITTED
         if self.expire_on_commit:
             identity_map = self.identity_map
@@ -608,12 +687,48 @@ class MemorySession(Session):
             InstanceState._detach_states(list(transaction._deleted), self)
             transaction._deleted.clear()
         self._transaction = None
-        if entry is not None:
-            connection, connection_transaction, should_commit, autoclose = entry
-            if should_commit and connection_transaction.is_active:
-                connection_transaction.close()
-            if autoclose:
-                connection.close()
+
+    def _direct_commit(self, transaction: SessionTransaction) -> bool:
+        """Flush and commit a transaction that holds no connection on a connection of its own
+        to the database, without checking one out of the engine's pool: what the fast flush
+        would write, committed at once. False, having changed nothing, when the fast flush
+        would decline, the writes fail, or the engine has listeners a checkout would call."""
+        if self._flushing or self.dispatch.after_begin:
+            return False
+        bind: Any = self.bind
+        if (
+            bind._execution_options  # an isolation level, for one, would apply to a checkout
+            or bind.dialect.isolation_level is not None
+            or has_listeners(bind.dispatch, _CONNECTION_EVENTS)
+            or has_listeners(bind.pool.dispatch, _POOL_EVENTS)
+            or not all(_spent_once(listener) for listener in bind.pool.dispatch.connect)
+        ):
+            return False
+        found = self._planned_flush()
+        if found is None:
+            return False
+        states, planned = found
+        dialect = bind.dialect
+        memory = dbapi.Connection(dialect.database)
+        if planned and not run_writes(memory, planned, dialect):
+            memory.rollback()  # gives the write lock back; the general path reports the error
+            return False
+        memory.commit()
+        transaction._state = SessionTransactionState.PREPARED
+        new = self._new
+        if any(state in new for state in states):
+            self._register_persistent(set(states))
+        elif not self.expire_on_commit:
+            # What `_register_persistent` does for objects that stay in the identity map under
+            # their key; recording them for a rollback is moot once committed.
+            for state in states:
+                state._orphaned_outside_of_session = False
+            InstanceState._commit_all_states(
+                ((state, state.dict) for state in states), self.identity_map
+            )
+        # With `expire_on_commit`, the commit's expiry clears what marked them changed.
+        self._end_lean_commit(transaction)
+        self._shrink_bookkeeping()
         transaction._state = SessionTransactionState.CLOSED
         return True
 
@@ -631,25 +746,16 @@ class MemorySession(Session):
     def _fast_flush(self) -> bool:
         """Write pending and changed objects without the unit of work (see `flush.py`)."""
         bind: Any = self.bind
-        cache = fast_path_cache(bind)
-        if cache is None or _has_binds(self):
+        if fast_path_cache(bind) is None:
             return False
-        if has_listeners(self.dispatch, _FLUSH_EVENTS):
-            return False  # the general flush opens a subtransaction these listeners would see
         transaction = self._autobegin_t()
         if not transaction.is_active:
             return False  # the general path raises the right error
-        new = self._new
-        states = [*new, *(state for state in self.identity_map._modified if state not in new)]
-        dialect = bind.dialect
-        try:
-            planned = plan_writes(
-                states, lambda mapper: cache.writes_for(mapper, dialect), self.identity_map
-            )
-        except Exception:
-            return False  # a value a bind processor refuses: the general flush reports it
-        if planned is None:
+        found = self._planned_flush()
+        if found is None:
             return False
+        states, planned = found
+        dialect = bind.dialect
         self._flushing = True
         try:
             # The unit of work takes a connection even when no row changed.
@@ -662,6 +768,24 @@ class MemorySession(Session):
             self._flushing = False
         self._shrink_bookkeeping()
         return True
+
+    def _planned_flush(self) -> tuple[list[Any], list[Write]] | None:
+        """The pending and changed objects, and the writes the fast flush would make for them;
+        None when it declines (see `flush.py`)."""
+        bind: Any = self.bind
+        cache = fast_path_cache(bind)
+        if cache is None or _has_binds(self) or has_listeners(self.dispatch, _FLUSH_EVENTS):
+            return None  # the general flush opens a subtransaction these listeners would see
+        new = self._new
+        states = [*new, *(state for state in self.identity_map._modified if state not in new)]
+        dialect = bind.dialect
+        try:
+            planned = plan_writes(
+                states, lambda mapper: cache.writes_for(mapper, dialect), self.identity_map
+            )
+        except Exception:
+            return None  # a value a bind processor refuses: the general flush reports it
+        return None if planned is None else (states, planned)
 
     def _shrink_bookkeeping(self) -> None:
         """Give the session's pending dict and modified set fresh storage once they are empty.
@@ -763,15 +887,11 @@ class MemorySession(Session):
     ) -> tuple[EntityQuery, Sequence[Any]] | None:
         entry = statement.__dict__.get(SHAPE_ATTRIBUTE)
         if entry is None or entry[0]() is not cache:
-            key = statement._generate_cache_key()
-            if key is None or getattr(key, "params", None):
+            found = cache.shape_of(statement, engine)
+            if found is None:
                 return None
-            if key.key in cache.by_key:
-                query = cache.by_key[key.key]
-            else:
-                query = cache.by_key[key.key] = build_entity_query(statement, engine)
             # A weak reference: a module-level statement must not keep a disposed database.
-            entry = (weakref.ref(cache), query, key.bindparams)
+            entry = (weakref.ref(cache), *found)
             statement._set_memoized_attribute(SHAPE_ATTRIBUTE, entry)
         if entry[1] is None:
             return None

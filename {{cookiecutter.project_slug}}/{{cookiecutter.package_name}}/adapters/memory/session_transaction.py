@@ -5,8 +5,13 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from sqlalchemy.orm import SessionTransaction
-from sqlalchemy.orm.session import SessionTransactionOrigin
+from sqlalchemy.engine.util import TransactionalContext
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.session import (
+    SessionTransactionOrigin,
+    SessionTransactionState,
+    _SessionCloseState,
+)
 
 _RECORDS = frozenset({"_new", "_deleted", "_dirty", "_key_switches"})
 """What `SessionTransaction._take_snapshot` creates for a transaction that begins: the
@@ -23,6 +28,30 @@ class LazyRecordsTransaction(SessionTransaction):
     beginning and committing such a transaction on `memory://`. Every other step, nested and
     subtransactions included, is `SessionTransaction`'s own.
     """
+
+    def __init__(
+        self,
+        session: Session,
+        origin: SessionTransactionOrigin,
+        parent: SessionTransaction | None = None,
+    ) -> None:
+        if (
+            parent is not None
+            or origin not in _BEGINNINGS
+            or session._close_state is _SessionCloseState.CLOSED
+            or session.dispatch.after_transaction_create
+        ):
+            super().__init__(session, origin, parent)
+            return
+        # `SessionTransaction.__init__` for a root transaction, with no one to tell of it.
+        TransactionalContext._trans_ctx_check(session)
+        self.session = session
+        self._connections = {}
+        self._parent = None
+        self.nested = False
+        self.origin = origin
+        self._state = SessionTransactionState.ACTIVE
+        session._transaction = self
 
     def _take_snapshot(self) -> None:
         if self._is_transaction_boundary and self.origin in _BEGINNINGS:

@@ -118,7 +118,7 @@ class TableStore:
         self.foreign_keys = foreign_keys
         self.catalog = catalog
         self._referencing_cache: (
-            tuple[tuple[TableStore, ...], list[tuple[TableStore, ForeignKeySpec, Any]]] | None
+            tuple[tuple[TableStore, ...], list[tuple[TableStore, ForeignKeySpec, Any, Any]]] | None
         ) = None
         self.not_null = tuple(c.position for c in columns if not c.nullable)
         self.checks: list[tuple[str, Callable[[Row], bool]]] = []
@@ -128,6 +128,7 @@ class TableStore:
             for c in columns
             if c.affinity is not None
         )
+        self._changing: dict[frozenset[int], Any] = {}
         self.rows: dict[int, Row] = {}
         self._next_hidden_rowid = 1
         self._max_rowid = 0
@@ -320,10 +321,25 @@ class TableStore:
                 )
         return tuple(out)
 
-    def apply_affinity(self, row: Row) -> Row:
-        """Convert values as the columns' SQLite affinity would on storage."""
+    def _columns_changing(
+        self, changed: frozenset[int]
+    ) -> tuple[tuple[tuple[int, type, Callable[[Any], Any]], ...], tuple[int, ...]]:
+        """The affinity conversions and NOT NULL positions among the positions `changed`."""
+        found = self._changing.get(changed)
+        if found is None:
+            found = self._changing[changed] = (
+                tuple(entry for entry in self.affinity if entry[0] in changed),
+                tuple(pos for pos in self.not_null if pos in changed),
+            )
+        return found
+
+    def apply_affinity(
+        self, row: Row, affinity: tuple[tuple[int, type, Callable[[Any], Any]], ...] | None = None
+    ) -> Row:
+        """Convert values as the columns' SQLite affinity would on storage (only those of
+        `affinity`, a part of the columns' conversions, when given)."""
         out: list[Any] | None = None
-        for pos, plain, convert in self.affinity:
+        for pos, plain, convert in self.affinity if affinity is None else affinity:
             v = row[pos]
             t = type(v)
             if v is None or (t is plain and (plain is not float or v != 0)):
@@ -691,19 +707,38 @@ class TableStore:
             f"must be an integer, got {value!r}"
         )
 
-    def update(self, rowid: int, new: Row, ctx: WriteContext) -> int:
-        """Replace the row at `rowid`; returns its (possibly moved) row id."""
+    def update(
+        self, rowid: int, new: Row, ctx: WriteContext, changed: frozenset[int] | None = None
+    ) -> int:
+        """Replace the row at `rowid`; returns its (possibly moved) row id.
+
+        `changed`, when given, holds the only positions where `new` may differ from the stored
+        row: the keys, indexes and foreign keys of the other columns are not looked at.
+        """
         old = self.rows[rowid]
-        new = self.check_storable(new)
-        if self.affinity:
-            new = self.apply_affinity(new)
-        if self.not_null:
-            self._check_not_null(new)
+        if changed is None:
+            new = self.check_storable(new)
+            if self.affinity:
+                new = self.apply_affinity(new)
+            if self.not_null:
+                self._check_not_null(new)
+        else:
+            # The other values are stored ones: storable, converted and not NULL already.
+            affinity, not_null = self._columns_changing(changed)
+            for pos in changed:
+                if type(new[pos]) not in STORABLE:
+                    new = self.check_storable(new)
+                    break
+            if affinity:
+                new = self.apply_affinity(new, affinity)
+            for pos in not_null:
+                if new[pos] is None:
+                    self._check_not_null(new)
         if self.checks:
             self._check_constraints(new)
         new_rowid = rowid
         alias = self.rowid_alias
-        if alias is not None and new[alias] != old[alias]:
+        if alias is not None and (changed is None or alias in changed) and new[alias] != old[alias]:
             new_rowid = new[alias]
             if new_rowid is None:
                 new_rowid = self._next_rowid()
@@ -716,16 +751,20 @@ class TableStore:
                     f"UNIQUE constraint failed: {self.name}.{self.column_names[alias]}"
                 )
         for idx in self.unique_indexes:
+            if changed is not None and changed.isdisjoint(idx.positions):
+                continue
             key = idx.key(new)
             if key != idx.key(old) and idx.conflicts(key, rowid):
                 raise self._unique_error(idx)
         for fk in self.foreign_keys:
             if any(old[p] != new[p] for p in fk.child_positions):
                 self._defer_parent_check(fk, new_rowid, ctx)
-        self._parent_key_changes(old, new, ctx)
+        self._parent_key_changes(old, new, ctx, changed)
         txn = ctx.txn
         if new_rowid == rowid:
             for idx in self.indexes:
+                if changed is not None and changed.isdisjoint(idx.positions):
+                    continue
                 ko, kn = idx.key(old), idx.key(new)
                 if ko != kn or (ko is None) != (kn is None):
                     idx.remove(ko, rowid)
@@ -789,14 +828,18 @@ class TableStore:
                     yield store, fk
 
     def _parent_key_removed(self, old: Row, ctx: WriteContext) -> None:
-        for child, fk, key_of in self._referencing_keys():
+        for child, fk, key_of, _positions in self._referencing_keys():
             key = key_of(old)
             if None in key:
                 continue
             self._apply_parent_action(child, fk, fk.ondelete, key, None, ctx)
 
-    def _parent_key_changes(self, old: Row, new: Row, ctx: WriteContext) -> None:
-        for child, fk, key_of in self._referencing_keys():
+    def _parent_key_changes(
+        self, old: Row, new: Row, ctx: WriteContext, changed: frozenset[int] | None = None
+    ) -> None:
+        for child, fk, key_of, positions in self._referencing_keys():
+            if changed is not None and changed.isdisjoint(positions):
+                continue
             okey = key_of(old)
             nkey = key_of(new)
             if okey == nkey or None in okey:
@@ -805,16 +848,16 @@ class TableStore:
 
     def _referencing_keys(
         self,
-    ) -> list[tuple[TableStore, ForeignKeySpec, Callable[[Row], tuple[Any, ...]]]]:
-        """Foreign keys pointing here, each with its parent key getter; rebuilt when the
-        catalog's tables change."""
+    ) -> list[tuple[TableStore, ForeignKeySpec, Callable[[Row], tuple[Any, ...]], frozenset[int]]]:
+        """Foreign keys pointing here, each with its parent key getter and the positions it
+        reads; rebuilt when the catalog's tables change."""
         signature = tuple(self.catalog.values())  # held, so compared by identity safely
         cached = self._referencing_cache
         if cached is None or cached[0] != signature:
-            found = [
-                (child, fk, _key_getter([self.positions[c] for c in fk.parent_columns]))
-                for child, fk in self._referencing()
-            ]
+            found = []
+            for child, fk in self._referencing():
+                positions = [self.positions[c] for c in fk.parent_columns]
+                found.append((child, fk, _key_getter(positions), frozenset(positions)))
             cached = self._referencing_cache = (signature, found)
         return cached[1]
 

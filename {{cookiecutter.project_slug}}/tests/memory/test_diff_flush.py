@@ -760,8 +760,8 @@ class DirectCommits:
         self.count = 0
         original = MemorySession._direct_commit
 
-        def counted(session: MemorySession, transaction: Any) -> bool:
-            done = original(session, transaction)
+        def counted(session: MemorySession, *args: Any) -> bool:
+            done = original(session, *args)
             self.count += done
             return done
 

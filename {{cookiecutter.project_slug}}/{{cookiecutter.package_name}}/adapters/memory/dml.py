@@ -355,7 +355,7 @@ class _FilteredPlan(_TargetPlan):
                 items = [(rid, row) for rid, row in items if covered(row, env)]
         where = self.where
         if where is None:
-            return list(items)
+            return items  # a list of its own already
         return [(rid, row) for rid, row in items if where(row, env)]
 
 

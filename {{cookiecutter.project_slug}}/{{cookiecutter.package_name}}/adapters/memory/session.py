@@ -308,12 +308,15 @@ def _metadata(label: str, extra: Any) -> SimpleResultMetaData:
 class FastPathCache:
     """Per engine: statement shapes by cache key, the fast flush's writes, a reader."""
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: Any) -> None:
+        self.dialect = dialect
         self.by_key: dict[Any, EntityQuery | None] = {}
         self.by_fingerprint: dict[Fingerprint, tuple[EntityQuery | None, Any, Any]] = {}
         """Per fingerprint (`shapes.py`): the shape, and the first statement with its cache
         key, kept so the identities the fingerprint names stay taken."""
         self.writes: dict[Mapper[Any], MapperWrites | None] = {}
+        self.spent_listeners: dict[int, Any] = {}
+        """The engine's pool `connect` listeners known to have had their one call."""
         self._reader: dbapi.Connection | None = None
 
     def shape_of(
@@ -341,12 +344,12 @@ class FastPathCache:
             self.by_fingerprint[quick[0]] = (query, statement, key.key)
         return query, key.bindparams
 
-    def writes_for(self, mapper: Mapper[Any], dialect: Any) -> MapperWrites | None:
+    def writes_for(self, mapper: Mapper[Any]) -> MapperWrites | None:
         """How the fast flush writes `mapper`'s objects; None when the general flush must."""
         try:
             return self.writes[mapper]
         except KeyError:
-            found = MapperWrites(mapper, dialect) if writable_mapper(mapper) else None
+            found = MapperWrites(mapper, self.dialect) if writable_mapper(mapper) else None
             self.writes[mapper] = found
             return found
 
@@ -379,7 +382,7 @@ def fast_path_cache(bind: Any) -> FastPathCache | None:
     if cache is None:
         if not getattr(dialect, "fast_path", False) or dialect.name != "memory":
             return None
-        cache = dialect.fast_path_cache = FastPathCache()
+        cache = dialect.fast_path_cache = FastPathCache(dialect)
     return cache
 
 
@@ -391,24 +394,15 @@ def has_listeners(dispatch: Any, names: tuple[str, ...]) -> bool:
     return False
 
 
-_spent: weakref.WeakSet[Any] = weakref.WeakSet()
-"""Listeners `_spent_once` found spent: they stay so."""
-
-
 def _spent_once(listener: Any) -> bool:
     """Whether `listener` is a `once=True` listener that has had its one call, as the set-up
     `create_engine` runs on the pool's first connection is after it: it will do nothing more."""
-    if listener in _spent:
-        return True
     code = getattr(listener, "__code__", None)
     if code is None or listener.__qualname__ != "only_once.<locals>.go":
         return False
     cells = dict(zip(code.co_freevars, listener.__closure__ or (), strict=True))
     once = cells.get("once")
-    if once is None or once.cell_contents != []:
-        return False
-    _spent.add(listener)
-    return True
+    return once is not None and once.cell_contents == []
 
 
 def _has_binds(session: Session) -> bool:
@@ -418,8 +412,10 @@ def _has_binds(session: Session) -> bool:
 
 
 _COMMIT_EVENTS = ("before_commit", "after_commit", "after_transaction_end")
-_CONNECTION_EVENTS = ("engine_connect", "begin", "commit", "rollback", "before_execute")
-_POOL_EVENTS = ("checkout", "checkin", "reset", "first_connect")
+_CONNECTION_EVENTS = ("engine_connect", "begin", "commit")
+_POOL_EVENTS = ("checkout", "checkin", "reset")
+"""What a commit on a connection checked out of the pool would call (a flush on `memory://` runs
+no statement through the connection, and the pool's connections are made after its first)."""
 _FLUSH_EVENTS = (
     "before_flush",
     "after_flush",
@@ -641,15 +637,12 @@ class MemorySession(Session):
         ):
             return False
         bind: Any = self.bind
-        if (
-            fast_path_cache(bind) is None
-            or _has_binds(self)
-            or has_listeners(self.dispatch, _COMMIT_EVENTS)
-        ):
+        cache = fast_path_cache(bind)
+        if cache is None or _has_binds(self) or has_listeners(self.dispatch, _COMMIT_EVENTS):
             return False
         connections = transaction._connections
         if not self._is_clean():
-            if not connections and self._direct_commit(transaction):
+            if not connections and self._direct_commit(transaction, cache):
                 return True
             self.flush()
             if self._transaction is not transaction or not self._is_clean():
@@ -688,7 +681,7 @@ class MemorySession(Session):
             transaction._deleted.clear()
         self._transaction = None
 
-    def _direct_commit(self, transaction: SessionTransaction) -> bool:
+    def _direct_commit(self, transaction: SessionTransaction, cache: FastPathCache) -> bool:
         """Flush and commit a transaction that holds no connection on a connection of its own
         to the database, without checking one out of the engine's pool: what the fast flush
         would write, committed at once. False, having changed nothing, when the fast flush
@@ -696,15 +689,21 @@ class MemorySession(Session):
         if self._flushing or self.dispatch.after_begin:
             return False
         bind: Any = self.bind
+        pool = bind.pool
         if (
             bind._execution_options  # an isolation level, for one, would apply to a checkout
             or bind.dialect.isolation_level is not None
             or has_listeners(bind.dispatch, _CONNECTION_EVENTS)
-            or has_listeners(bind.pool.dispatch, _POOL_EVENTS)
-            or not all(_spent_once(listener) for listener in bind.pool.dispatch.connect)
+            or has_listeners(pool.dispatch, _POOL_EVENTS)
         ):
             return False
-        found = self._planned_flush()
+        spent = cache.spent_listeners
+        for listener in pool.dispatch.connect:  # the pool's first connection set the engine up
+            if id(listener) not in spent:
+                if not _spent_once(listener):
+                    return False
+                spent[id(listener)] = listener  # held, so its id stays its own
+        found = self._planned_flush(cache)
         if found is None:
             return False
         states, planned = found
@@ -715,8 +714,7 @@ class MemorySession(Session):
             return False
         memory.commit()
         transaction._state = SessionTransactionState.PREPARED
-        new = self._new
-        if any(state in new for state in states):
+        if self._new:  # among `states`
             self._register_persistent(set(states))
         elif not self.expire_on_commit:
             # What `_register_persistent` does for objects that stay in the identity map under
@@ -746,12 +744,13 @@ class MemorySession(Session):
     def _fast_flush(self) -> bool:
         """Write pending and changed objects without the unit of work (see `flush.py`)."""
         bind: Any = self.bind
-        if fast_path_cache(bind) is None:
+        cache = fast_path_cache(bind)
+        if cache is None or _has_binds(self):
             return False
         transaction = self._autobegin_t()
         if not transaction.is_active:
             return False  # the general path raises the right error
-        found = self._planned_flush()
+        found = self._planned_flush(cache)
         if found is None:
             return False
         states, planned = found
@@ -769,20 +768,20 @@ class MemorySession(Session):
         self._shrink_bookkeeping()
         return True
 
-    def _planned_flush(self) -> tuple[list[Any], list[Write]] | None:
-        """The pending and changed objects, and the writes the fast flush would make for them;
-        None when it declines (see `flush.py`)."""
-        bind: Any = self.bind
-        cache = fast_path_cache(bind)
-        if cache is None or _has_binds(self) or has_listeners(self.dispatch, _FLUSH_EVENTS):
+    def _planned_flush(self, cache: FastPathCache) -> tuple[list[Any], list[Write]] | None:
+        """The pending and changed objects, and the writes the fast flush would make for them
+        on the engine of `cache` (the session's only bind); None when it declines (see
+        `flush.py`)."""
+        if has_listeners(self.dispatch, _FLUSH_EVENTS):
             return None  # the general flush opens a subtransaction these listeners would see
         new = self._new
-        states = [*new, *(state for state in self.identity_map._modified if state not in new)]
-        dialect = bind.dialect
+        modified = self.identity_map._modified
+        if new:
+            states = [*new, *(state for state in modified if state not in new)]
+        else:
+            states = list(modified)
         try:
-            planned = plan_writes(
-                states, lambda mapper: cache.writes_for(mapper, dialect), self.identity_map
-            )
+            planned = plan_writes(states, cache.writes_for, self.identity_map)
         except Exception:
             return None  # a value a bind processor refuses: the general flush reports it
         return None if planned is None else (states, planned)

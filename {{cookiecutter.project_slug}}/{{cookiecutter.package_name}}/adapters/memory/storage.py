@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -68,12 +68,14 @@ class ForeignKeySpec:
         return f"{cols} -> {pcols}"
 
 
-@dataclass(slots=True)
 class WriteContext:
     """State of one executing write statement: its transaction and deferred checks."""
 
-    txn: Transaction
-    deferred: list[Callable[[], None]] = field(default_factory=list)
+    __slots__ = ("deferred", "txn")
+
+    def __init__(self, txn: Transaction) -> None:
+        self.txn = txn
+        self.deferred: list[Callable[[], None]] = []
 
     def finish(self) -> None:
         """Run the checks SQL defers to the end of the statement."""
@@ -757,6 +759,8 @@ class TableStore:
             if key != idx.key(old) and idx.conflicts(key, rowid):
                 raise self._unique_error(idx)
         for fk in self.foreign_keys:
+            if changed is not None and changed.isdisjoint(fk.child_positions):
+                continue
             if any(old[p] != new[p] for p in fk.child_positions):
                 self._defer_parent_check(fk, new_rowid, ctx)
         self._parent_key_changes(old, new, ctx, changed)

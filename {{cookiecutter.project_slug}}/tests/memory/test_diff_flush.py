@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    TypeDecorator,
     UniqueConstraint,
     create_engine,
     delete,
@@ -118,6 +119,25 @@ class Quota(FlushBase):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     amount: Mapped[int] = mapped_column(default=100)
+
+
+class NamedNone(TypeDecorator[str]):
+    """Binds None as the text 'none'."""
+
+    impl = String(8)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str:
+        return "none" if value is None else value
+
+
+class Tag(FlushBase):
+    """A column whose type binds None as a value."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str | None] = mapped_column(NamedNone())
 
 
 class Stamp(FlushBase):
@@ -802,6 +822,29 @@ def test_commits_without_a_flush_before_them(
     desks.check(work)
     # Expired objects are written by the general flush (it reads their keys from the identity).
     direct.expect(session_mode, 1 if expire_on_commit else 3)
+
+
+def test_a_none_the_column_type_would_bind_as_a_value(
+    desks: EnginePair, writes: WriteLog, session_mode: str
+) -> None:
+    """The unit of work sends None for a column with no default, given or not, and the type
+    binds it, in an INSERT as in an UPDATE."""
+    tags = FlushBase.metadata.tables["tags"]
+
+    def work(session: Session) -> list[Any]:
+        session.add_all([Tag(id=1, label=None), Tag(id=2, label="kept"), Tag(id=3)])
+        session.commit()
+        inserted = [tuple(row) for row in session.execute(select(tags).order_by(tags.c.id))]
+        loaded(session, (Tag, 2)).label = None
+        session.commit()
+        updated = [tuple(row) for row in session.execute(select(tags).order_by(tags.c.id))]
+        return [inserted, updated]
+
+    assert desks.check_session(work) == [
+        [(1, "none"), (2, "kept"), (3, "none")],
+        [(1, "none"), (2, "none"), (3, "none")],
+    ]
+    writes.expect_fast(session_mode)
 
 
 def test_a_commit_without_a_flush_that_fails(

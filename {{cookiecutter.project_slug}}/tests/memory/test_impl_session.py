@@ -443,6 +443,31 @@ def test_commit_listeners_take_the_general_path_and_are_called(engine: Engine) -
     assert "after_commit" in calls
 
 
+def _commit_without_a_transaction(session: Session) -> list[Any]:
+    calls: list[str] = []
+    for name in ("after_transaction_create", "after_transaction_end"):
+        event.listen(session, name, lambda *_args, name=name: calls.append(name))
+    session.commit()
+    outcome: list[Any] = [calls, session.in_transaction()]
+    no_autobegin = type(session)(session.bind, autobegin=False)
+    try:
+        no_autobegin.commit()
+    except Exception as error:
+        outcome.append((type(error).__name__, str(error)))
+    return outcome
+
+
+def test_a_commit_before_anything_begins_and_ends_a_transaction(engine: Engine) -> None:
+    with MemorySession(engine) as fast, Session(engine) as general:
+        found = _commit_without_a_transaction(fast)
+        assert found == _commit_without_a_transaction(general)
+    assert found[:2] == [["after_transaction_create", "after_transaction_end"], False]
+    assert found[2][0] == "InvalidRequestError"
+    with MemorySession(engine) as quiet:
+        quiet.commit()
+        assert not quiet.in_transaction()
+
+
 def test_a_commit_that_fails_leaves_the_session_needing_a_rollback(engine: Engine) -> None:
     with MemorySession(engine) as session:
         order = session.get_one(Order, 1)

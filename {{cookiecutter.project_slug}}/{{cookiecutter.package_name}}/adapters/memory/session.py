@@ -607,7 +607,9 @@ class MemorySession(Session):
 
     def commit(self) -> None:
         transaction = self._transaction
-        if transaction is not None and self._lean_commit(transaction):
+        if transaction is None:
+            transaction = self._autobegin_t()  # as `Session.commit` begins one, or its error
+        if self._lean_commit(transaction):
             return
         super().commit()
 

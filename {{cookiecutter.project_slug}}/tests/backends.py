@@ -13,6 +13,7 @@ import pytest
 from dependency_injector import providers
 
 from {{ cookiecutter.package_name }}.adapters.id_generators import SequentialIdGenerator
+from {{ cookiecutter.package_name }}.adapters.memory import shapes
 from {{ cookiecutter.package_name }}.container import Container, configure
 from {{ cookiecutter.package_name }}.database_urls import MEMORY_URL, SQLITE_FILE_PREFIX
 from {{ cookiecutter.package_name }}.services.ports import Clock, IdGenerator
@@ -73,6 +74,15 @@ def _no_developer_database() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv(DATABASE_URL_VAR, raising=False)
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _verified_fingerprints() -> Iterator[None]:
+    """Every statement a fingerprint answers for on `memory://` is checked against its own
+    cache key (`adapters/memory/shapes.py`)."""
+    shapes.VERIFY = True
+    yield
+    shapes.VERIFY = False
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,6 @@ from hypothesis import HealthCheck, Phase, settings
 from sqlalchemy import MetaData
 from sqlalchemy.exc import SAWarning
 
-from {{ cookiecutter.package_name }}.adapters.memory import shapes
-
 from .casecount import CASE_FLOOR, PROFILE, Tally, snapshot
 from .diff_schema import Base, seed
 from .diffkit import (
@@ -67,14 +65,6 @@ SESSION_MODULES = frozenset(
     }
 )
 """Modules whose tests run twice: memory sessions with the fast path, then without it."""
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _verified_fingerprints() -> Iterator[None]:
-    """Every statement a fingerprint answers for is checked against its own cache key."""
-    shapes.VERIFY = True
-    yield
-    shapes.VERIFY = False
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -297,6 +297,14 @@ def flush_outcome(session: Session) -> object:
     return "flushed"
 
 
+def commit_outcome(session: Session) -> object:
+    try:
+        session.commit()
+    except Exception as error:
+        return error_outcome(error)
+    return "committed"
+
+
 def query_outcome(session: Session) -> object:
     try:
         return session.scalar(select(func.count()).select_from(Desk))
@@ -617,11 +625,7 @@ def test_failing_flushes_inside_autoflush_and_commit(desks: EnginePair) -> None:
             queried = error_outcome(error)
         session.rollback()
         session.add(new_trade(10, "NOPE"))
-        try:
-            session.commit()
-            committed: object = "committed"
-        except Exception as error:
-            committed = error_outcome(error)
+        committed = commit_outcome(session)
         after = [session.is_active, held_objects(session)]
         session.rollback()
         return [queried, committed, after, view(session)]
@@ -857,11 +861,7 @@ def test_a_commit_without_a_flush_that_fails(
     def work(engine: Engine) -> list[Any]:
         with new_session(engine) as session:
             loaded(session, (Desk, "FX")).name = "Rates"  # taken
-            try:
-                session.commit()
-                committed: object = "committed"
-            except Exception as error:
-                committed = error_outcome(error)
+            committed = commit_outcome(session)
             after = [session.is_active, held_objects(session)]
             session.rollback()
         with new_session(engine) as other:

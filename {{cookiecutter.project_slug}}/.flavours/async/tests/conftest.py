@@ -20,6 +20,7 @@ from .backends import (  # noqa: F401
     BACKENDS,
     _no_developer_database,
     _record_backend,
+    _verified_fingerprints,
     clock,
     ids,
     isolated,

@@ -128,6 +128,24 @@ def test_a_fill_larger_than_what_is_left_is_refused(
         fill(uow, clock, ids, order_id, "T-1", 2, "5900.00")
 
 
+def test_a_stop_order_is_filled_only_once_triggered(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    stop = replace(buy(1), order_type=OrderType.STOP_MARKET, trigger_price=Decimal("5910.00"))
+    order_id = place(uow, stop, clock, ids)
+
+    with pytest.raises(InvalidTransitionError, match="fills only once its trigger price"):
+        fill(uow, clock, ids, order_id, "T-1", 1, "5910.25")
+    with uow:
+        assert order_state(uow.orders.get(order_id))[:2] == (OrderStatus.ACCEPTED, Decimal(0))
+        assert not uow.trades.exists("T-1")
+        trading.trigger_order(uow, order_id, clock=clock)
+        uow.commit()
+    fill(uow, clock, ids, order_id, "T-1", 1, "5910.25")
+    with uow:
+        assert order_state(uow.orders.get(order_id))[:2] == (OrderStatus.FILLED, Decimal(1))
+
+
 def test_selling_more_than_the_long_flips_into_a_short(
     uow: UnitOfWork, clock: Clock, ids: IdGenerator
 ) -> None:

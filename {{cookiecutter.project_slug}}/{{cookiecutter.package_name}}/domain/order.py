@@ -23,6 +23,9 @@ from .validation import (
     require_utc,
 )
 
+_BEFORE_TRIGGER = frozenset({OrderStatus.SUBMITTED, OrderStatus.ACCEPTED})
+"""Where a stop order waits for its trigger price: it cannot fill before it triggers."""
+
 
 class Order:
     """A client order; `filled_qty + leaves_qty == quantity` holds in every status."""
@@ -210,6 +213,13 @@ class Order:
         completes = trade.quantity >= self.leaves_qty  # more than the leaves: an overfill below
         target = OrderStatus.FILLED if completes else OrderStatus.PARTIALLY_FILLED
         check_transition(self.order_id, self.status, target)
+        if self.order_type.requires_trigger_price and self.status in _BEFORE_TRIGGER:
+            raise InvalidTransitionError(
+                order_id=self.order_id,
+                current=self.status,
+                target=target,
+                detail=f"a {self.order_type} order fills only once its trigger price was reached",
+            )
         if trade.quantity > self.leaves_qty:
             raise OverfillError(
                 order_id=self.order_id, fill_qty=trade.quantity, leaves_qty=self.leaves_qty

@@ -158,6 +158,21 @@ class TestRefusedFills:
         with pytest.raises(InvalidTransitionError, match="cannot go from INITIALIZED to FILLED"):
             order.apply_fill(fill_of(order))
 
+    @pytest.mark.parametrize("order_type", [OrderType.STOP_MARKET, OrderType.STOP_LIMIT])
+    @pytest.mark.parametrize("acknowledged", [False, True])
+    def test_a_stop_order_cannot_fill_before_it_triggers(
+        self, new_order: NewOrder, fill_of: FillOf, order_type: OrderType, acknowledged: bool
+    ) -> None:
+        price = Decimal(4990) if order_type is OrderType.STOP_LIMIT else None
+        order = new_order(order_type=order_type, price=price, trigger_price=Decimal(4990))
+        order.submit(START)
+        if acknowledged:
+            order.accept(START)
+        before = order.status
+        with pytest.raises(InvalidTransitionError, match="fills only once its trigger price"):
+            order.apply_fill(fill_of(order, price="4989.75", minute=1))
+        assert (order.status, order.filled_qty, order.avg_px) == (before, 0, None)
+
     def test_a_canceled_order_cannot_fill(self, new_order: NewOrder, fill_of: FillOf) -> None:
         order = working(new_order())
         order.cancel(START)

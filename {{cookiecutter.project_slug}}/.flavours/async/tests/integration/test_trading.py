@@ -130,6 +130,27 @@ async def test_a_fill_larger_than_what_is_left_is_refused(
         await fill(uow, clock, ids, order_id, "T-1", 2, "5900.00")
 
 
+async def test_a_stop_order_is_filled_only_once_triggered(
+    uow: UnitOfWork, clock: Clock, ids: IdGenerator
+) -> None:
+    stop = replace(buy(1), order_type=OrderType.STOP_MARKET, trigger_price=Decimal("5910.00"))
+    order_id = await place(uow, stop, clock, ids)
+
+    with pytest.raises(InvalidTransitionError, match="fills only once its trigger price"):
+        await fill(uow, clock, ids, order_id, "T-1", 1, "5910.25")
+    async with uow:
+        assert order_state(await uow.orders.get(order_id))[:2] == (
+            OrderStatus.ACCEPTED,
+            Decimal(0),
+        )
+        assert not await uow.trades.exists("T-1")
+        await trading.trigger_order(uow, order_id, clock=clock)
+        await uow.commit()
+    await fill(uow, clock, ids, order_id, "T-1", 1, "5910.25")
+    async with uow:
+        assert order_state(await uow.orders.get(order_id))[:2] == (OrderStatus.FILLED, Decimal(1))
+
+
 async def test_selling_more_than_the_long_flips_into_a_short(
     uow: UnitOfWork, clock: Clock, ids: IdGenerator
 ) -> None:

@@ -315,9 +315,23 @@ class FastPathCache:
         """Per fingerprint (`shapes.py`): the shape, and the first statement with its cache
         key, kept so the identities the fingerprint names stay taken."""
         self.writes: dict[Mapper[Any], MapperWrites | None] = {}
-        self.spent_listeners: dict[int, Any] = {}
-        """The engine's pool `connect` listeners known to have had their one call."""
+        self._spent_connect: tuple[Any, int] | None = None
         self._reader: dbapi.Connection | None = None
+
+    def connect_listeners_spent(self, listeners: Any) -> bool:
+        """Whether the engine's pool `connect` listeners are all spent `once` listeners, as
+        the set-up `create_engine` runs on the first connection is once it has run.
+
+        Found so, the collection and its length are remembered: a listener added later
+        makes it longer, and a spent one has no caller that could remove it.
+        """
+        known = self._spent_connect
+        if known is not None and known[0] is listeners and known[1] == len(listeners):
+            return True
+        if not all(_spent_once(listener) for listener in listeners):
+            return False
+        self._spent_connect = (listeners, len(listeners))
+        return True
 
     def shape_of(
         self, statement: Select[Any], engine: Engine
@@ -425,6 +439,10 @@ _FLUSH_EVENTS = (
     "after_transaction_create",
     "after_transaction_end",
 )
+_FLUSH_EVENTS_LEFT = tuple(
+    name for name in _FLUSH_EVENTS if name not in _COMMIT_EVENTS and name != "after_begin"
+)
+"""The flush events a direct commit has not looked at already."""
 
 
 LAZY_ON_ACCESS = frozenset({"select", "raise", "raise_on_sql"})
@@ -699,13 +717,9 @@ class MemorySession(Session):
             or has_listeners(pool.dispatch, _POOL_EVENTS)
         ):
             return False
-        spent = cache.spent_listeners
-        for listener in pool.dispatch.connect:  # the pool's first connection set the engine up
-            if id(listener) not in spent:
-                if not _spent_once(listener):
-                    return False
-                spent[id(listener)] = listener  # held, so its id stays its own
-        found = self._planned_flush(cache)
+        if not cache.connect_listeners_spent(pool.dispatch.connect):
+            return False
+        found = self._planned_flush(cache, _FLUSH_EVENTS_LEFT)
         if found is None:
             return False
         states, planned = found
@@ -770,11 +784,13 @@ class MemorySession(Session):
         self._shrink_bookkeeping()
         return True
 
-    def _planned_flush(self, cache: FastPathCache) -> tuple[list[Any], list[Write]] | None:
+    def _planned_flush(
+        self, cache: FastPathCache, events: tuple[str, ...] = _FLUSH_EVENTS
+    ) -> tuple[list[Any], list[Write]] | None:
         """The pending and changed objects, and the writes the fast flush would make for them
         on the engine of `cache` (the session's only bind); None when it declines (see
-        `flush.py`)."""
-        if has_listeners(self.dispatch, _FLUSH_EVENTS):
+        `flush.py`). `events`: the flush events still to look for listeners of."""
+        if has_listeners(self.dispatch, events):
             return None  # the general flush opens a subtransaction these listeners would see
         new = self._new
         modified = self.identity_map._modified

@@ -879,6 +879,9 @@ def test_pool_and_engine_listeners_see_a_commit_check_out_a_connection(
     direct = DirectCommits(monkeypatch)
 
     def work(engine: Engine) -> list[str]:
+        with new_session(engine) as quiet:  # no listener yet: a direct commit on memory://
+            loaded(quiet, (Trade, 1)).qty += 1
+            quiet.commit()
         seen: list[str] = []
         listeners = [
             (engine.pool, "checkout", lambda *_args: seen.append("checkout")),
@@ -894,7 +897,7 @@ def test_pool_and_engine_listeners_see_a_commit_check_out_a_connection(
         return seen
 
     assert desks.check(work) == ["checkout", "begin"]  # pooled: no new connection
-    direct.expect(session_mode, 0)
+    direct.expect(session_mode, 1)
 
 
 # --- values the bind processors refuse -------------------------------------------------------

@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.domain import (
     OverfillError,
     PositionSide,
     ReduceOnlyError,
+    TimeInForce,
 )
 from {{ cookiecutter.package_name }}.services import trading
 from {{ cookiecutter.package_name }}.services.commands import SubmitOrder
@@ -166,7 +167,9 @@ def test_cancel_and_expire_end_an_order_and_a_filled_order_cannot_be_canceled(
     uow: UnitOfWork, clock: Clock, ids: IdGenerator
 ) -> None:
     to_cancel = place(uow, buy(1, "5890.00"), clock, ids)
-    to_expire = place(uow, buy(1, "5890.00"), clock, ids)
+    day_order = replace(buy(1, "5890.00"), time_in_force=TimeInForce.DAY)
+    to_expire = place(uow, day_order, clock, ids)
+    gtc = place(uow, buy(1, "5880.00"), clock, ids)
     filled = place(uow, buy(1), clock, ids)
     fill(uow, clock, ids, filled, "T-1", 1, "5900.00")
 
@@ -176,12 +179,16 @@ def test_cancel_and_expire_end_an_order_and_a_filled_order_cannot_be_canceled(
         uow.commit()
     with uow, pytest.raises(InvalidTransitionError, match="FILLED"):
         trading.cancel_order(uow, filled, clock=clock)
+    with uow:
+        with pytest.raises(InvalidTransitionError, match="GTC order works until it fills"):
+            trading.expire_order(uow, gtc, clock=clock)
+        assert uow.orders.get(gtc).status is OrderStatus.ACCEPTED
 
     with uow:
         assert uow.orders.get(to_cancel).status is OrderStatus.CANCELED
         assert uow.orders.get(to_cancel).reason == "strategy exit"
         assert uow.orders.get(to_expire).status is OrderStatus.EXPIRED
-        assert uow.orders.list_open("ES", "default") == []
+        assert [o.order_id for o in uow.orders.list_open("ES", "default")] == [gtc]
 
 
 def test_cancelling_an_entry_cancels_its_open_children(

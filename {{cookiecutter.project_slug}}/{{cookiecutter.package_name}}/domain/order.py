@@ -175,7 +175,15 @@ class Order:
         self._move_to(OrderStatus.CANCELED, ts, reason=checked)
 
     def expire(self, ts: datetime) -> None:
-        """ACCEPTED, TRIGGERED or PARTIALLY_FILLED -> EXPIRED: its time in force ran out."""
+        """ACCEPTED, TRIGGERED or PARTIALLY_FILLED -> EXPIRED: its time in force ran out; a GTC
+        order has none to run out."""
+        if self.time_in_force is TimeInForce.GTC:
+            raise InvalidTransitionError(
+                order_id=self.order_id,
+                current=self.status,
+                target=OrderStatus.EXPIRED,
+                detail="a GTC order works until it fills or is cancelled",
+            )
         self._move_to(OrderStatus.EXPIRED, ts)
 
     def trigger(self, ts: datetime) -> None:

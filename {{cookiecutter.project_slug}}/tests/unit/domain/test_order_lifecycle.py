@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.domain import (
     OrderStatus,
     OrderType,
     OutOfOrderEventError,
+    TimeInForce,
     Trade,
     can_transition,
 )
@@ -39,7 +40,7 @@ EXPECTED_TRANSITIONS = {
     S.EXPIRED: set(),
 }
 
-# How to bring a 4-lot BUY STOP_LIMIT order (trigger 5001, limit 5002) to each status.
+# How to bring a 4-lot BUY STOP_LIMIT DAY order (trigger 5001, limit 5002) to each status.
 PATHS: dict[OrderStatus, list[OrderStatus]] = {
     S.INITIALIZED: [],
     S.SUBMITTED: [S.SUBMITTED],
@@ -55,17 +56,24 @@ PATHS: dict[OrderStatus, list[OrderStatus]] = {
 
 
 def stop_limit(new_order: NewOrder) -> Order:
+    """A DAY order: a GTC order works until it fills or is cancelled, it never expires."""
     return new_order(
         order_type=OrderType.STOP_LIMIT,
         quantity=Decimal(4),
         price=Decimal("5002.00"),
         trigger_price=Decimal("5001.00"),
+        time_in_force=TimeInForce.DAY,
     )
 
 
 def limit(new_order: NewOrder) -> Order:
-    """A 4-lot BUY LIMIT at 5002: it has no trigger to wait for before a fill."""
-    return new_order(order_type=OrderType.LIMIT, quantity=Decimal(4), price=Decimal("5002.00"))
+    """A 4-lot BUY LIMIT DAY at 5002: it has no trigger to wait for before a fill."""
+    return new_order(
+        order_type=OrderType.LIMIT,
+        quantity=Decimal(4),
+        price=Decimal("5002.00"),
+        time_in_force=TimeInForce.DAY,
+    )
 
 
 FILLS = frozenset({S.PARTIALLY_FILLED, S.FILLED})
@@ -201,6 +209,15 @@ class TestTimestampsAndReasons:
         with pytest.raises(InvalidOrderError, match="order 'O-1' reason must be a non-empty"):
             order.reject("", START + timedelta(hours=1))
         assert order.status is S.SUBMITTED
+
+    def test_a_gtc_order_does_not_expire(self, new_order: NewOrder) -> None:
+        order = new_order(time_in_force=TimeInForce.GTC)
+        order.submit(START)
+        order.accept(START)
+        before = snapshot(order)
+        with pytest.raises(InvalidTransitionError, match="GTC order works until it fills"):
+            order.expire(START + timedelta(days=30))
+        assert snapshot(order) == before
 
     def test_a_cancel_may_give_a_reason_or_not(self, new_order: NewOrder) -> None:
         quiet, explained = order_in(S.ACCEPTED, new_order), order_in(S.ACCEPTED, new_order)

@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.domain import (
     OverfillError,
     PositionSide,
     ReduceOnlyError,
+    TimeInForce,
 )
 from {{ cookiecutter.package_name }}.services import trading
 from {{ cookiecutter.package_name }}.services.commands import SubmitOrder
@@ -173,7 +174,9 @@ async def test_cancel_and_expire_end_an_order_and_a_filled_order_cannot_be_cance
     uow: UnitOfWork, clock: Clock, ids: IdGenerator
 ) -> None:
     to_cancel = await place(uow, buy(1, "5890.00"), clock, ids)
-    to_expire = await place(uow, buy(1, "5890.00"), clock, ids)
+    day_order = replace(buy(1, "5890.00"), time_in_force=TimeInForce.DAY)
+    to_expire = await place(uow, day_order, clock, ids)
+    gtc = await place(uow, buy(1, "5880.00"), clock, ids)
     filled = await place(uow, buy(1), clock, ids)
     await fill(uow, clock, ids, filled, "T-1", 1, "5900.00")
 
@@ -184,12 +187,16 @@ async def test_cancel_and_expire_end_an_order_and_a_filled_order_cannot_be_cance
     async with uow:
         with pytest.raises(InvalidTransitionError, match="FILLED"):
             await trading.cancel_order(uow, filled, clock=clock)
+    async with uow:
+        with pytest.raises(InvalidTransitionError, match="GTC order works until it fills"):
+            await trading.expire_order(uow, gtc, clock=clock)
+        assert (await uow.orders.get(gtc)).status is OrderStatus.ACCEPTED
 
     async with uow:
         assert (await uow.orders.get(to_cancel)).status is OrderStatus.CANCELED
         assert (await uow.orders.get(to_cancel)).reason == "strategy exit"
         assert (await uow.orders.get(to_expire)).status is OrderStatus.EXPIRED
-        assert await uow.orders.list_open("ES", "default") == []
+        assert [o.order_id for o in await uow.orders.list_open("ES", "default")] == [gtc]
 
 
 async def test_cancelling_an_entry_cancels_its_open_children(

@@ -3,10 +3,13 @@
 A statement such as `select(Order).where(...).order_by(...)` is answered here when it is safe:
 its compiled form and the dialect's plan are cached by SQLAlchemy's cache key, and the shape
 found is remembered on the statement object itself, the way SQLAlchemy memoizes the key, so a
-prebuilt statement skips the key and a fresh one is not kept alive by the cache. The plan runs
+prebuilt statement skips the key and a fresh one is not kept alive by the cache; a fresh one of
+a common grammar is found by its fingerprint (`shapes.py`) instead of its key. The plan runs
 on the session's own connection, and its rows are reused while nothing can have changed them;
 rows become objects as the ORM loader would make them (identity map first, new persistent
-objects otherwise). Everything else, and any case this module is unsure of, goes
+objects otherwise). Flushes and commits of plainly mapped objects are written by the session
+too (`flush.py`), a commit that is its transaction's only write on a connection of its own.
+Everything else, and any case this module is unsure of, goes
 through `Session`'s general path. `fast_path=off` in the engine URL turns the fast path off.
 """
 
@@ -306,7 +309,8 @@ def _metadata(label: str, extra: Any) -> SimpleResultMetaData:
 
 
 class FastPathCache:
-    """Per engine: statement shapes by cache key, the fast flush's writes, a reader."""
+    """Per engine: statement shapes by cache key and by fingerprint, the fast flush's writes,
+    what a direct commit checked once, a reader."""
 
     def __init__(self, dialect: Any) -> None:
         self.dialect = dialect

@@ -85,6 +85,7 @@ def _grammar_matches() -> bool:
     return (
         _OffsetLimitParam._traverse_internals == BindParameter._traverse_internals
         and _OffsetLimitParam._gen_cache_key is BindParameter._gen_cache_key
+        and hasattr(BindParameter("probe", 1), "_anon_map_key")  # how a key names the bind
     )
 
 

@@ -43,6 +43,15 @@ DEPENDENCY_DISTRIBUTIONS = frozenset({
     "rich", "ruff", "setuptools", "shellingham", "six", "sortedcontainers", "sqlalchemy",
     "sqlglot", "typer", "typing-extensions", "typing-inspection", "tzdata",
 })
+DEPENDENCY_COMMANDS = frozenset({
+    "activate", "alembic", "dmypy", "f2py", "fonttools", "hypothesis", "import-linter",
+    "lint-imports", "mako-render", "markdown-it", "mypy", "mypyc", "numpy-config", "pip", "pip3",
+    "py.test", "pyftmerge", "pyftsubset", "pygmentize", "pytest", "python", "python3", "ruff",
+    "stubgen", "stubtest", "ttx", "typer",
+})
+"""The commands the project's environment has besides its own: the dependencies' console scripts,
+ruff's binary, and what the venv itself holds. A project_slug among them names the project's own
+command line, installed over the one already there."""
 # fmt: on
 
 
@@ -65,6 +74,12 @@ def problems(answers: dict[str, str]) -> list[str]:
         found.append(
             f"project_slug {slug!r} names a distribution the project depends on, so the project "
             "could not be installed: choose another project_slug or project_name"
+        )
+    elif slug in DEPENDENCY_COMMANDS:
+        found.append(
+            f"project_slug {slug!r} is the name of a command the project's environment already "
+            "has, which the project's own command line would replace: choose another "
+            "project_slug or project_name"
         )
     package = answers["package_name"]
     if not package.isidentifier() or not PACKAGE.match(package):

@@ -22,6 +22,8 @@ BAD_ANSWERS = [
     ({"package_name": "packaging"}, "package_name 'packaging' shadows the module"),
     ({"package_name": "pygments"}, "package_name 'pygments' shadows the module"),
     ({"project_slug": "matplotlib"}, "project_slug 'matplotlib' names a distribution the project"),
+    ({"project_slug": "stubgen"}, "project_slug 'stubgen' is the name of a command the project's"),
+    ({"project_slug": "python3"}, "project_slug 'python3' is the name of a command the project's"),
     ({"project_slug": "Backtest Lab"}, "project_slug 'Backtest Lab' is malformed"),
     ({"project_slug": "lab--one"}, "project_slug 'lab--one' is malformed"),
     ({"project_slug": "-lab"}, "project_slug '-lab' is malformed"),

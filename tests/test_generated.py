@@ -74,12 +74,15 @@ def test_baked_project_passes_its_lint_and_tests(
 CLOSURE = """
 import json, re, sys
 from importlib.metadata import distributions
-names, modules = set(), set()
+names, modules, commands = set(), set(), set()
 for dist in distributions():
     name = re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower()
     if name == sys.argv[1]:
         continue
     names.add(name)
+    commands.update(
+        ep.name for ep in dist.entry_points if ep.group in ("console_scripts", "gui_scripts")
+    )
     modules.update((dist.read_text("top_level.txt") or "").split())
     for file in dist.files or ():
         top = file.parts[0] if file.parts else ""
@@ -88,9 +91,10 @@ for dist in distributions():
             continue
         if len(file.parts) > 1 or file.suffix in (".py", ".so", ".pyd"):
             modules.add(top.split(".")[0])
-print(json.dumps([sorted(names), sorted(m for m in modules if m.isidentifier())]))
+print(json.dumps([sorted(names), sorted(m for m in modules if m.isidentifier()), sorted(commands)]))
 """
-"""Prints the distributions installed beside the project and their top-level import names."""
+"""Prints the distributions installed beside the project, their top-level import names and their
+commands."""
 
 
 def check_the_hook_knows_every_dependency(project: Path, slug: str) -> None:
@@ -101,9 +105,11 @@ def check_the_hook_knows_every_dependency(project: Path, slug: str) -> None:
     listed = subprocess.run(
         [str(python), "-c", CLOSURE, slug], capture_output=True, text=True, check=True
     )
-    names, modules = json.loads(listed.stdout)
-    missing = (set(names) - refused["DEPENDENCY_DISTRIBUTIONS"]) | (
-        set(modules) - refused["DEPENDENCY_MODULES"]
+    names, modules, commands = json.loads(listed.stdout)
+    missing = (
+        (set(names) - refused["DEPENDENCY_DISTRIBUTIONS"])
+        | (set(modules) - refused["DEPENDENCY_MODULES"])
+        | (set(commands) - refused["DEPENDENCY_COMMANDS"])
     )
     assert not missing, f"add to the lists of hooks/pre_gen_project.py: {sorted(missing)}"
 

@@ -203,19 +203,20 @@ def plan_writes(
     identity_map: Any,
 ) -> list[Write] | None:
     """The statements the unit of work would run for `states`, in its order; None to decline."""
-    if len(states) == 1 and states[0].key is not None:
-        return _planned_update(states[0], writes_of)
+    planned: list[Write] = []
+    if len(states) == 1 and states[0].key is not None:  # one changed object: nothing to order
+        writes = _writable(states[0].manager.mapper, writes_of)
+        return planned if writes is not None and _add_updates(states, writes, planned) else None
     by_mapper: dict[Mapper[Any], tuple[MapperWrites, list[Any], list[Any]]] = {}
     for state in states:
         mapper = state.manager.mapper
         entry = by_mapper.get(mapper)
         if entry is None:
-            writes = writes_of(mapper)
-            if writes is None or has_write_events(mapper):
+            writes = _writable(mapper, writes_of)
+            if writes is None:
                 return None
             entry = by_mapper[mapper] = (writes, [], [])
         (entry[2] if state.key is not None else entry[1]).append(state)
-    planned: list[Write] = []
     for writes, pending, persistent in sorted(
         by_mapper.values(), key=lambda entry: entry[0].sort_key
     ):
@@ -223,13 +224,8 @@ def plan_writes(
             persistent.sort(key=writes.persistent_order)
         except TypeError:
             return None  # the general path reports keys it cannot sort
-        for state in persistent:
-            changed = changed_attributes(state, writes)
-            if changed is None:
-                return None
-            if changed:
-                form = writes.update_form(changed)
-                planned.append((form.compiled, update_parameters(form, state.dict)))
+        if not _add_updates(persistent, writes, planned):
+            return None
         pending.sort(key=attrgetter("insert_order"))
         identity_class = writes.mapper._identity_class
         for state in pending:
@@ -243,19 +239,24 @@ def plan_writes(
     return planned
 
 
-def _planned_update(
-    state: Any, writes_of: Callable[[Mapper[Any]], MapperWrites | None]
-) -> list[Write] | None:
-    """`plan_writes` of one changed persistent object: its UPDATE, if any value differs."""
-    mapper = state.manager.mapper
+def _writable(
+    mapper: Mapper[Any], writes_of: Callable[[Mapper[Any]], MapperWrites | None]
+) -> MapperWrites | None:
+    """How `mapper`'s objects are written, unless the general flush must write them."""
     writes = writes_of(mapper)
-    if writes is None or has_write_events(mapper):
-        return None
-    changed = changed_attributes(state, writes)
-    if not changed:
-        return None if changed is None else []
-    form = writes.update_form(changed)
-    return [(form.compiled, update_parameters(form, state.dict))]
+    return None if writes is None or has_write_events(mapper) else writes
+
+
+def _add_updates(persistent: list[Any], writes: MapperWrites, planned: list[Write]) -> bool:
+    """Append the UPDATE of each object whose values changed, in order; False to decline."""
+    for state in persistent:
+        changed = changed_attributes(state, writes)
+        if changed is None:
+            return False
+        if changed:
+            form = writes.update_form(changed)
+            planned.append((form.compiled, update_parameters(form, state.dict)))
+    return True
 
 
 def run_writes(memory: dbapi.Connection, planned: list[Write], dialect: Any) -> bool:

@@ -101,19 +101,17 @@ class HashIndex:
         """Add `keys` with their row ids, one each, when none is held yet and none repeats;
         otherwise drop every key of `keys` from the index and return False.
 
-        The keys are merged first and counted after, which spares a look-up of each; after a
-        False the caller puts back the entries of its stored rows that hold those keys.
+        The keys are merged first and counted after, which spares a look-up of each (a key
+        held already or repeated leaves the map short of one entry per key); after a False
+        the caller puts back the entries of its stored rows that hold those keys.
         """
-        new = dict(zip(keys, rowids, strict=True))
-        if len(new) < len(keys):
-            return False
         m = self.map
         held = len(m)
-        m.update(new)
-        if len(m) == held + len(new):
+        m.update(zip(keys, rowids, strict=True))
+        if len(m) == held + len(keys):
             self._note_added(keys)
             return True
-        for key in new:
+        for key in keys:
             m.pop(key, None)
         return False
 

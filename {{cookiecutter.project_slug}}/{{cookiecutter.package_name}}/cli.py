@@ -352,7 +352,11 @@ def backtest(
             margin_per_contract=margin,
             maintenance_margin_per_contract=maintenance_margin,
         )
-        bars = _bars(csv_file, bar_count, seed)
+        try:
+            bars = _bars(csv_file, bar_count, seed)
+        except KeyboardInterrupt:
+            source = "generating the bars" if csv_file is None else f"reading {csv_file}"
+            raise BacktestInterrupted(f"interrupted while {source}; nothing was stored") from None
         strategy.check_fit(reference_instrument(), bars, settings.commission_per_contract)
         # matplotlib takes a second to import: only runs that write files pay for it.
         report_files = None if out is None else _report_files(out)

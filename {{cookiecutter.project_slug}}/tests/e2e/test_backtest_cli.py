@@ -5,7 +5,9 @@ call the same command line in process, which saves an interpreter start and impo
 """
 
 import csv
+import errno
 import json
+import os
 import re
 import signal
 import sqlite3
@@ -281,6 +283,61 @@ def test_ctrl_c_during_the_replay_says_what_the_database_keeps(tmp_path: Path) -
         r"that partial run, so a new run needs a fresh database \(.*\)",
         line,
     ), line
+
+
+def test_ctrl_c_while_the_bars_are_read_stores_nothing(tmp_path: Path) -> None:
+    bar_file = tmp_path / "bars.csv"
+    os.mkfifo(bar_file)  # the read waits on the pipe, so the interrupt lands in it
+    command = [sys.executable, "-m", PACKAGE, "backtest", "--no-progress", "--csv", str(bar_file)]
+    running = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=interruptible,
+    )
+    try:
+        writer = open_when_read(bar_file, running)
+        try:
+            # Nothing is written: a read that returned data would not see the signal.
+            wait_until_blocked(running)
+            running.send_signal(signal.SIGINT)
+            stdout, stderr = running.communicate(timeout=60)
+        finally:
+            os.close(writer)
+    finally:
+        running.kill()
+
+    assert running.returncode == 130, stderr
+    assert stdout == ""
+    assert one_line_error(stderr) == (
+        f"error: interrupted while reading {bar_file}; nothing was stored"
+    )
+
+
+def open_when_read(pipe: Path, running: subprocess.Popen[str]) -> int:
+    """The write end of `pipe`, once `running` has opened it to read."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and running.poll() is None:
+        try:
+            return os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as error:
+            if error.errno != errno.ENXIO:  # no reader yet
+                raise
+        time.sleep(0.05)
+    raise AssertionError(f"the backtest did not open {pipe} in time")
+
+
+def wait_until_blocked(running: subprocess.Popen[str]) -> None:
+    """Until `running` sleeps in a system call: Linux's process state, as /proc shows it."""
+    stat = Path(f"/proc/{running.pid}/stat")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and running.poll() is None:
+        state = stat.read_text().rpartition(")")[2].split()[0]  # after the command's name
+        if state == "S":
+            return
+        time.sleep(0.01)
+    raise AssertionError("the backtest did not wait for the bar file")
 
 
 def interruptible() -> None:

@@ -50,9 +50,10 @@ def load_bars_csv(path: str | os.PathLike[str], *, symbol: str, tick: Decimal) -
     if not header:
         raise BarFileError(source, header_line, f"file is empty; expected the header {_HEADER}")
     positions = _column_positions(source, header_line, header)
+    prices = _CheckedPrices(tick)
     for line, row in rows:
         try:
-            bar = _parse_row(row, positions, len(header), symbol, tick)
+            bar = _parse_row(row, positions, len(header), symbol, prices)
         except _RowProblem as problem:
             raise BarFileError(source, line, str(problem)) from None
         if bars:
@@ -118,13 +119,13 @@ def _column_positions(source: Path, line: int, header: list[str]) -> dict[str, i
 
 
 def _parse_row(
-    row: list[str], positions: dict[str, int], width: int, symbol: str, tick: Decimal
+    row: list[str], positions: dict[str, int], width: int, symbol: str, prices: "_CheckedPrices"
 ) -> Bar:
     if len(row) != width:
         raise _RowProblem(f"expected {width} fields, found {len(row)}")
     fields = {name: row[index].strip() for name, index in positions.items()}
     ts = _timestamp(fields["timestamp"])
-    open_, high, low, close = (_price(name, fields[name], tick) for name in PRICE_COLUMNS)
+    open_, high, low, close = (prices.of(name, fields[name]) for name in PRICE_COLUMNS)
     volume = _volume(fields["volume"])
     try:
         return Bar(symbol, ts, open_, high, low, close, volume)
@@ -143,6 +144,22 @@ def _timestamp(text: str) -> datetime:
         return stamp.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first UTC time
         raise _RowProblem(f"timestamp {text!r} is out of the range of dates in UTC") from None
+
+
+class _CheckedPrices(dict[str, Decimal]):
+    """Each distinct price text of a file parsed and checked once; the bars that have it share
+    the `Decimal`. Prices on a tick grid repeat: a file holds far fewer texts than prices."""
+
+    def __init__(self, tick: Decimal) -> None:
+        super().__init__()
+        self._tick = tick
+
+    def of(self, name: str, text: str) -> Decimal:
+        """The price `text` gives in column `name`, or the `_RowProblem` with it."""
+        value = self.get(text)
+        if value is None:
+            value = self[text] = _price(name, text, self._tick)
+        return value
 
 
 def _price(name: str, text: str, tick: Decimal) -> Decimal:

@@ -35,6 +35,14 @@ def default_bars() -> list[Bar]:
     return list(generate_bars())
 
 
+def test_bars_share_one_decimal_per_grid_price(default_bars: list[Bar]) -> None:
+    prices = [
+        getattr(bar, name) for bar in default_bars for name in ("open", "high", "low", "close")
+    ]
+
+    assert len({id(price) for price in prices}) == len(set(prices)) < len(prices) // 10
+
+
 def test_two_calls_yield_the_same_stream() -> None:
     assert digest(generate_bars(count=2_000)) == digest(generate_bars(count=2_000))
 

@@ -39,6 +39,11 @@ def load(path: Path) -> list[Bar]:
 
 
 class TestReading:
+    def test_rows_share_the_decimal_of_a_price_text_they_repeat(self, tmp_path: Path) -> None:
+        first, second = load(write(tmp_path, HEADER + GOOD_ROW + NEXT_ROW))
+
+        assert first.close is second.open  # both 5900.75
+
     def test_reads_every_row_as_a_utc_bar(self, tmp_path: Path) -> None:
         bars = load(write(tmp_path, HEADER + GOOD_ROW + NEXT_ROW))
         assert bars == [

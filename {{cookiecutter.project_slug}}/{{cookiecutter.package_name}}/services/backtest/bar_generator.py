@@ -47,6 +47,7 @@ def generate_bars(
     price = float(start_price)
     step_sigma = SIGMA_PER_MINUTE / math.sqrt(STEPS_PER_BAR)
     session_day = _weekday_on_or_after(first_session)
+    on_grid = _TickGrid(tick).nearest
     for index in range(count):
         minute = index % MINUTES_PER_SESSION
         if minute == 0 and index > 0:
@@ -62,10 +63,10 @@ def generate_bars(
         yield Bar(
             symbol=symbol,
             ts=ts + timedelta(minutes=minute),
-            open=_on_grid(path[0], tick),
-            high=_on_grid(max(path), tick),
-            low=_on_grid(min(path), tick),
-            close=_on_grid(path[-1], tick),
+            open=on_grid(path[0]),
+            high=on_grid(max(path)),
+            low=on_grid(min(path)),
+            close=on_grid(path[-1]),
             volume=volume,
         )
 
@@ -111,5 +112,19 @@ def _volume_factor(profile: float) -> float:
     return 0.3 + 2.1 * profile
 
 
-def _on_grid(price: float, tick: Decimal) -> Decimal:
-    return round(price / float(tick)) * tick
+class _TickGrid(dict[int, Decimal]):
+    """The prices of a tick grid by their number of ticks, each made once and shared by every
+    bar that has it: a run's bars hold a few thousand distinct prices, not four per bar."""
+
+    def __init__(self, tick: Decimal) -> None:
+        super().__init__()
+        self._tick = tick
+        self._tick_float = float(tick)
+
+    def __missing__(self, ticks: int) -> Decimal:
+        price = self[ticks] = ticks * self._tick
+        return price
+
+    def nearest(self, price: float) -> Decimal:
+        """The grid price nearest to `price`."""
+        return self[round(price / self._tick_float)]

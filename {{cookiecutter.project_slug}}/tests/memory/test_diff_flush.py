@@ -828,6 +828,37 @@ def test_commits_without_a_flush_before_them(
     direct.expect(session_mode, 1 if expire_on_commit else 3)
 
 
+@pytest.mark.parametrize("expire_on_commit", [True, False])
+def test_a_commit_without_a_flush_deletes_what_was_deleted(
+    desks: EnginePair,
+    session_mode: str,
+    monkeypatch: pytest.MonkeyPatch,
+    expire_on_commit: bool,
+) -> None:
+    """Deleted objects in a transaction that has only read: their rows go, with the changes
+    beside them, as the general path deletes them; the objects end detached."""
+    direct = DirectCommits(monkeypatch)
+
+    def work(engine: Engine) -> list[Any]:
+        with new_session(engine, expire_on_commit=expire_on_commit) as session:
+            session.add_all([new_trade(10, "FX"), new_trade(11, "FX")])
+            session.commit()
+            first = loaded(session, (Trade, 10))
+            session.delete(first)
+            session.commit()
+            alone = [first in session, held_objects(session)]
+            second = loaded(session, (Trade, 11))
+            loaded(session, (Desk, "FX")).name = "Foreign exchange"
+            session.delete(second)
+            session.commit()
+            beside = [second in session, held_objects(session)]
+        with new_session(engine) as other:
+            return [alone, beside, view(other)]
+
+    desks.check(work)
+    direct.expect(session_mode, 1)  # the first commit; the general path deletes
+
+
 def test_a_none_the_column_type_would_bind_as_a_value(
     desks: EnginePair, writes: WriteLog, session_mode: str
 ) -> None:

@@ -3,7 +3,8 @@
 Adds (with keys given or left to the database), updates (some set back, some SQL expressions),
 Core updates and deletes behind the ORM, session deletes, flushes, commits, rollbacks, savepoints
 and queries run on a session per engine; the outcome of every step (errors by class) and then the
-session's objects and the rows its transaction sees must agree.
+session's objects and the rows its transaction sees must agree, and at the end the rows each
+database holds.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import (
     Engine,
@@ -127,11 +128,18 @@ opened = st.none() | st.integers(0, 3).map(lambda days: OPEN + timedelta(days=da
 class FlushDriver(PairedSessionSteps):
     """A session per engine; each step runs on both and its outcome and the state are compared."""
 
-    def __init__(self, mode: str) -> None:
+    def __init__(self, mode: str, peek: bool = True, expire_on_commit: bool = True) -> None:
+        self.peek = peek
+        """Whether the state check reads the rows through each session's transaction, which
+        then holds a connection; without, a commit after reads alone takes the memory
+        session's direct commit, and the rows are compared once committed."""
         self.pair: EnginePair = make_pair(PropBase.metadata)
         self.pair.run(seed)
         set_session_mode(mode)
-        self.sessions = [new_session(engine) for _, engine in self.pair.sides()]
+        self.sessions = [
+            new_session(engine, expire_on_commit=expire_on_commit)
+            for _, engine in self.pair.sides()
+        ]
         self.savepoints: list[list[SessionTransaction]] = [[], []]
         self.kept: list[list[object]] = [[], []]
         """Objects the program holds, so the identity map keeps them."""
@@ -150,17 +158,31 @@ class FlushDriver(PairedSessionSteps):
         states = [self.state(session) for session in self.sessions]
         assert_same(states[0], states[1], f"the state after {after}")
 
-    @staticmethod
-    def state(session: Session) -> list[Any]:
+    def state(self, session: Session) -> list[Any]:
         active = session.is_active
         rows: list[Any] = []
-        if active:
+        if active and self.peek:
             conn = session.connection()
             for table in (accounts, holdings):
                 rows.append(
                     [tuple(row) for row in conn.execute(select(table).order_by(*table.c[:1]))]
                 )
         return [active, session.in_nested_transaction(), held_objects(session), rows]
+
+    def check_committed(self) -> None:
+        """The rows each database holds once the sessions are closed."""
+        for session in self.sessions:
+            session.close()
+
+        def committed(engine: Engine) -> list[Any]:
+            with engine.connect() as conn:
+                return [
+                    [tuple(row) for row in conn.execute(select(table).order_by(*table.c[:1]))]
+                    for table in (accounts, holdings)
+                ]
+
+        found = [committed(engine) for _, engine in self.pair.sides()]
+        assert_same(found[0], found[1], "the committed rows")
 
     def close(self) -> None:
         for session in self.sessions:
@@ -326,13 +348,27 @@ steps = st.lists(
 
 
 @settings(settings.get_profile(PROFILE), max_examples=150)
-@given(ops=steps, mode=st.sampled_from(SESSION_MODES))
+@given(
+    ops=steps,
+    mode=st.sampled_from(SESSION_MODES),
+    peek=st.booleans(),
+    expire_on_commit=st.booleans(),
+)
+@example(  # a delete in a transaction that has only read, then its commit
+    ops=[("session_delete", 3), ("commit",), ("session_delete", 1)],
+    mode="fast",
+    peek=False,
+    expire_on_commit=True,
+)
 @counted
-def test_generated_flush_steps(ops: list[tuple[Any, ...]], mode: str) -> None:
-    driver = FlushDriver(mode)
+def test_generated_flush_steps(
+    ops: list[tuple[Any, ...]], mode: str, peek: bool, expire_on_commit: bool
+) -> None:
+    driver = FlushDriver(mode, peek, expire_on_commit)
     try:
         for name, *args in ops:
             getattr(driver, name)(*args)
         driver.commit()
+        driver.check_committed()
     finally:
         driver.close()

@@ -794,6 +794,8 @@ class MemorySession(Session):
         """The pending and changed objects, and the writes the fast flush would make for them
         on the engine of `cache` (the session's only bind); None when it declines (see
         `flush.py`). `events`: the flush events still to look for listeners of."""
+        if self._deleted:
+            return None  # deletes are the unit of work's: the fast flush writes no DELETE
         if has_listeners(self.dispatch, events):
             return None  # the general flush opens a subtransaction these listeners would see
         new = self._new

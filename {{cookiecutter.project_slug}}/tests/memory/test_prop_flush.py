@@ -128,7 +128,9 @@ opened = st.none() | st.integers(0, 3).map(lambda days: OPEN + timedelta(days=da
 class FlushDriver(PairedSessionSteps):
     """A session per engine; each step runs on both and its outcome and the state are compared."""
 
-    def __init__(self, mode: str, peek: bool = True, expire_on_commit: bool = True) -> None:
+    def __init__(
+        self, mode: str, peek: bool = True, expire_on_commit: bool = True, autoflush: bool = True
+    ) -> None:
         self.peek = peek
         """Whether the state check reads the rows through each session's transaction, which
         then holds a connection; without, a commit after reads alone takes the memory
@@ -137,7 +139,7 @@ class FlushDriver(PairedSessionSteps):
         self.pair.run(seed)
         set_session_mode(mode)
         self.sessions = [
-            new_session(engine, expire_on_commit=expire_on_commit)
+            new_session(engine, expire_on_commit=expire_on_commit, autoflush=autoflush)
             for _, engine in self.pair.sides()
         ]
         self.savepoints: list[list[SessionTransaction]] = [[], []]
@@ -365,6 +367,42 @@ def test_generated_flush_steps(
     ops: list[tuple[Any, ...]], mode: str, peek: bool, expire_on_commit: bool
 ) -> None:
     driver = FlushDriver(mode, peek, expire_on_commit)
+    try:
+        for name, *args in ops:
+            getattr(driver, name)(*args)
+        driver.commit()
+        driver.check_committed()
+    finally:
+        driver.close()
+
+
+commit_steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("add_account"), new_codes, names, balances, st.booleans()),
+        st.tuples(
+            st.just("add_holding"), new_keys, codes, symbols, quantities, prices, hedges, opened
+        ),
+        st.tuples(st.just("change_holding"), keys, quantities, prices, hedges),
+        st.tuples(st.just("set_back"), keys, quantities),
+        st.tuples(st.just("change_account"), codes, names, balances, st.booleans()),
+        st.tuples(st.just("session_delete"), keys),
+        st.sampled_from([("commit",), ("commit",), ("rollback",), ("expire_all",)]),
+    ),
+    min_size=2,
+    max_size=16,
+)
+
+
+@settings(settings.get_profile(PROFILE), max_examples=100)
+@given(ops=commit_steps, expire_on_commit=st.booleans())
+@counted
+def test_generated_commits_after_reads_alone(
+    ops: list[tuple[Any, ...]], expire_on_commit: bool
+) -> None:
+    """Objects read by primary key, changed, added and deleted, then committed, with no flush,
+    query or autoflush between: on `memory://` the transaction holds no connection, so its
+    commits are the memory session's direct commits where it can take them."""
+    driver = FlushDriver("fast", peek=False, expire_on_commit=expire_on_commit, autoflush=False)
     try:
         for name, *args in ops:
             getattr(driver, name)(*args)

@@ -490,14 +490,20 @@ def bench(
             writable_folder(out)
         except OSError as error:
             raise _unwritable(out, error, "bench files") from None
-        outcome, _ = run_bench(
-            plan,
-            postgres_url=postgres_url or None,
-            micro=sizes if micro else None,
-            scale=ScaleSizes(orders=scale_orders, bars=scale_bars, seed=seed) if scale else None,
-            out=out,
-            console=console,
-        )
+        scale_sizes = ScaleSizes(orders=scale_orders, bars=scale_bars, seed=seed) if scale else None
+        try:
+            outcome, _ = run_bench(
+                plan,
+                postgres_url=postgres_url or None,
+                micro=sizes if micro else None,
+                scale=scale_sizes,
+                out=out,
+                console=console,
+            )
+        except KeyboardInterrupt:
+            raise BacktestInterrupted(
+                f"interrupted before the bench finished; its results were not written to {out}"
+            ) from None
     if outcome.failed:
         typer.echo("error: the bench failed; see the messages above", err=True)
         raise typer.Exit(code=1)

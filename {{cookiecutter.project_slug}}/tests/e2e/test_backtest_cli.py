@@ -315,6 +315,33 @@ def test_ctrl_c_while_the_bars_are_read_stores_nothing(tmp_path: Path) -> None:
     )
 
 
+def test_ctrl_c_during_the_bench_writes_no_results(tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    command = [sys.executable, "-m", PACKAGE, "bench", "--out", str(out)]
+    running = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=interruptible,
+        start_new_session=True,  # Ctrl-C reaches the bench and its runs, a process group
+    )
+    try:
+        assert running.stdout is not None
+        first = running.stdout.readline()  # the runs have begun
+        os.killpg(running.pid, signal.SIGINT)
+        _, stderr = running.communicate(timeout=60)
+    finally:
+        running.kill()
+
+    assert first.startswith("backtest of 15,210 bars"), first
+    assert running.returncode == 130, stderr
+    assert one_line_error(stderr) == (
+        f"error: interrupted before the bench finished; its results were not written to {out}"
+    )
+    assert list(out.iterdir()) == []
+
+
 def open_when_read(pipe: Path, running: subprocess.Popen[str]) -> int:
     """The write end of `pipe`, once `running` has opened it to read."""
     deadline = time.monotonic() + 60

@@ -18,6 +18,7 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -262,13 +263,7 @@ def test_ctrl_c_during_the_replay_says_what_the_database_keeps(tmp_path: Path) -
     url = f"{SQLITE_FILE_PREFIX}{path}"
     assert cli("db", "upgrade", database_url=url).returncode == 0
     command = [sys.executable, "-m", PACKAGE, "backtest", "--no-progress", "--database-url", url]
-    running = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=interruptible,
-    )
+    running = interruptible_run(command)
     try:
         wait_for_the_first_order(path, running)
         running.send_signal(signal.SIGINT)
@@ -289,13 +284,7 @@ def test_ctrl_c_while_the_bars_are_read_stores_nothing(tmp_path: Path) -> None:
     bar_file = tmp_path / "bars.csv"
     os.mkfifo(bar_file)  # the read waits on the pipe, so the interrupt lands in it
     command = [sys.executable, "-m", PACKAGE, "backtest", "--no-progress", "--csv", str(bar_file)]
-    running = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=interruptible,
-    )
+    running = interruptible_run(command)
     try:
         writer = open_when_read(bar_file, running)
         try:
@@ -318,14 +307,8 @@ def test_ctrl_c_while_the_bars_are_read_stores_nothing(tmp_path: Path) -> None:
 def test_ctrl_c_during_the_bench_writes_no_results(tmp_path: Path) -> None:
     out = tmp_path / "bench"
     command = [sys.executable, "-m", PACKAGE, "bench", "--out", str(out)]
-    running = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=interruptible,
-        start_new_session=True,  # Ctrl-C reaches the bench and its runs, a process group
-    )
+    # Ctrl-C reaches the bench and its runs, a process group.
+    running = interruptible_run(command, start_new_session=True)
     try:
         assert running.stdout is not None
         first = running.stdout.readline()  # the runs have begun
@@ -365,6 +348,18 @@ def wait_until_blocked(running: subprocess.Popen[str]) -> None:
             return
         time.sleep(0.01)
     raise AssertionError("the backtest did not wait for the bar file")
+
+
+def interruptible_run(command: list[str], **options: Any) -> subprocess.Popen[str]:
+    """`command` started with its output piped and Ctrl-C's default behaviour."""
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=interruptible,
+        **options,
+    )
 
 
 def interruptible() -> None:

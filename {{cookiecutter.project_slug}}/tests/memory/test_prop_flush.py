@@ -366,14 +366,7 @@ steps = st.lists(
 def test_generated_flush_steps(
     ops: list[tuple[Any, ...]], mode: str, peek: bool, expire_on_commit: bool
 ) -> None:
-    driver = FlushDriver(mode, peek, expire_on_commit)
-    try:
-        for name, *args in ops:
-            getattr(driver, name)(*args)
-        driver.commit()
-        driver.check_committed()
-    finally:
-        driver.close()
+    run_to_the_end(FlushDriver(mode, peek, expire_on_commit), ops)
 
 
 commit_steps = st.lists(
@@ -403,6 +396,11 @@ def test_generated_commits_after_reads_alone(
     query or autoflush between: on `memory://` the transaction holds no connection, so its
     commits are the memory session's direct commits where it can take them."""
     driver = FlushDriver("fast", peek=False, expire_on_commit=expire_on_commit, autoflush=False)
+    run_to_the_end(driver, ops)
+
+
+def run_to_the_end(driver: FlushDriver, ops: list[tuple[Any, ...]]) -> None:
+    """Every step, a last commit, then the rows each database holds."""
     try:
         for name, *args in ops:
             getattr(driver, name)(*args)

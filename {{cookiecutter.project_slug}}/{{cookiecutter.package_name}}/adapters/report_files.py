@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..services.backtest.report import BacktestReport, RoundTrip, drawdown_series
-from .output_folder import writable_folder
+from .output_folder import replaced_whole, writable_folder
 
 ROUND_TRIP_COLUMNS = (
     "symbol",
@@ -79,12 +79,13 @@ def write_report_files(
 def write_report_json(path: str | os.PathLike[str], report: BacktestReport) -> None:
     """The report's figures as strict JSON (no NaN or Infinity), indented."""
     text = json.dumps(report.to_dict(), indent=2, allow_nan=False)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    with replaced_whole(path) as partial:
+        partial.write_text(text + "\n", encoding="utf-8")
 
 
 def write_round_trips_csv(path: str | os.PathLike[str], round_trips: Sequence[RoundTrip]) -> None:
     """One row per round trip, times in ISO-8601, prices and money as exact decimals."""
-    with Path(path).open("w", newline="", encoding="utf-8") as stream:
+    with replaced_whole(path) as partial, partial.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(ROUND_TRIP_COLUMNS)
         for trip in round_trips:
@@ -141,7 +142,8 @@ def write_equity_png(
     lower.xaxis.set_major_formatter(FuncFormatter(_bar_time_labeller(times)))
     lower.set_xlim(0, max(len(equity) - 1, 1))
     figure.autofmt_xdate()
-    figure.savefig(Path(path), format="png")
+    with replaced_whole(path) as partial:
+        figure.savefig(partial, format="png")
 
 
 def _bar_time_labeller(times: Sequence[datetime]) -> Callable[[float, int | None], str]:

@@ -2,7 +2,6 @@
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -11,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..adapters.output_folder import replaced_whole
 from ..database_urls import MEMORY_URL
 from .micro_parts import OPERATIONS
 from .outcome import BULK_TARGET, MEMORY_TARGETS, BenchOutcome, ReferenceRatio
@@ -257,7 +257,8 @@ def _scale_json(outcome: BenchOutcome) -> dict[str, Any]:
 
 def write_json(path: str | os.PathLike[str], outcome: BenchOutcome) -> None:
     text = json.dumps(outcome_json(outcome), indent=2, allow_nan=False)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    with replaced_whole(path) as partial:
+        partial.write_text(text + "\n", encoding="utf-8")
 
 
 def write_chart(path: str | os.PathLike[str], outcome: BenchOutcome) -> None:
@@ -286,7 +287,7 @@ def write_chart(path: str | os.PathLike[str], outcome: BenchOutcome) -> None:
     if not outcome.micro:
         right.set_axis_off()
         right.text(0.5, 0.5, "micro-benchmarks not run", ha="center", va="center")
-        figure.savefig(Path(path), format="png")
+        _save_png(figure, path)
         return
     operations = [op for op in OPERATIONS if op not in ("bulk_insert", "raw_executemany")]
     width = 0.8 / max(len(outcome.own_runs), 1)
@@ -305,4 +306,9 @@ def write_chart(path: str | os.PathLike[str], outcome: BenchOutcome) -> None:
     right.set_ylabel("µs per operation (log)")
     right.set_title("Micro-benchmarks")
     right.legend(fontsize=8)
-    figure.savefig(Path(path), format="png")
+    _save_png(figure, path)
+
+
+def _save_png(figure: Figure, path: str | os.PathLike[str]) -> None:
+    with replaced_whole(path) as partial:
+        figure.savefig(partial, format="png")

@@ -1,12 +1,15 @@
-"""Report files: the PNG, CSV and JSON exist and parse back to what was written."""
+"""Report files: the PNG, CSV and JSON exist and parse back to what was written; a write that
+fails leaves the earlier file."""
 
 import csv
+import errno
 import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from {{ cookiecutter.package_name }}.adapters.report_files import (
@@ -145,3 +148,36 @@ def test_a_single_point_curve_still_draws(tmp_path: Path) -> None:
     path = tmp_path / "equity.png"
     write_equity_png(path, [(datetime.fromisoformat("2025-01-02T14:30:00+00:00"), CASH)], CASH)
     assert imread(path).shape[:2] == (650, 1100)
+
+
+def test_a_csv_write_that_fails_leaves_the_earlier_file(
+    tmp_path: Path, trips: list[RoundTrip]
+) -> None:
+    path = tmp_path / "round_trips.csv"
+    path.write_text("an earlier run\n", encoding="utf-8")
+    unreadable = [*trips, object()]  # fails after the good rows are written
+
+    with pytest.raises(AttributeError):
+        write_round_trips_csv(path, unreadable)  # type: ignore[list-item]
+
+    assert path.read_text(encoding="utf-8") == "an earlier run\n"
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_chart_that_cannot_be_saved_leaves_the_earlier_file(
+    tmp_path: Path, equity: list[tuple[datetime, float]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "equity.png"
+    path.write_bytes(PNG_SIGNATURE + b"an earlier run")
+
+    def disk_full(_figure: Figure, target: Path, **_options: object) -> None:
+        target.write_bytes(PNG_SIGNATURE)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", disk_full)
+
+    with pytest.raises(OSError, match="No space left"):
+        write_equity_png(path, equity, CASH)
+
+    assert path.read_bytes() == PNG_SIGNATURE + b"an earlier run"
+    assert list(tmp_path.iterdir()) == [path]

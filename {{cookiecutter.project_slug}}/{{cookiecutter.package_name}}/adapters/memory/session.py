@@ -754,7 +754,6 @@ class MemorySession(Session):
         if (
             objects is None
             and not self._flushing
-            and not self._deleted
             and (self._new or self.identity_map._modified)
             and self._fast_flush()
         ):
